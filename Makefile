@@ -1,0 +1,126 @@
+# capstan: one top-level build.  Every dependency comes from pkg-config,
+# except leveldb, whose Debian package ships no .pc file.
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+LIBDIR      ?= $(PREFIX)/lib
+MODULEDIR   ?= $(LIBDIR)/capstan/modules
+SYSCONFDIR  ?= /etc
+MANDIR      ?= $(PREFIX)/share/man
+INCLUDEDIR  ?= $(PREFIX)/include
+
+CC          ?= gcc
+BUILD       ?= build
+PKGS        := libwebsockets yajl libconfuse
+CLI_PKGS    := yajl yaml-0.1 libcurl
+
+CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+               -DCS_VERSION=\"$(VERSION)\" -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -pthread
+ifeq ($(SANITIZE),1)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS     += -fsanitize=address,undefined
+BUILD       := build-san
+endif
+
+PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LEVELDB_LIBS = $(shell pkg-config --libs leveldb 2>/dev/null || echo -lleveldb)
+CLI_CFLAGS   = $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+CLI_LIBS     = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
+CMOCKA_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CORE_SRCS   := $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS    := $(wildcard cli/*.c)
+CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS  := $(wildcard tests/bench/*.c)
+BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+MODULE_DIRS := $(wildcard modules/*/)
+MODULES     := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
+MANPAGES    := $(wildcard man/*.[0-9])
+
+LIBS_ALL     = $(PKG_LIBS) $(LEVELDB_LIBS) -lpthread -lm
+
+.PHONY: all deps run check unit integration e2e kubectl-test bench clean install format
+
+all: $(BUILD)/capstand $(BUILD)/capctl $(MODULES)
+
+deps:
+	@packaging/deps.sh
+
+# Build only once the dependencies are there: a fresh machine gets them
+# installed first (packaging/deps.sh is a no-op when all are present).
+$(BUILD)/.deps-ok: packaging/deps.sh
+	@packaging/deps.sh --if-missing
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/core/%.o: core/%.c $(wildcard core/*.h) $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard core/*.h) $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -Icli $(CLI_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libcapcore.a: $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/capstand: $(BUILD)/core/main.o $(BUILD)/libcapcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/capctl: $(CLI_OBJS) $(BUILD)/libcapcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS) $(LIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcapcore.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -Icli $(PKG_CFLAGS) $(CLI_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a \
+		$(LDFLAGS) $(CMOCKA_LIBS) $(CLI_LIBS) $(LIBS_ALL)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcapcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a $(LDFLAGS) $(LIBS_ALL)
+
+# Modules see only the public SDK headers, exactly as an out-of-tree vendor.
+$(BUILD)/modules/%.so: $(BUILD)/.deps-ok $(wildcard modules/%/*.c) $(wildcard sdk/include/capstan/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
+		-nostdinc -isystem $$($(CC) -print-file-name=include) -isystem /usr/include \
+		-Isdk/include $(CFLAGS) -o $@ $(wildcard modules/$*/*.c)
+
+run: all
+	@mkdir -p run
+	$(BUILD)/capstand -c etc/capstan.conf --data-dir ./run
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+check: all $(UNIT_BINS)
+	@BUILD=$(BUILD) tests/run-all.sh $(UNIT_BINS)
+
+bench: all $(BENCH_BINS)
+	@BUILD=$(BUILD) tests/bench/run.sh
+
+kubectl-test: all
+	@BUILD=$(BUILD) tests/kubectl/run.sh
+
+format:
+	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/bench/*.c
+
+clean:
+	rm -rf build build-san
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/capstan \
+		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/capstand $(DESTDIR)$(SBINDIR)/capstand
+	install -m 0755 $(BUILD)/capctl $(DESTDIR)$(BINDIR)/capctl
+	test -e $(DESTDIR)$(SYSCONFDIR)/capstan/capstan.conf || \
+		install -m 0644 etc/capstan.conf $(DESTDIR)$(SYSCONFDIR)/capstan/capstan.conf
+	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	for m in $(MODULES); do install -m 0644 $$m $(DESTDIR)$(MODULEDIR)/; done

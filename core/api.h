@@ -1,0 +1,122 @@
+/* The API server: HTTP transport on the libwebsockets event loop, and the
+ * request/response model the handlers use. */
+#ifndef CS_API_H
+#define CS_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "status.h"
+#include "store.h"
+#include "types.h"
+
+#define CS_MAX_BODY (3u << 20) /* 3 MiB, as the Kubernetes API server */
+
+enum cs_method { CS_GET, CS_POST, CS_PUT, CS_PATCH, CS_DELETE, CS_OTHER };
+
+typedef struct cs_server cs_server;
+typedef struct cs_watch cs_watch;
+
+typedef struct cs_req {
+	struct lws *wsi;        /* NULL once the client has gone */
+	cs_server *srv;
+	enum cs_method method;
+	char path[1024];
+	size_t nq;
+	char *qk[32], *qv[32];  /* decoded query parameters */
+	char accept[512];
+	char content_type[128];
+	char *body;
+	size_t body_len, body_cap;
+	bool body_too_large;
+
+	/* response: head + body in one buffer with LWS_PRE headroom */
+	char *out;              /* malloc'd, data starts at out + LWS_PRE */
+	size_t out_len, out_off;
+	bool replied, pending;  /* pending: waiting for the store */
+	bool finished;          /* transaction completed */
+	int code;
+
+	cs_watch *watch;        /* set for streaming watch responses */
+
+	/* metrics labels */
+	uint64_t t0_ns;
+	const char *verb;
+	const char *resource;
+} cs_req;
+
+/* Query parameter or NULL. */
+const char *cs_req_query(const cs_req *r, const char *key);
+
+/* Replies; each may be called once per request.  They take ownership of
+ * the body. */
+void cs_reply_json(cs_req *r, int code, cs_json *body);
+void cs_reply_raw(cs_req *r, int code, const char *ctype, const char *body, size_t len);
+void cs_reply_status(cs_req *r, const cs_status *st);
+void cs_reply_error(cs_req *r, int code, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Streaming (watch): send the head now, then chunks; the transport calls
+ * cs_watch_writable() whenever the socket can take more. */
+void cs_reply_stream_begin(cs_req *r, int code, const char *ctype);
+/* Queue one chunk (copied).  Returns false if the peer is gone. */
+bool cs_stream_write(cs_req *r, const char *data, size_t len);
+/* Bytes queued and not yet written to the socket. */
+size_t cs_stream_backlog(const cs_req *r);
+void cs_stream_end(cs_req *r);
+void cs_req_want_write(cs_req *r);
+
+/* ---- implemented by the handler files ---- */
+
+/* Route and handle one complete request (api_router.c). */
+void cs_api_dispatch(cs_req *r);
+
+/* Watch plumbing (api_watch.c). */
+void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *name);
+void cs_watch_on_event(cs_server *srv, cs_event *ev);
+/* Called when the socket is writable; returns -1 to close. */
+int cs_watch_writable(cs_req *r);
+void cs_watch_closed(cs_req *r);
+void cs_watch_tick(cs_server *srv); /* timeouts and bookmarks, ~1/s */
+size_t cs_watch_count(cs_server *srv);
+
+/* Object handlers (api_objects.c). */
+typedef struct cs_target {
+	const cs_type *type;
+	const char *ns;          /* NULL for cluster scope or all namespaces */
+	const char *name;        /* NULL for collections */
+	const char *sub;         /* "status", "scale" or NULL */
+} cs_target;
+void cs_api_objects(cs_req *r, const cs_target *t);
+
+/* Discovery, health, version, openapi (api_discovery.c).  Returns true if
+ * handled. */
+bool cs_api_discovery(cs_req *r);
+
+/* Metrics (metrics.c). */
+void cs_metrics_observe(const char *verb, const char *resource, int code, uint64_t ns);
+char *cs_metrics_render(cs_server *srv, size_t *len);
+
+/* Server-wide state. */
+struct cs_server {
+	cs_store *store;
+	struct lws_context *ctx;
+	char listen[256];
+	int port;
+	cs_watch *watches;      /* intrusive list */
+	size_t nwatches;
+	volatile int stop;
+	uint64_t started_ns;
+};
+
+/* Store key for an object ("core/pods/ns/name") and collection prefixes. */
+void cs_key(char *buf, size_t n, const cs_type *t, const char *ns, const char *name);
+void cs_key_prefix(char *buf, size_t n, const cs_type *t, const char *ns);
+
+int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, const char *data_dir,
+		  char *err, size_t errlen);
+uint64_t cs_now_ns(void);
+
+#endif

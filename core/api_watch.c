@@ -1,0 +1,317 @@
+/* Watch streams.  Each watcher holds a cursor into the store's event
+ * history; events are pulled into the socket only when the previous batch
+ * has drained, so a slow client costs a cursor, not a queue.  A watcher
+ * whose cursor falls out of the history gets a 410 Expired ERROR event and
+ * the stream ends, as with Kubernetes' watch cache. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "selector.h"
+#include "util.h"
+
+#define BATCH_BYTES (64u << 10)
+#define KEYLEN 1024
+
+struct cs_watch {
+	cs_watch *next, *prev;
+	cs_req *r;
+	cs_server *srv;
+	const cs_type *t;
+	char prefix[KEYLEN];
+	char key[KEYLEN];   /* single-object watch, else empty */
+	cs_selector *ls, *fs;
+	int64_t pos;        /* next history position to look at */
+	uint64_t rev;       /* revision of the last event delivered */
+	bool bookmarks;
+	bool idle;          /* drained everything; wake on the next event */
+	uint64_t deadline_ns;
+	uint64_t last_send_ns;
+	cs_obj **init;      /* synthetic ADDED events for the initial state */
+	size_t ninit, init_off;
+	char *batch;
+	size_t blen, bcap;
+};
+
+static void batch_add(cs_watch *w, const char *s, size_t n)
+{
+	if (w->blen + n > w->bcap) {
+		w->bcap = (w->blen + n) * 2;
+		w->batch = realloc(w->batch, w->bcap);
+		if (!w->batch)
+			abort();
+	}
+	memcpy(w->batch + w->blen, s, n);
+	w->blen += n;
+}
+
+static void flush(cs_watch *w)
+{
+	if (w->blen) {
+		cs_stream_write(w->r, w->batch, w->blen);
+		w->blen = 0;
+		w->last_send_ns = cs_now_ns();
+	}
+}
+
+static void unlink_watch(cs_watch *w)
+{
+	cs_server *srv = w->srv;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		srv->watches = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	srv->nwatches--;
+}
+
+static void watch_free(cs_watch *w)
+{
+	for (size_t i = w->init_off; i < w->ninit; i++)
+		cs_obj_unref(w->init[i]);
+	free(w->init);
+	cs_selector_free(w->ls);
+	cs_selector_free(w->fs);
+	free(w->batch);
+	free(w);
+}
+
+static void finish(cs_watch *w)
+{
+	flush(w);
+	unlink_watch(w);
+	cs_req *r = w->r;
+	watch_free(w);
+	cs_stream_end(r);
+}
+
+size_t cs_watch_count(cs_server *srv) { return srv->nwatches; }
+
+static bool wanted(cs_watch *w, const char *key, const cs_json *doc)
+{
+	if (w->key[0] ? strcmp(key, w->key) != 0 : strncmp(key, w->prefix, strlen(w->prefix)) != 0)
+		return false;
+	if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs))
+		return true;
+	return doc && cs_label_selector_match(w->ls, cs_json_path(doc, "metadata", "labels", NULL)) &&
+	       cs_field_selector_match(w->fs, doc);
+}
+
+struct init_ctx {
+	cs_watch *w;
+	size_t cap;
+};
+
+static bool init_visit(void *arg, const char *key, cs_obj *o)
+{
+	struct init_ctx *c = arg;
+	cs_watch *w = c->w;
+	if (w->key[0] && strcmp(key, w->key))
+		return true;
+	if (!cs_selector_empty(w->ls) || !cs_selector_empty(w->fs)) {
+		char err[128];
+		cs_json *d = cs_json_parse(o->json, o->len, err, sizeof(err));
+		bool ok = wanted(w, key, d);
+		cs_json_free(d);
+		if (!ok)
+			return true;
+	}
+	if (w->ninit == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		w->init = realloc(w->init, c->cap * sizeof(*w->init));
+		if (!w->init)
+			abort();
+	}
+	w->init[w->ninit++] = cs_obj_ref(o);
+	return true;
+}
+
+static void error_event(cs_watch *w, int code, const char *reason, const char *msg)
+{
+	cs_status st = {0};
+	cs_status_set(&st, code, reason, "%s", msg);
+	cs_json *ev = cs_json_object();
+	cs_json_set(ev, "type", cs_json_string("ERROR"));
+	cs_json_set(ev, "object", cs_status_json(&st));
+	size_t n;
+	char *s = cs_json_dump(ev, false, &n);
+	cs_json_free(ev);
+	batch_add(w, s, n);
+	batch_add(w, "\n", 1);
+	free(s);
+}
+
+void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *name)
+{
+	cs_status st = {0};
+	cs_watch *w = calloc(1, sizeof(*w));
+	if (!w)
+		abort();
+	w->r = r;
+	w->srv = r->srv;
+	w->t = t;
+	cs_key_prefix(w->prefix, sizeof(w->prefix), t, ns);
+	if (name)
+		cs_key(w->key, sizeof(w->key), t, ns, name);
+	w->ls = cs_label_selector_parse(cs_req_query(r, "labelSelector"), &st);
+	if (w->ls)
+		w->fs = cs_field_selector_parse(cs_req_query(r, "fieldSelector"), t, &st);
+	if (!w->ls || !w->fs) {
+		watch_free(w);
+		cs_reply_status(r, &st);
+		return;
+	}
+	const char *b = cs_req_query(r, "allowWatchBookmarks");
+	w->bookmarks = b && (!strcmp(b, "1") || !strcasecmp(b, "true"));
+	const char *to = cs_req_query(r, "timeoutSeconds");
+	uint64_t secs;
+	if (to && *to) {
+		if (!cs_parse_u64(to, &secs)) {
+			watch_free(w);
+			cs_reply_error(r, 400, "BadRequest",
+				       "timeoutSeconds \"%s\" is not a non-negative integer", to);
+			return;
+		}
+		w->deadline_ns = cs_now_ns() + secs * 1000000000ULL;
+	}
+	const char *rvs = cs_req_query(r, "resourceVersion");
+	uint64_t rv = 0;
+	if (rvs && *rvs && !cs_parse_u64(rvs, &rv)) {
+		watch_free(w);
+		cs_reply_error(r, 400, "BadRequest", "resourceVersion \"%s\" is not a revision", rvs);
+		return;
+	}
+	cs_store *s = r->srv->store;
+	cs_reply_stream_begin(r, 200, "application/json");
+	r->watch = w;
+	if (r->wsi) {
+		/* Streams live as long as the client wants. */
+		extern void cs_req_no_timeout(cs_req * r);
+		cs_req_no_timeout(r);
+	}
+	w->next = r->srv->watches;
+	if (w->next)
+		w->next->prev = w;
+	r->srv->watches = w;
+	r->srv->nwatches++;
+	w->last_send_ns = cs_now_ns();
+	if (!rv) {
+		/* No (or "0") resourceVersion: the current state as ADDED
+		 * events, then changes. */
+		struct init_ctx c = {.w = w};
+		cs_store_scan(s, w->prefix, NULL, init_visit, &c);
+		w->rev = cs_store_rev(s);
+		w->pos = cs_store_history_seek(s, w->rev);
+	} else {
+		w->rev = rv;
+		w->pos = cs_store_history_seek(s, rv);
+		if (w->pos < 0) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "too old resource version: %llu (%llu)",
+				 (unsigned long long)rv,
+				 (unsigned long long)cs_store_oldest_rev(s) + 1);
+			error_event(w, 410, "Expired", msg);
+			finish(w);
+			return;
+		}
+	}
+	cs_req_want_write(r);
+}
+
+int cs_watch_writable(cs_req *r)
+{
+	cs_watch *w = r->watch;
+	if (!w)
+		return 0;
+	cs_store *s = w->srv->store;
+	if (w->init_off < w->ninit) {
+		while (w->init_off < w->ninit && w->blen < BATCH_BYTES) {
+			cs_obj *o = w->init[w->init_off++];
+			batch_add(w, "{\"type\":\"ADDED\",\"object\":", 25);
+			batch_add(w, o->json, o->len);
+			batch_add(w, "}\n", 2);
+			cs_obj_unref(o);
+		}
+		flush(w);
+		return 0;
+	}
+	int64_t end = cs_store_history_end(s);
+	while (w->pos < end && w->blen < BATCH_BYTES) {
+		cs_event *ev = cs_store_history_at(s, w->pos);
+		if (!ev) {
+			char msg[160];
+			snprintf(msg, sizeof(msg),
+				 "too old resource version: %llu (%llu): the watcher fell behind "
+				 "the event history",
+				 (unsigned long long)w->rev,
+				 (unsigned long long)cs_store_oldest_rev(s) + 1);
+			error_event(w, 410, "Expired", msg);
+			finish(w);
+			return 0;
+		}
+		w->pos++;
+		bool sel = !cs_selector_empty(w->ls) || !cs_selector_empty(w->fs);
+		if (!wanted(w, ev->key, sel ? cs_event_doc(ev) : NULL))
+			continue;
+		size_t n;
+		const char *line = cs_event_line(ev, &n);
+		batch_add(w, line, n);
+		w->rev = ev->rev;
+	}
+	if (w->blen) {
+		flush(w);
+		return 0;
+	}
+	w->idle = true;
+	return 0;
+}
+
+void cs_watch_on_event(cs_server *srv, cs_event *ev)
+{
+	(void)ev;
+	for (cs_watch *w = srv->watches; w; w = w->next) {
+		if (w->idle) {
+			w->idle = false;
+			cs_req_want_write(w->r);
+		}
+	}
+}
+
+void cs_watch_closed(cs_req *r)
+{
+	cs_watch *w = r->watch;
+	if (!w)
+		return;
+	unlink_watch(w);
+	watch_free(w);
+	r->watch = NULL;
+}
+
+void cs_ns_sweep(cs_server *srv);
+
+void cs_watch_tick(cs_server *srv)
+{
+	uint64_t now = cs_now_ns();
+	for (cs_watch *w = srv->watches, *nx; w; w = nx) {
+		nx = w->next;
+		if (w->deadline_ns && now >= w->deadline_ns) {
+			finish(w);
+			continue;
+		}
+		if (w->bookmarks && w->idle && now - w->last_send_ns > 5000000000ULL) {
+			char b[256];
+			int n = snprintf(b, sizeof(b),
+					 "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\","
+					 "\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
+					 "\"%llu\"}}}\n",
+					 w->t->kind, cs_type_api_version(w->t),
+					 (unsigned long long)cs_store_rev(srv->store));
+			batch_add(w, b, (size_t)n);
+			flush(w);
+		}
+	}
+	cs_ns_sweep(srv);
+}

@@ -1,0 +1,567 @@
+/* cs_json: a small mutable DOM built from yajl's event parser. */
+#include "json.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "capstan: out of memory allocating %zu bytes\n", n);
+		abort();
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "capstan: out of memory allocating %zu bytes\n", n);
+		abort();
+	}
+	return p;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *d = xmalloc(n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+static cs_json *new_node(cs_json_type t)
+{
+	cs_json *v = xmalloc(sizeof(*v));
+	memset(v, 0, sizeof(*v));
+	v->type = t;
+	return v;
+}
+
+cs_json *cs_json_null(void) { return new_node(CS_JSON_NULL); }
+
+cs_json *cs_json_bool(bool b)
+{
+	cs_json *v = new_node(CS_JSON_BOOL);
+	v->u.b = b;
+	return v;
+}
+
+cs_json *cs_json_int(int64_t i)
+{
+	char buf[32];
+	cs_json *v = new_node(CS_JSON_NUMBER);
+	snprintf(buf, sizeof(buf), "%lld", (long long)i);
+	v->u.num.text = xstrndup(buf, strlen(buf));
+	v->u.num.is_int = true;
+	v->u.num.i = i;
+	v->u.num.d = (double)i;
+	return v;
+}
+
+cs_json *cs_json_double(double d)
+{
+	char buf[64];
+	cs_json *v = new_node(CS_JSON_NUMBER);
+	snprintf(buf, sizeof(buf), "%.17g", d);
+	v->u.num.text = xstrndup(buf, strlen(buf));
+	v->u.num.d = d;
+	v->u.num.i = (int64_t)d;
+	v->u.num.is_int = false;
+	return v;
+}
+
+cs_json *cs_json_stringn(const char *s, size_t n)
+{
+	cs_json *v = new_node(CS_JSON_STRING);
+	v->u.str.s = xstrndup(s, n);
+	v->u.str.len = n;
+	return v;
+}
+
+cs_json *cs_json_string(const char *s) { return cs_json_stringn(s, strlen(s)); }
+
+cs_json *cs_json_stringf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	cs_json *v = new_node(CS_JSON_STRING);
+	v->u.str.s = s;
+	v->u.str.len = (size_t)n;
+	return v;
+}
+
+cs_json *cs_json_object(void) { return new_node(CS_JSON_OBJECT); }
+cs_json *cs_json_array(void) { return new_node(CS_JSON_ARRAY); }
+
+void cs_json_free(cs_json *v)
+{
+	if (!v)
+		return;
+	switch (v->type) {
+	case CS_JSON_NUMBER:
+		free(v->u.num.text);
+		break;
+	case CS_JSON_STRING:
+		free(v->u.str.s);
+		break;
+	case CS_JSON_ARRAY:
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			cs_json_free(v->u.arr.items[i]);
+		free(v->u.arr.items);
+		break;
+	case CS_JSON_OBJECT:
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			free(v->u.obj.keys[i]);
+			cs_json_free(v->u.obj.vals[i]);
+		}
+		free(v->u.obj.keys);
+		free(v->u.obj.vals);
+		break;
+	default:
+		break;
+	}
+	free(v);
+}
+
+cs_json *cs_json_clone(const cs_json *v)
+{
+	if (!v)
+		return NULL;
+	cs_json *c = new_node(v->type);
+	switch (v->type) {
+	case CS_JSON_BOOL:
+		c->u.b = v->u.b;
+		break;
+	case CS_JSON_NUMBER:
+		c->u.num = v->u.num;
+		c->u.num.text = xstrndup(v->u.num.text, strlen(v->u.num.text));
+		break;
+	case CS_JSON_STRING:
+		c->u.str.s = xstrndup(v->u.str.s, v->u.str.len);
+		c->u.str.len = v->u.str.len;
+		break;
+	case CS_JSON_ARRAY:
+		c->u.arr.cap = c->u.arr.len = v->u.arr.len;
+		c->u.arr.items = xmalloc(sizeof(cs_json *) * c->u.arr.cap);
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			c->u.arr.items[i] = cs_json_clone(v->u.arr.items[i]);
+		break;
+	case CS_JSON_OBJECT:
+		c->u.obj.cap = c->u.obj.len = v->u.obj.len;
+		c->u.obj.keys = xmalloc(sizeof(char *) * c->u.obj.cap);
+		c->u.obj.vals = xmalloc(sizeof(cs_json *) * c->u.obj.cap);
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			c->u.obj.keys[i] = xstrndup(v->u.obj.keys[i], strlen(v->u.obj.keys[i]));
+			c->u.obj.vals[i] = cs_json_clone(v->u.obj.vals[i]);
+		}
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+bool cs_json_equal(const cs_json *a, const cs_json *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->type != b->type)
+		return false;
+	switch (a->type) {
+	case CS_JSON_NULL:
+		return true;
+	case CS_JSON_BOOL:
+		return a->u.b == b->u.b;
+	case CS_JSON_NUMBER:
+		if (a->u.num.is_int && b->u.num.is_int)
+			return a->u.num.i == b->u.num.i;
+		return a->u.num.d == b->u.num.d;
+	case CS_JSON_STRING:
+		return a->u.str.len == b->u.str.len &&
+		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+	case CS_JSON_ARRAY:
+		if (a->u.arr.len != b->u.arr.len)
+			return false;
+		for (size_t i = 0; i < a->u.arr.len; i++)
+			if (!cs_json_equal(a->u.arr.items[i], b->u.arr.items[i]))
+				return false;
+		return true;
+	case CS_JSON_OBJECT:
+		/* Key order does not matter for equality. */
+		if (a->u.obj.len != b->u.obj.len)
+			return false;
+		for (size_t i = 0; i < a->u.obj.len; i++) {
+			cs_json *bv = cs_json_get(b, a->u.obj.keys[i]);
+			if (!bv || !cs_json_equal(a->u.obj.vals[i], bv))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* ---- object / array access ---- */
+
+static ssize_t obj_index(const cs_json *o, const char *key)
+{
+	if (!o || o->type != CS_JSON_OBJECT)
+		return -1;
+	for (size_t i = 0; i < o->u.obj.len; i++)
+		if (strcmp(o->u.obj.keys[i], key) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+cs_json *cs_json_get(const cs_json *o, const char *key)
+{
+	ssize_t i = obj_index(o, key);
+	return i < 0 ? NULL : o->u.obj.vals[i];
+}
+
+cs_json *cs_json_path(const cs_json *o, ...)
+{
+	va_list ap;
+	const char *k;
+	const cs_json *cur = o;
+	va_start(ap, o);
+	while (cur && (k = va_arg(ap, const char *)))
+		cur = cs_json_get(cur, k);
+	va_end(ap);
+	return (cs_json *)cur;
+}
+
+void cs_json_set(cs_json *o, const char *key, cs_json *val)
+{
+	if (!o || o->type != CS_JSON_OBJECT) {
+		cs_json_free(val);
+		return;
+	}
+	ssize_t i = obj_index(o, key);
+	if (i >= 0) {
+		cs_json_free(o->u.obj.vals[i]);
+		o->u.obj.vals[i] = val;
+		return;
+	}
+	if (o->u.obj.len == o->u.obj.cap) {
+		o->u.obj.cap = o->u.obj.cap ? o->u.obj.cap * 2 : 8;
+		o->u.obj.keys = xrealloc(o->u.obj.keys, sizeof(char *) * o->u.obj.cap);
+		o->u.obj.vals = xrealloc(o->u.obj.vals, sizeof(cs_json *) * o->u.obj.cap);
+	}
+	o->u.obj.keys[o->u.obj.len] = xstrndup(key, strlen(key));
+	o->u.obj.vals[o->u.obj.len] = val;
+	o->u.obj.len++;
+}
+
+cs_json *cs_json_obj_ensure(cs_json *o, const char *key)
+{
+	cs_json *c = cs_json_get(o, key);
+	if (c && c->type == CS_JSON_OBJECT)
+		return c;
+	c = cs_json_object();
+	cs_json_set(o, key, c);
+	return c;
+}
+
+cs_json *cs_json_take(cs_json *o, const char *key)
+{
+	ssize_t i = obj_index(o, key);
+	if (i < 0)
+		return NULL;
+	cs_json *v = o->u.obj.vals[i];
+	free(o->u.obj.keys[i]);
+	size_t rest = o->u.obj.len - (size_t)i - 1;
+	memmove(&o->u.obj.keys[i], &o->u.obj.keys[i + 1], rest * sizeof(char *));
+	memmove(&o->u.obj.vals[i], &o->u.obj.vals[i + 1], rest * sizeof(cs_json *));
+	o->u.obj.len--;
+	return v;
+}
+
+bool cs_json_del(cs_json *o, const char *key)
+{
+	ssize_t i = obj_index(o, key);
+	if (i < 0)
+		return false;
+	cs_json_free(cs_json_take(o, key));
+	return true;
+}
+
+size_t cs_json_len(const cs_json *a)
+{
+	if (!a)
+		return 0;
+	if (a->type == CS_JSON_ARRAY)
+		return a->u.arr.len;
+	if (a->type == CS_JSON_OBJECT)
+		return a->u.obj.len;
+	return 0;
+}
+
+cs_json *cs_json_at(const cs_json *a, size_t i)
+{
+	if (!a || a->type != CS_JSON_ARRAY || i >= a->u.arr.len)
+		return NULL;
+	return a->u.arr.items[i];
+}
+
+void cs_json_insert(cs_json *a, size_t i, cs_json *val)
+{
+	if (!a || a->type != CS_JSON_ARRAY || i > a->u.arr.len) {
+		cs_json_free(val);
+		return;
+	}
+	if (a->u.arr.len == a->u.arr.cap) {
+		a->u.arr.cap = a->u.arr.cap ? a->u.arr.cap * 2 : 8;
+		a->u.arr.items = xrealloc(a->u.arr.items, sizeof(cs_json *) * a->u.arr.cap);
+	}
+	memmove(&a->u.arr.items[i + 1], &a->u.arr.items[i],
+		(a->u.arr.len - i) * sizeof(cs_json *));
+	a->u.arr.items[i] = val;
+	a->u.arr.len++;
+}
+
+void cs_json_push(cs_json *a, cs_json *val)
+{
+	cs_json_insert(a, a && a->type == CS_JSON_ARRAY ? a->u.arr.len : 0, val);
+}
+
+cs_json *cs_json_remove_at(cs_json *a, size_t i)
+{
+	if (!a || a->type != CS_JSON_ARRAY || i >= a->u.arr.len)
+		return NULL;
+	cs_json *v = a->u.arr.items[i];
+	memmove(&a->u.arr.items[i], &a->u.arr.items[i + 1],
+		(a->u.arr.len - i - 1) * sizeof(cs_json *));
+	a->u.arr.len--;
+	return v;
+}
+
+const char *cs_json_str(const cs_json *v)
+{
+	return v && v->type == CS_JSON_STRING ? v->u.str.s : NULL;
+}
+
+const char *cs_json_get_str(const cs_json *o, const char *key)
+{
+	return cs_json_str(cs_json_get(o, key));
+}
+
+int64_t cs_json_as_int(const cs_json *v, int64_t fallback)
+{
+	if (!v || v->type != CS_JSON_NUMBER)
+		return fallback;
+	return v->u.num.is_int ? v->u.num.i : (int64_t)v->u.num.d;
+}
+
+bool cs_json_as_bool(const cs_json *v, bool fallback)
+{
+	return v && v->type == CS_JSON_BOOL ? v->u.b : fallback;
+}
+
+bool cs_json_is(const cs_json *v, cs_json_type t) { return v && v->type == t; }
+
+/* ---- parsing ---- */
+
+struct parse_ctx {
+	cs_json *stack[CS_JSON_MAX_DEPTH + 1];
+	size_t depth;
+	char *pending_key; /* key waiting for its value inside an object */
+	cs_json *root;
+	bool too_deep;
+};
+
+/* Attach a finished value to its parent (or make it the root). */
+static int attach(struct parse_ctx *c, cs_json *v)
+{
+	if (c->depth == 0) {
+		c->root = v;
+		return 1;
+	}
+	cs_json *parent = c->stack[c->depth - 1];
+	if (parent->type == CS_JSON_ARRAY) {
+		cs_json_push(parent, v);
+	} else {
+		/* Duplicate keys: last one wins, as Go's decoder does. */
+		cs_json_set(parent, c->pending_key, v);
+		free(c->pending_key);
+		c->pending_key = NULL;
+	}
+	return 1;
+}
+
+static int p_null(void *ctx) { return attach(ctx, cs_json_null()); }
+static int p_bool(void *ctx, int b) { return attach(ctx, cs_json_bool(b)); }
+
+static int p_number(void *ctx, const char *s, size_t len)
+{
+	cs_json *v = new_node(CS_JSON_NUMBER);
+	v->u.num.text = xstrndup(s, len);
+	char *end;
+	v->u.num.is_int = !memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len);
+	if (v->u.num.is_int) {
+		errno = 0;
+		long long ll = strtoll(v->u.num.text, &end, 10);
+		if (errno == ERANGE)
+			v->u.num.is_int = false;
+		v->u.num.i = ll;
+	}
+	v->u.num.d = strtod(v->u.num.text, &end);
+	if (!v->u.num.is_int)
+		v->u.num.i = (int64_t)v->u.num.d;
+	return attach(ctx, v);
+}
+
+static int p_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return attach(ctx, cs_json_stringn((const char *)s, len));
+}
+
+static int open_container(struct parse_ctx *c, cs_json *v)
+{
+	if (c->depth >= CS_JSON_MAX_DEPTH) {
+		c->too_deep = true;
+		cs_json_free(v);
+		return 0;
+	}
+	attach(c, v);
+	c->stack[c->depth++] = v;
+	return 1;
+}
+
+static int p_start_map(void *ctx) { return open_container(ctx, cs_json_object()); }
+static int p_start_array(void *ctx) { return open_container(ctx, cs_json_array()); }
+
+static int p_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct parse_ctx *c = ctx;
+	free(c->pending_key);
+	c->pending_key = xstrndup((const char *)key, len);
+	return 1;
+}
+
+static int p_end(void *ctx)
+{
+	struct parse_ctx *c = ctx;
+	c->depth--;
+	return 1;
+}
+
+static const yajl_callbacks parse_cbs = {
+	.yajl_null = p_null,
+	.yajl_boolean = p_bool,
+	.yajl_number = p_number,
+	.yajl_string = p_string,
+	.yajl_start_map = p_start_map,
+	.yajl_map_key = p_map_key,
+	.yajl_end_map = p_end,
+	.yajl_start_array = p_start_array,
+	.yajl_end_array = p_end,
+};
+
+cs_json *cs_json_parse(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct parse_ctx c = {0};
+	yajl_handle h = yajl_alloc(&parse_cbs, NULL, &c);
+	if (!h) {
+		snprintf(err, errlen, "cannot allocate JSON parser");
+		return NULL;
+	}
+	yajl_status s = yajl_parse(h, (const unsigned char *)buf, len);
+	if (s == yajl_status_ok)
+		s = yajl_complete_parse(h);
+	if (s != yajl_status_ok) {
+		if (c.too_deep) {
+			snprintf(err, errlen, "JSON nesting exceeds the maximum depth of %d",
+				 CS_JSON_MAX_DEPTH);
+		} else {
+			unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)buf, len);
+			size_t off = yajl_get_bytes_consumed(h);
+			/* yajl's message has a trailing newline; keep one line. */
+			char *nl = strchr((char *)msg, '\n');
+			if (nl)
+				*nl = '\0';
+			snprintf(err, errlen, "invalid JSON at byte %zu: %s", off, (char *)msg);
+			yajl_free_error(h, msg);
+		}
+		yajl_free(h);
+		free(c.pending_key);
+		/* The root owns everything attached so far. */
+		cs_json_free(c.root);
+		return NULL;
+	}
+	yajl_free(h);
+	free(c.pending_key);
+	if (!c.root)
+		snprintf(err, errlen, "empty JSON document");
+	return c.root;
+}
+
+/* ---- output ---- */
+
+static void gen_value(yajl_gen g, const cs_json *v)
+{
+	switch (v->type) {
+	case CS_JSON_NULL:
+		yajl_gen_null(g);
+		break;
+	case CS_JSON_BOOL:
+		yajl_gen_bool(g, v->u.b);
+		break;
+	case CS_JSON_NUMBER:
+		yajl_gen_number(g, v->u.num.text, strlen(v->u.num.text));
+		break;
+	case CS_JSON_STRING:
+		yajl_gen_string(g, (const unsigned char *)v->u.str.s, v->u.str.len);
+		break;
+	case CS_JSON_ARRAY:
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			gen_value(g, v->u.arr.items[i]);
+		yajl_gen_array_close(g);
+		break;
+	case CS_JSON_OBJECT:
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const char *k = v->u.obj.keys[i];
+			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+			gen_value(g, v->u.obj.vals[i]);
+		}
+		yajl_gen_map_close(g);
+		break;
+	}
+}
+
+char *cs_json_dump(const cs_json *v, bool pretty, size_t *len)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (!g)
+		abort();
+	if (pretty) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	}
+	if (v)
+		gen_value(g, v);
+	else
+		yajl_gen_null(g);
+	const unsigned char *out;
+	size_t n;
+	yajl_gen_get_buf(g, &out, &n);
+	char *s = xstrndup((const char *)out, n);
+	yajl_gen_free(g);
+	if (len)
+		*len = n;
+	return s;
+}

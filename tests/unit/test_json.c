@@ -1,0 +1,144 @@
+/* JSON model: parse/dump round trips, limits, accessors, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json.h"
+#include "status.h"
+
+static cs_json *parse(const char *s)
+{
+	char err[256];
+	return cs_json_parse(s, strlen(s), err, sizeof(err));
+}
+
+static void test_round_trip_keeps_order_and_numbers(void **state)
+{
+	(void)state;
+	const char *in = "{\"z\":1,\"a\":[true,false,null,\"s\\u00e9\\n\"],\"n\":-12.5e3,"
+			 "\"big\":123456789012345678901234567890,\"i\":9007199254740993}";
+	cs_json *v = parse(in);
+	assert_non_null(v);
+	char *out = cs_json_dump(v, false, NULL);
+	/* Key order, number spelling and escapes survive. */
+	assert_string_equal(out, "{\"z\":1,\"a\":[true,false,null,\"s\xc3\xa9\\n\"],\"n\":-12.5e3,"
+				 "\"big\":123456789012345678901234567890,\"i\":9007199254740993}");
+	assert_int_equal(cs_json_as_int(cs_json_get(v, "i"), 0), 9007199254740993LL);
+	assert_false(cs_json_get(v, "big")->u.num.is_int);
+	assert_false(cs_json_get(v, "n")->u.num.is_int);
+	free(out);
+	cs_json_free(v);
+}
+
+static void test_errors_name_the_position(void **state)
+{
+	(void)state;
+	char err[256];
+	const char *bad[] = {"", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "nul", "\"\xff\"", "{} x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		err[0] = '\0';
+		assert_null(cs_json_parse(bad[i], strlen(bad[i]), err, sizeof(err)));
+		assert_true(strlen(err) > 0);
+	}
+	assert_null(cs_json_parse("[1,]", 4, err, sizeof(err)));
+	assert_non_null(strstr(err, "byte"));
+}
+
+static void test_depth_limit(void **state)
+{
+	(void)state;
+	char err[256];
+	size_t n = 10000;
+	char *s = malloc(2 * n + 1);
+	memset(s, '[', n);
+	memset(s + n, ']', n);
+	s[2 * n] = '\0';
+	assert_null(cs_json_parse(s, 2 * n, err, sizeof(err)));
+	assert_non_null(strstr(err, "depth"));
+	/* Exactly the limit is fine. */
+	n = CS_JSON_MAX_DEPTH;
+	memset(s, '[', n);
+	memset(s + n, ']', n);
+	assert_non_null(cs_json_parse(s, 2 * n, err, sizeof(err)));
+	free(s);
+	cs_json *ok = parse("[[[[1]]]]");
+	assert_non_null(ok);
+	cs_json_free(ok);
+}
+
+static void test_object_and_array_mutation(void **state)
+{
+	(void)state;
+	cs_json *o = cs_json_object();
+	cs_json_set(o, "b", cs_json_int(1));
+	cs_json_set(o, "a", cs_json_string("x"));
+	cs_json_set(o, "b", cs_json_int(2)); /* replaces in place */
+	cs_json *md = cs_json_obj_ensure(o, "metadata");
+	cs_json_set(md, "name", cs_json_string("web"));
+	assert_string_equal(cs_json_str(cs_json_path(o, "metadata", "name", NULL)), "web");
+	assert_null(cs_json_path(o, "metadata", "nope", "deeper", NULL));
+	char *s = cs_json_dump(o, false, NULL);
+	assert_string_equal(s, "{\"b\":2,\"a\":\"x\",\"metadata\":{\"name\":\"web\"}}");
+	free(s);
+	assert_true(cs_json_del(o, "a"));
+	assert_false(cs_json_del(o, "a"));
+	cs_json *arr = cs_json_array();
+	cs_json_push(arr, cs_json_int(1));
+	cs_json_push(arr, cs_json_int(3));
+	cs_json_insert(arr, 1, cs_json_int(2));
+	cs_json_set(o, "l", arr);
+	cs_json *rm = cs_json_remove_at(arr, 0);
+	assert_int_equal(cs_json_as_int(rm, 0), 1);
+	cs_json_free(rm);
+	s = cs_json_dump(o, false, NULL);
+	assert_string_equal(s, "{\"b\":2,\"metadata\":{\"name\":\"web\"},\"l\":[2,3]}");
+	free(s);
+	cs_json *c = cs_json_clone(o);
+	assert_true(cs_json_equal(o, c));
+	cs_json_set(c, "b", cs_json_int(3));
+	assert_false(cs_json_equal(o, c));
+	/* Equality ignores key order. */
+	cs_json *x = parse("{\"a\":1,\"b\":[1,{\"c\":null}]}");
+	cs_json *y = parse("{\"b\":[1,{\"c\":null}],\"a\":1}");
+	assert_true(cs_json_equal(x, y));
+	cs_json_free(x);
+	cs_json_free(y);
+	cs_json_free(c);
+	cs_json_free(o);
+}
+
+static void test_status_object(void **state)
+{
+	(void)state;
+	cs_status st = {0};
+	assert_int_equal(cs_status_set(&st, 422, "Invalid", "Pod \"x\" is invalid: %s", "bad"), -1);
+	cs_status_cause(&st, "FieldValueRequired", "spec.containers", "Required value");
+	snprintf(st.name, sizeof(st.name), "x");
+	snprintf(st.kind, sizeof(st.kind), "Pod");
+	cs_json *j = cs_status_json(&st);
+	char *s = cs_json_dump(j, false, NULL);
+	assert_string_equal(s, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+			       "\"status\":\"Failure\",\"message\":\"Pod \\\"x\\\" is invalid: bad\","
+			       "\"reason\":\"Invalid\",\"details\":{\"name\":\"x\",\"kind\":\"Pod\","
+			       "\"causes\":[{\"reason\":\"FieldValueRequired\",\"message\":"
+			       "\"Required value\",\"field\":\"spec.containers\"}]},\"code\":422}");
+	free(s);
+	cs_json_free(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_keeps_order_and_numbers),
+		cmocka_unit_test(test_errors_name_the_position),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_object_and_array_mutation),
+		cmocka_unit_test(test_status_object),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
