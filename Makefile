@@ -40,13 +40,18 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DCS_VERSION=\"$(VERSION)\" \
+               -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Icli -pthread
 MODULE_DIRS := $(wildcard modules/*/)
 MODULES     := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
 MANPAGES    := $(wildcard man/*.[0-9])
 
 LIBS_ALL     = $(PKG_LIBS) $(LEVELDB_LIBS) -lpthread -lm
 
-.PHONY: all deps run check unit integration e2e kubectl-test bench clean install format
+.PHONY: all deps run check unit integration e2e kubectl-test bench fuzz clean install format
 
 all: $(BUILD)/capstand $(BUILD)/capctl $(MODULES)
 
@@ -109,11 +114,34 @@ bench: all $(BENCH_BINS)
 kubectl-test: all
 	@BUILD=$(BUILD) tests/kubectl/run.sh
 
+# libFuzzer harnesses (clang): every parser that reads untrusted input.
+build-fuzz/core/%.o: core/%.c $(wildcard core/*.h) $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c $< -o $@
+
+build-fuzz/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard core/*.h) $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(CLI_CFLAGS) -c $< -o $@
+
+build-fuzz/libcapcore.a: $(CORE_SRCS:%.c=build-fuzz/%.o) $(filter-out build-fuzz/cli/main.o,$(CLI_SRCS:%.c=build-fuzz/%.o))
+	@rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libcapcore.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $(CLI_CFLAGS) -o $@ $< \
+		build-fuzz/libcapcore.a $(CLI_LIBS) $(LIBS_ALL)
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n \
+			tests/fuzz/seeds/$${n#fuzz_} 2>&1 | tail -3 || exit 1; done
+
 format:
 	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/bench/*.c
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/capstan \

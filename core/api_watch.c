@@ -33,6 +33,8 @@ struct cs_watch {
 	size_t ninit, init_off;
 	char *batch;
 	size_t blen, bcap;
+	char *tmp; /* a re-typed event line */
+	size_t tmp_len, tmp_cap;
 };
 
 static void batch_add(cs_watch *w, const char *s, size_t n)
@@ -76,6 +78,7 @@ static void watch_free(cs_watch *w)
 	cs_selector_free(w->ls);
 	cs_selector_free(w->fs);
 	free(w->batch);
+	free(w->tmp);
 	free(w);
 }
 
@@ -221,6 +224,42 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 	cs_req_want_write(r);
 }
 
+/* With a selector, Kubernetes reports an object that starts matching as
+ * ADDED and one that stops matching as DELETED (carrying its new state). */
+static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
+{
+	if (w->key[0] ? strcmp(ev->key, w->key) != 0
+		      : strncmp(ev->key, w->prefix, strlen(w->prefix)) != 0)
+		return NULL;
+	bool now = ev->type != CS_EV_DELETED && wanted(w, ev->key, cs_event_doc(ev));
+	bool before = ev->prev && wanted(w, ev->key, cs_event_prev_doc(ev));
+	if (ev->type == CS_EV_DELETED)
+		now = false, before = wanted(w, ev->key, cs_event_doc(ev));
+	enum cs_event_type t;
+	if (now && before)
+		t = CS_EV_MODIFIED;
+	else if (now)
+		t = CS_EV_ADDED;
+	else if (before)
+		t = CS_EV_DELETED;
+	else
+		return NULL;
+	if (t == ev->type)
+		return cs_event_line(ev, n);
+	static const char *names[] = {"ADDED", "MODIFIED", "DELETED"};
+	w->tmp_len = 0;
+	size_t need = ev->obj->len + 48;
+	if (need > w->tmp_cap) {
+		w->tmp_cap = need;
+		w->tmp = realloc(w->tmp, need);
+		if (!w->tmp)
+			abort();
+	}
+	*n = (size_t)snprintf(w->tmp, need, "{\"type\":\"%s\",\"object\":%s}\n", names[t],
+			      ev->obj->json);
+	return w->tmp;
+}
+
 int cs_watch_writable(cs_req *r)
 {
 	cs_watch *w = r->watch;
@@ -253,11 +292,17 @@ int cs_watch_writable(cs_req *r)
 			return 0;
 		}
 		w->pos++;
-		bool sel = !cs_selector_empty(w->ls) || !cs_selector_empty(w->fs);
-		if (!wanted(w, ev->key, sel ? cs_event_doc(ev) : NULL))
-			continue;
 		size_t n;
-		const char *line = cs_event_line(ev, &n);
+		const char *line;
+		if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs)) {
+			if (!wanted(w, ev->key, NULL))
+				continue;
+			line = cs_event_line(ev, &n);
+		} else {
+			line = filtered_line(w, ev, &n);
+			if (!line)
+				continue;
+		}
 		batch_add(w, line, n);
 		w->rev = ev->rev;
 	}

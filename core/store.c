@@ -85,11 +85,24 @@ const cs_json *cs_event_doc(cs_event *ev)
 	return ev->doc;
 }
 
+const cs_json *cs_event_prev_doc(cs_event *ev)
+{
+	if (!ev->prev)
+		return NULL;
+	if (!ev->prev_doc) {
+		char err[128];
+		ev->prev_doc = cs_json_parse(ev->prev->json, ev->prev->len, err, sizeof(err));
+	}
+	return ev->prev_doc;
+}
+
 static void event_free(cs_event *ev)
 {
 	if (!ev)
 		return;
 	cs_json_free(ev->doc);
+	cs_json_free(ev->prev_doc);
+	cs_obj_unref(ev->prev);
 	free(ev->key);
 	free(ev->line);
 	cs_obj_unref(ev->obj);
@@ -701,7 +714,7 @@ void cs_store_dispatch(cs_store *s)
 		r->pending--;
 		if (r->visible)
 			s->nvisible--;
-		cs_obj_unref(r->visible);
+		cs_obj *prev = r->visible; /* the event keeps this reference */
 		r->visible = w->del ? NULL : cs_obj_ref(w->obj);
 		if (r->visible)
 			s->nvisible++;
@@ -714,6 +727,7 @@ void cs_store_dispatch(cs_store *s)
 		ev->rev = w->obj->rev;
 		ev->key = strndup(r->key, r->keylen);
 		ev->obj = w->obj; /* the event takes the queue's reference */
+		ev->prev = prev;
 		history_push(s, ev);
 		if (!r->visible && !r->pending)
 			rec_remove(s, r);

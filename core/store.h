@@ -48,14 +48,20 @@ typedef struct cs_event {
 	uint64_t rev;
 	char *key;
 	cs_obj *obj;      /* new state; for DELETED the final state */
+	cs_obj *prev;     /* state before this write (NULL for ADDED), so
+			   * filtered watches can tell objects entering and
+			   * leaving their selector */
 	char *line;       /* cached {"type":..,"object":..}\n, built on demand */
 	size_t line_len;
 	cs_json *doc;     /* parsed object, cached while the event is in history */
+	cs_json *prev_doc;
 } cs_event;
 
 /* Parsed object of an event (cached with the event, not the object, so
  * that selector filtering does not pin parsed copies of live objects). */
 const cs_json *cs_event_doc(cs_event *ev);
+/* Parsed previous state, or NULL. */
+const cs_json *cs_event_prev_doc(cs_event *ev);
 
 /* Build (once) and return the watch line for an event. */
 const char *cs_event_line(cs_event *ev, size_t *len);

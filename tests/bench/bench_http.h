@@ -46,6 +46,7 @@ struct bh_conn {
 	bool chunked, has_len, close_after;
 	unsigned long long remain;
 	bool stream_lines;
+	bool rx_stamp;		/* lines get the kernel's receive time (bh_stamp_rx) */
 	bh_line_fn on_line;
 	uint64_t sent_ns;
 	char err[160];
@@ -277,7 +278,8 @@ static int bh_parse(bh_conn *c, uint64_t now)
 		switch (c->state) {
 		case BH_IDLE:
 			if (avail) {
-				bh_seterr(c, "%zu unexpected bytes with no request in flight", avail);
+				bh_seterr(c, "%zu unexpected bytes with no request in flight",
+					  avail);
 				return -1;
 			}
 			return 0;
@@ -341,7 +343,42 @@ static int bh_parse(bh_conn *c, uint64_t now)
 	}
 }
 
-/* One read (level-triggered epoll calls again if more is waiting), then parse.
+/* Asks the kernel to stamp every segment with its arrival time (CLOCK_REALTIME), so a
+ * streaming reader's latency does not include the time it spent reading other sockets. */
+static int bh_stamp_rx(bh_conn *c)
+{
+	int one = 1;
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
+		bh_seterr(c, "SO_TIMESTAMPNS: %s", strerror(errno));
+		return -1;
+	}
+	c->rx_stamp = true;
+	return 0;
+}
+
+static ssize_t bh_recv_stamped(bh_conn *c, void *buf, size_t len, uint64_t *now)
+{
+	char ctl[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl)};
+	ssize_t r = recvmsg(c->fd, &mh, 0);
+
+	for (struct cmsghdr *cm = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+	     cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			*now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		}
+	}
+	return r;
+}
+
+/* One read (level-triggered epoll calls again if more is waiting), then parse; now is
+ * handed to line callbacks unless the kernel's receive stamp replaces it.
  * 1: response complete (c->status, c->body), 0: need more, -1: error in c->err. */
 static int bh_read(bh_conn *c, uint64_t now)
 {
@@ -353,7 +390,9 @@ static int bh_read(bh_conn *c, uint64_t now)
 		c->in_off = 0;
 	}
 	bh_reserve(&c->in, &c->in_cap, c->in_len + 65536);
-	ssize_t r = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+	size_t room = c->in_cap - c->in_len;
+	ssize_t r = c->rx_stamp ? bh_recv_stamped(c, c->in + c->in_len, room, &now)
+				: read(c->fd, c->in + c->in_len, room);
 
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR)

@@ -19,6 +19,15 @@ static inline uint64_t bs_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Wall clock, for times compared with the kernel's packet receive stamps. */
+static inline uint64_t bs_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Every latency is kept, so percentiles are exact rather than estimated from buckets. */
 typedef struct {
 	uint64_t *ns;

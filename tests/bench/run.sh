@@ -126,7 +126,7 @@ perf_stop() { # tag
 
 key=objects_${N}_mb # RSS with the created objects loaded
 [ "$N" = 100000 ] && key=objects_100k_mb
-fs=$(stat -f -c %T "$TMP")
+fs=$(df --output=fstype "$TMP" | tail -1)
 echo "BENCH env cores=$(nproc) datadir_fs=$fs n=$N size=$SIZE clients=$CLIENTS"
 
 # ---- capstan ------------------------------------------------------------------------------

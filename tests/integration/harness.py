@@ -54,7 +54,7 @@ class Capstand:
 
     def logtext(self):
         with open(os.path.join(self.data_dir, "capstand.log"), "rb") as f:
-            return f.read().decode(errors="replace")[-3000:]
+            return f.read().decode(errors="replace")[-6000:]
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
@@ -66,7 +66,16 @@ class Capstand:
                 self.proc.wait()
         if self.proc:
             self.log.close()
+            self.check_sanitizers()
         self.proc = None
+
+    def check_sanitizers(self):
+        # Under `make check SANITIZE=1` capstand reports memory errors and
+        # leaks in its log; any report fails the test that ran it.
+        text = self.logtext()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in text:
+                raise AssertionError("sanitizer report in capstand log:\n" + text)
 
     def cleanup(self):
         self.stop()

@@ -273,6 +273,24 @@ class WatchTest(CapstanTest):
         evs = self.stream("?watch=true&labelSelector=w%3D3", 1)
         self.assertEqual((evs[0]["type"], evs[0]["object"]["metadata"]["name"]), ("ADDED", "w3"))
 
+    def test_selector_transitions(self):
+        rv = self.current_rv()
+        got = []
+        t = threading.Thread(target=lambda: got.extend(
+            self.stream("?watch=1&labelSelector=sel%3Din&resourceVersion=" + rv, 3)))
+        t.start()
+        time.sleep(0.3)
+        o = self.ok("POST", CMS, cm("tr"), 201)                 # not matching: nothing
+        o = self.ok("PATCH", CMS + "/tr", {"metadata": {"labels": {"sel": "in"}}},
+                    ctype="application/merge-patch+json")        # enters: ADDED
+        o = self.ok("PATCH", CMS + "/tr", {"data": {"a": "b"}},
+                    ctype="application/merge-patch+json")        # stays: MODIFIED
+        o = self.ok("PATCH", CMS + "/tr", {"metadata": {"labels": {"sel": "out"}}},
+                    ctype="application/merge-patch+json")        # leaves: DELETED
+        t.join(10)
+        self.assertEqual([e["type"] for e in got], ["ADDED", "MODIFIED", "DELETED"])
+        self.assertEqual(got[2]["object"]["metadata"]["labels"], {"sel": "out"})
+
     def test_timeout_seconds_ends_stream(self):
         t0 = time.time()
         evs = self.stream("?watch=1&resourceVersion=%s&timeoutSeconds=1" % self.current_rv(), 100)

@@ -125,6 +125,18 @@ if ! kill -0 $PID 2>/dev/null; then
 	fail=$((fail + 1))
 	echo "  FAIL capstand died:"
 	tail -20 "$TMP/capstand.log"
+else
+	kill $PID
+	wait $PID
+	PID=
+	# Under SANITIZE=1, memory errors and leaks land in the log.
+	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$TMP/capstand.log"; then
+		fail=$((fail + 1))
+		echo "  FAIL sanitizer report:"
+		grep -A30 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$TMP/capstand.log" | head -60
+	else
+		ok "capstand exited cleanly"
+	fi
 fi
 echo "kubectl: $pass passed, $fail failed"
 [ $fail = 0 ]

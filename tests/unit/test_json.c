@@ -64,7 +64,9 @@ static void test_depth_limit(void **state)
 	n = CS_JSON_MAX_DEPTH;
 	memset(s, '[', n);
 	memset(s + n, ']', n);
-	assert_non_null(cs_json_parse(s, 2 * n, err, sizeof(err)));
+	cs_json *deep = cs_json_parse(s, 2 * n, err, sizeof(err));
+	assert_non_null(deep);
+	cs_json_free(deep);
 	free(s);
 	cs_json *ok = parse("[[[[1]]]]");
 	assert_non_null(ok);
