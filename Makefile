@@ -87,7 +87,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcapcore.a $(wildcard tests/unit/*.h
 	$(CC) $(CFLAGS_BASE) -Icli $(PKG_CFLAGS) $(CLI_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a \
 		$(LDFLAGS) $(CMOCKA_LIBS) $(CLI_LIBS) $(LIBS_ALL)
 
-$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcapcore.a
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcapcore.a $(wildcard tests/bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a $(LDFLAGS) $(LIBS_ALL)
 

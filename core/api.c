@@ -186,8 +186,22 @@ bool cs_stream_write(cs_req *r, const char *data, size_t len)
 	out_printf(r, "%zx\r\n", len);
 	out_append(r, data, len);
 	out_append(r, "\r\n", 2);
-	cs_req_want_write(r);
 	return true;
+}
+
+void cs_req_send_now(cs_req *r)
+{
+	size_t avail = r->out_len - r->out_off;
+	if (!r->wsi || !avail)
+		return;
+	/* lws keeps whatever the socket does not take and sends it when it
+	 * can, so a direct write is safe on the service thread. */
+	if (lws_write(r->wsi, (unsigned char *)r->out + LWS_PRE + r->out_off, avail,
+		      LWS_WRITE_RAW) < (int)avail) {
+		lws_set_timeout(r->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+		return;
+	}
+	r->out_off = r->out_len = 0;
 }
 
 size_t cs_stream_backlog(const cs_req *r) { return r->out_len - r->out_off; }
@@ -277,6 +291,9 @@ static int on_writable(struct lws *wsi, struct pss *pss)
 	cs_req *r = pss->req;
 	if (!r)
 		return 0;
+	/* A watch produces its next events only once the last ones left. */
+	if (r->watch && r->out_len == r->out_off)
+		cs_watch_writable(r);
 	size_t avail = r->out_len - r->out_off;
 	if (avail) {
 		size_t n = avail < WRITE_SLICE ? avail : WRITE_SLICE;
@@ -286,14 +303,17 @@ static int on_writable(struct lws *wsi, struct pss *pss)
 		r->out_off += n;
 		if (r->out_off == r->out_len)
 			r->out_off = r->out_len = 0;
-		if (r->out_len || r->watch) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
-	} else if (r->watch) {
-		return cs_watch_writable(r);
 	}
-	if (!r->replied || r->out_len)
+	if (r->out_len) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (r->watch) {
+		if (cs_watch_more(r))
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (!r->replied)
 		return 0;
 	/* Whole response queued to the socket. */
 	cs_metrics_observe(r->verb ? r->verb : "other", r->resource ? r->resource : "",
@@ -385,6 +405,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		cs_store_dispatch(g_srv->store);
+		cs_watch_fanout(g_srv);
 		return 0;
 	default:
 		break;
@@ -494,7 +515,8 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 	info.max_http_header_data = 16384;
 	info.timeout_secs = 30;
 	info.fd_limit_per_thread = 65536;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * (strchr(host, ':') == NULL);
+	if (!strchr(host, ':'))
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (!strcmp(host, "localhost"))
 		info.iface = "127.0.0.1";
 	srv->ctx = lws_create_context(&info);

@@ -61,8 +61,12 @@ void cs_reply_error(cs_req *r, int code, const char *reason, const char *fmt, ..
 /* Streaming (watch): send the head now, then chunks; the transport calls
  * cs_watch_writable() whenever the socket can take more. */
 void cs_reply_stream_begin(cs_req *r, int code, const char *ctype);
-/* Queue one chunk (copied).  Returns false if the peer is gone. */
+/* Queue one chunk (copied).  Returns false if the peer is gone.  Does not
+ * schedule a write: see cs_req_want_write() and cs_req_send_now(). */
 bool cs_stream_write(cs_req *r, const char *data, size_t len);
+/* Write what is queued right away (loop thread, outside the writable
+ * callback); lws buffers what the socket does not take. */
+void cs_req_send_now(cs_req *r);
 /* Bytes queued and not yet written to the socket. */
 size_t cs_stream_backlog(const cs_req *r);
 void cs_stream_end(cs_req *r);
@@ -78,6 +82,11 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 void cs_watch_on_event(cs_server *srv, cs_event *ev);
 /* Called when the socket is writable; returns -1 to close. */
 int cs_watch_writable(cs_req *r);
+/* True if the watch has events or initial state left to send; false marks
+ * it idle, to be woken by the next fan-out. */
+bool cs_watch_more(cs_req *r);
+/* After a dispatched batch: push new events to idle watchers directly. */
+void cs_watch_fanout(cs_server *srv);
 void cs_watch_closed(cs_req *r);
 void cs_watch_tick(cs_server *srv); /* timeouts and bookmarks, ~1/s */
 size_t cs_watch_count(cs_server *srv);
@@ -107,6 +116,7 @@ struct cs_server {
 	int port;
 	cs_watch *watches;      /* intrusive list */
 	size_t nwatches;
+	bool fanout_pending;     /* events arrived since the last fan-out */
 	volatile int stop;
 	uint64_t started_ns;
 };

@@ -49,13 +49,17 @@ static void batch_add(cs_watch *w, const char *s, size_t n)
 	w->blen += n;
 }
 
-static void flush(cs_watch *w)
+/* Queue the batch as one chunk.  now: also write it to the socket (used
+ * outside the writable callback). */
+static void flush(cs_watch *w, bool now)
 {
-	if (w->blen) {
-		cs_stream_write(w->r, w->batch, w->blen);
-		w->blen = 0;
-		w->last_send_ns = cs_now_ns();
-	}
+	if (!w->blen)
+		return;
+	cs_stream_write(w->r, w->batch, w->blen);
+	w->blen = 0;
+	w->last_send_ns = cs_now_ns();
+	if (now)
+		cs_req_send_now(w->r);
 }
 
 static void unlink_watch(cs_watch *w)
@@ -84,7 +88,7 @@ static void watch_free(cs_watch *w)
 
 static void finish(cs_watch *w)
 {
-	flush(w);
+	flush(w, false);
 	unlink_watch(w);
 	cs_req *r = w->r;
 	watch_free(w);
@@ -274,7 +278,7 @@ int cs_watch_writable(cs_req *r)
 			batch_add(w, "}\n", 2);
 			cs_obj_unref(o);
 		}
-		flush(w);
+		flush(w, false);
 		return 0;
 	}
 	int64_t end = cs_store_history_end(s);
@@ -306,23 +310,43 @@ int cs_watch_writable(cs_req *r)
 		batch_add(w, line, n);
 		w->rev = ev->rev;
 	}
-	if (w->blen) {
-		flush(w);
-		return 0;
-	}
-	w->idle = true;
+	flush(w, false);
 	return 0;
+}
+
+bool cs_watch_more(cs_req *r)
+{
+	cs_watch *w = r->watch;
+	if (!w)
+		return false;
+	bool more = w->init_off < w->ninit || w->pos < cs_store_history_end(w->srv->store);
+	w->idle = !more;
+	return more;
+}
+
+void cs_watch_fanout(cs_server *srv)
+{
+	if (!srv->fanout_pending)
+		return;
+	srv->fanout_pending = false;
+	for (cs_watch *w = srv->watches, *nx; w; w = nx) {
+		nx = w->next;
+		if (!w->idle)
+			continue; /* already in the writable cycle */
+		cs_req *r = w->r;
+		cs_watch_writable(r); /* may finish (and free) w */
+		if (r->watch != w)
+			continue;
+		cs_req_send_now(r);
+		if (cs_watch_more(r))
+			cs_req_want_write(r);
+	}
 }
 
 void cs_watch_on_event(cs_server *srv, cs_event *ev)
 {
 	(void)ev;
-	for (cs_watch *w = srv->watches; w; w = w->next) {
-		if (w->idle) {
-			w->idle = false;
-			cs_req_want_write(w->r);
-		}
-	}
+	srv->fanout_pending = true;
 }
 
 void cs_watch_closed(cs_req *r)
@@ -355,7 +379,7 @@ void cs_watch_tick(cs_server *srv)
 					 w->t->kind, cs_type_api_version(w->t),
 					 (unsigned long long)cs_store_rev(srv->store));
 			batch_add(w, b, (size_t)n);
-			flush(w);
+			flush(w, true);
 		}
 	}
 	cs_ns_sweep(srv);

@@ -9,12 +9,20 @@
  * etcd is driven through its gRPC-gateway JSON API (POST /v3/kv/put, /v3/kv/range) over the
  * same HTTP/1.1 client, so both servers see the same kind of traffic.
  *
+ * watch: W streams from the collection's current resourceVersion, then one writer creates
+ * objects at a fixed rate, each carrying its send time in data.ts; a delivery's latency ends
+ * at the kernel's receive stamp of the segment that completed the event line.
+ *
+ * The parts live in headers (bench_http.h, bench_stats.h, bench_payload.h) because the
+ * Makefile turns every .c file here into a program of its own.
+ *
  * Exit status: 0 ran cleanly, 1 could not run (connect failure, server gone, timeout),
- * 2 ran but some responses were wrong (counted in errors=). */
+ * 2 ran but some answers were wrong or watch events went missing (errors=, missing=). */
 #include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 
 #include "bench_stats.h"
 #include "bench_http.h"
@@ -25,6 +33,7 @@ static struct {
 	int port;
 	char hostport[96];
 	bool etcd;
+	bool serializable;	/* etcd gets from the local member, skipping the quorum read */
 	const char *label;
 	const char *ns;
 	const char *prefix;
@@ -89,6 +98,65 @@ static double rss_mb(long pid)
 	return kb < 0 ? -1 : kb / 1024;
 }
 
+/* CPU seconds (user + system, all threads) a process has used; -1 if unknown. */
+static double proc_cpu_s(long pid)
+{
+	char path[64], buf[1024];
+	unsigned long long ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the parenthesised command name, which may hold spaces. */
+	const char *p = strrchr(buf, ')');
+
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+			 &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Where the machine's two cores went during a phase: is the server or this client the
+ * bottleneck?  Percent of one core. */
+typedef struct {
+	uint64_t t0;
+	double srv0, self0;
+} cpu_mark;
+
+static void cpu_begin(cpu_mark *m)
+{
+	m->t0 = bs_now_ns();
+	m->srv0 = opt.pid ? proc_cpu_s(opt.pid) : -1;
+	m->self0 = self_cpu_s();
+}
+
+static void cpu_fmt(const cpu_mark *m, char *out, size_t len)
+{
+	double secs = (double)(bs_now_ns() - m->t0) / 1e9;
+	double srv = m->srv0 >= 0 ? proc_cpu_s(opt.pid) : -1;
+	int n = 0;
+
+	if (srv >= 0)
+		n = snprintf(out, len, " server_cpu_pct=%.0f", 100 * (srv - m->srv0) / secs);
+	snprintf(out + n, len - (size_t)n, " client_cpu_pct=%.0f",
+		 100 * (self_cpu_s() - m->self0) / secs);
+}
+
 /* ---- per-phase requests and response checks ---------------------------------------- */
 
 static void queue_create(bh_conn *c, const char *prefix, long i)
@@ -144,7 +212,8 @@ static bool get_next(bh_conn *c)
 		char key[1024];
 
 		bp_etcd_key(key, sizeof(key), opt.ns, name);
-		int len = snprintf(g_body, sizeof(g_body), "{\"key\":\"%s\"}", key);
+		int len = snprintf(g_body, sizeof(g_body), "{\"key\":\"%s\"%s}", key,
+				   opt.serializable ? ",\"serializable\":true" : "");
 
 		bh_request(c, "POST", opt.hostport, "/v3/kv/range", g_body, (size_t)len);
 	} else {
@@ -247,6 +316,7 @@ typedef struct {
 	bs_samples lat;
 	long done, errors;
 	double secs;
+	char cpu[96];		/* cpu_fmt of the run */
 } phase;
 
 static void ep_set(int ep, bh_conn *c, int op)
@@ -290,7 +360,9 @@ static void run_phase(phase *ph, int clients)
 	for (int i = 0; i < clients; i++)
 		connect_conn(ep, &conns[i], i);
 	uint64_t t0 = bs_now_ns();
+	cpu_mark cpu;
 
+	cpu_begin(&cpu);
 	for (int i = 0; i < clients; i++) {
 		if (ph->next(&conns[i])) {
 			active++;
@@ -340,6 +412,7 @@ static void run_phase(phase *ph, int clients)
 		}
 	}
 	ph->secs = (double)(bs_now_ns() - t0) / 1e9;
+	cpu_fmt(&cpu, ph->cpu, sizeof(ph->cpu));
 	for (int i = 0; i < clients; i++)
 		bh_release(&conns[i]);
 	free(conns);
@@ -356,8 +429,9 @@ static int report(const char *name, phase *ph, const char *extra)
 	char lat[160];
 
 	bs_fmt_latency(&ph->lat, lat, sizeof(lat));
-	printf("BENCH %s/%s%s clients=%d %s ops_per_sec=%.0f %s errors=%ld\n", opt.label, name,
-	       via(), opt.clients, extra, (double)ph->done / ph->secs, lat, ph->errors);
+	printf("BENCH %s/%s%s clients=%d %s ops_per_sec=%.0f %s%s errors=%ld\n", opt.label,
+	       name, via(), opt.clients, extra, (double)ph->done / ph->secs, lat, ph->cpu,
+	       ph->errors);
 	fflush(stdout);
 	bs_free(&ph->lat);
 	return ph->errors ? 2 : 0;
@@ -394,10 +468,10 @@ static int phase_list(void)
 	run_phase(&ph, clients);
 	bs_fmt_latency(&ph.lat, lat, sizeof(lat));
 	printf("BENCH %s/list clients=%d limit=%d walks=%ld pages=%ld objects_per_walk=%ld "
-	       "pages_per_sec=%.0f objects_per_sec=%.0f mib_per_sec=%.1f %s errors=%ld\n",
+	       "pages_per_sec=%.0f objects_per_sec=%.0f mib_per_sec=%.1f %s%s errors=%ld\n",
 	       opt.label, clients, opt.limit, g_walks_done, g_pages, g_walk_objects,
 	       (double)g_pages / ph.secs, (double)g_walk_objects * (double)g_walks_done / ph.secs,
-	       (double)g_bytes / ph.secs / 1048576.0, lat, ph.errors);
+	       (double)g_bytes / ph.secs / 1048576.0, lat, ph.cpu, ph.errors);
 	fflush(stdout);
 	bs_free(&ph.lat);
 	return ph.errors ? 2 : 0;
@@ -408,6 +482,7 @@ static int phase_list(void)
 static bs_samples w_lat, w_lat_seen;
 static long w_delivered, w_errors;
 static uint64_t w_seen;	/* when the current epoll batch returned */
+static char w_prefix[96], w_needle[128];	/* the writer's object names, and how to find one */
 /* Per event: when the first and the last watcher got it, the server's fan-out spread. */
 static uint64_t *w_first, *w_last;
 
@@ -430,8 +505,8 @@ static void watch_line(bh_conn *c, const char *line, size_t len, uint64_t now)
 	bs_add(&w_lat_seen, w_seen > sent ? w_seen - sent : 0);
 	c->count++;
 	w_delivered++;
-	const char *nm = FIND(line, len, "\"name\":\"watch-");
-	long i = nm ? atol(nm + sizeof("\"name\":\"watch-") - 1) : -1;
+	const char *nm = memmem(line, len, w_needle, strlen(w_needle));
+	long i = nm ? atol(nm + strlen(w_needle)) : -1;
 
 	if (i >= 0 && i < opt.events) {
 		if (!w_first[i] || now < w_first[i])
@@ -470,6 +545,8 @@ static int phase_watch(void)
 
 	if (opt.etcd)
 		die("the watch phase is capstan only");
+	snprintf(w_prefix, sizeof(w_prefix), "%s-watch", opt.prefix);
+	snprintf(w_needle, sizeof(w_needle), "\"name\":\"%s-", w_prefix);
 	w_first = calloc((size_t)opt.events, sizeof(*w_first));
 	w_last = calloc((size_t)opt.events, sizeof(*w_last));
 	if (!conns || ep < 0 || !w_first || !w_last)
@@ -507,6 +584,8 @@ static int phase_watch(void)
 	long want = (long)w * opt.events;
 	bs_samples create_lat = {0};
 	double rss = -1;
+	cpu_mark cpu = {0};
+	char cpus[96];
 
 	for (;;) {
 		uint64_t now = bs_now_ns();
@@ -514,12 +593,13 @@ static int phase_watch(void)
 		if (!start && ready == w) {
 			start = now + 200000000ull;
 			next_send = start;
+			cpu_begin(&cpu);
 		}
 		if (!start && now > setup_deadline)
 			die("only %d of %d watchers got a response head within %.0f s", ready, w,
 			    opt.stall_s);
 		if (start && !writer_busy && sent < opt.events && now >= next_send) {
-			queue_create(wr, "watch", sent++);
+			queue_create(wr, w_prefix, sent++);
 			send_queued(ep, wr);
 			writer_busy = true;
 			last_sent = now;
@@ -565,8 +645,15 @@ static int phase_watch(void)
 					fprintf(stderr, "loadgen: %s\n", wr->err);
 				writer_busy = false;
 			} else if (r != 0) {
-				if (c == wr)
+				if (c == wr && writer_busy)
 					die("writer: %s", c->err);
+				if (c == wr) {
+					/* Idle keep-alive connections get reaped (lws: 5 s). */
+					epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+					bh_release(c);
+					connect_conn(ep, c, w);
+					continue;
+				}
 				if (closed++ < 5)
 					fprintf(stderr, "loadgen: watcher %d ended: %s\n", c->id,
 						r < 0 ? c->err : "response complete");
@@ -581,6 +668,7 @@ static int phase_watch(void)
 	char lat[160], rs[48] = "";
 	bs_samples spread = {0};
 
+	cpu_fmt(&cpu, cpus, sizeof(cpus));
 	for (long i = 0; i < opt.events; i++)
 		if (w_first[i])
 			bs_add(&spread, w_last[i] - w_first[i]);
@@ -592,12 +680,13 @@ static int phase_watch(void)
 		snprintf(rs, sizeof(rs), " server_rss_mb=%.1f", rss);
 	/* create_p50: the durable write inside each delivery; spread: first to last watcher;
 	 * client_p99: as this process got round to the socket (kernel stamp plus our lag). */
-	printf("BENCH %s/watch watchers=%d events=%ld rate=%.0f deliveries=%ld missing=%ld "
-	       "closed=%d %s client_p99_ms=%.3f create_p50_ms=%.3f spread_p50_ms=%.3f "
-	       "spread_p99_ms=%.3f%s errors=%ld\n",
+	printf("BENCH %s/watch watchers=%d events=%ld rate=%g deliveries=%ld missing=%ld "
+	       "closed=%d %s client_p99_ms=%.3f create_p50_ms=%.3f create_max_ms=%.3f "
+	       "spread_p50_ms=%.3f spread_p99_ms=%.3f%s%s errors=%ld\n",
 	       opt.label, w, created, opt.rate, w_delivered, (long)w * created - w_delivered,
 	       closed, lat, bs_pct_ms(&w_lat_seen, 0.99), bs_pct_ms(&create_lat, 0.5),
-	       bs_pct_ms(&spread, 0.5), bs_pct_ms(&spread, 0.99), rs, w_errors);
+	       bs_pct_ms(&create_lat, 1), bs_pct_ms(&spread, 0.5), bs_pct_ms(&spread, 0.99), rs,
+	       cpus, w_errors);
 	fflush(stdout);
 	bs_free(&spread);
 	bs_free(&create_lat);
@@ -642,8 +731,9 @@ static void usage(void)
 		"  --ops N             gets to issue (100000)\n"
 		"  --walks N           full list walks, --limit L per page (4, 500)\n"
 		"  --watchers W --events E --rate R   watch fan-out (1000, 200, 50/s)\n"
-		"  --pid PID           server pid, for its RSS during the watch phase\n"
-		"  --ns NS --prefix P  objects are NS/P-00000000... (default, bench)\n");
+		"  --pid PID           server pid: its CPU use per phase, RSS during watch\n"
+		"  --ns NS --prefix P  objects are NS/P-00000000... (default, bench)\n"
+		"  --serializable      etcd gets skip the quorum read (default: linearizable)\n");
 	exit(1);
 }
 
@@ -655,7 +745,7 @@ int main(int argc, char **argv)
 		{"ops", 1, 0, 'o'},	 {"walks", 1, 0, 'w'},	 {"limit", 1, 0, 'l'},
 		{"watchers", 1, 0, 'W'}, {"events", 1, 0, 'e'},	 {"rate", 1, 0, 'r'},
 		{"pid", 1, 0, 'p'},	 {"ns", 1, 0, 'N'},	 {"prefix", 1, 0, 'P'},
-		{0, 0, 0, 0},
+		{"serializable", 0, 0, 'S'}, {0, 0, 0, 0},
 	};
 	const char *addr = NULL, *api = "capstan";
 	int o;
@@ -684,6 +774,7 @@ int main(int argc, char **argv)
 		case 'p': opt.pid = atol(optarg); break;
 		case 'N': opt.ns = optarg; break;
 		case 'P': opt.prefix = optarg; break;
+		case 'S': opt.serializable = true; break;
 		default: usage();
 		}
 	}

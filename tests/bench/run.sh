@@ -10,8 +10,8 @@
 #   BENCH_WALKS=4         full list walks (pages of 500)
 #   BENCH_WATCHERS=1000   watch connections; BENCH_EVENTS=200 creates at BENCH_RATE=50 per s
 #   BENCH_ETCD=1          0 skips etcd
-#   BENCH_PERF=0          1 records `perf` on capstand during create and get (report in the
-#                         temp dir, which is then kept)
+#   BENCH_PERF=0          1 records `perf` on capstand during create, get and watch (flat
+#                         profiles per thread and symbol in the temp dir, which is then kept)
 #   BENCH_TMPDIR=/var/tmp where the data dirs go: disk-backed, so fsync means something
 # Exit status: non-zero when a server or a phase fails to run, or answers wrongly; missing
 # a performance target is not a failure.
@@ -35,7 +35,8 @@ for b in "$LOADGEN" "$CAPSTAND"; do
 	[ -x "$b" ] || { echo "bench: $b is not built (run make bench)" >&2; exit 1; }
 done
 if [ "$ETCD" = 1 ] && ! command -v etcd >/dev/null; then
-	echo "bench: etcd not installed (packaging/deps.sh installs etcd-server; BENCH_ETCD=0 skips)" >&2
+	echo "bench: etcd not installed (packaging/deps.sh installs etcd-server;" \
+		"BENCH_ETCD=0 skips it)" >&2
 	exit 1
 fi
 
@@ -109,7 +110,11 @@ wait_http() { # url name: up to 20 s for the server to answer 200
 
 perf_start() { # tag
 	[ "$PERF" = 1 ] || return 0
-	perf record -g -o "$TMP/perf-$1.data" -p "$SERVER_PID" 2>/dev/null &
+	if ! command -v perf >/dev/null; then
+		echo "bench: no perf here (apt-get install linux-perf)" >&2
+		return 0
+	fi
+	perf record -o "$TMP/perf-$1.data" -p "$SERVER_PID" 2>/dev/null &
 	PERF_PID=$!
 	sleep 0.5
 }
@@ -119,46 +124,63 @@ perf_stop() { # tag
 	kill -INT "$PERF_PID" 2>/dev/null
 	wait "$PERF_PID" 2>/dev/null
 	PERF_PID=""
-	perf report -i "$TMP/perf-$1.data" --no-children --percent-limit 1 --stdio \
-		>"$TMP/perf-$1.txt" 2>/dev/null
+	{
+		perf report -i "$TMP/perf-$1.data" -s pid --stdio 2>/dev/null
+		perf report -i "$TMP/perf-$1.data" -s pid,dso,sym --percent-limit 0.5 --stdio \
+			2>/dev/null
+	} >"$TMP/perf-$1.txt"
 	echo "bench: perf profile of capstand during $1: $TMP/perf-$1.txt" >&2
 }
 
 key=objects_${N}_mb # RSS with the created objects loaded
 [ "$N" = 100000 ] && key=objects_100k_mb
 fs=$(df --output=fstype "$TMP" | tail -1)
-echo "BENCH env cores=$(nproc) datadir_fs=$fs n=$N size=$SIZE clients=$CLIENTS"
+# The load average tells whether something else was competing for the two cores.
+echo "BENCH env cores=$(nproc) loadavg_1m=$(cut -d" " -f1 /proc/loadavg) datadir_fs=$fs" \
+	"n=$N size=$SIZE clients=$CLIENTS"
 
-# ---- capstan ------------------------------------------------------------------------------
-port=$("$LOADGEN" port)
-addr=127.0.0.1:$port
-mkdir -p "$TMP/capstan"
-echo "bench: capstand on $addr, data in $TMP/capstan" >&2
-"$CAPSTAND" --listen "$addr" --data-dir "$TMP/capstan" --log-level warn \
-	>"$TMP/capstand.log" 2>&1 &
-SERVER_PID=$!
-if wait_http "http://$addr/healthz" capstand; then
+alive() { # name: is the server under test still running? (a zombie has no VmRSS)
+	grep -q '^VmRSS:' "/proc/$SERVER_PID/status" 2>/dev/null && return 0
+	fail "$1 died during the run (see $TMP/$1.log)"
+	return 1
+}
+
+run_capstan() {
+	local port addr idle loaded common
+	port=$("$LOADGEN" port)
+	addr=127.0.0.1:$port
+	mkdir -p "$TMP/capstan"
+	echo "bench: capstand on $addr, data in $TMP/capstan" >&2
+	"$CAPSTAND" --listen "$addr" --data-dir "$TMP/capstan" --log-level warn \
+		>"$TMP/capstand.log" 2>&1 &
+	SERVER_PID=$!
+	wait_http "http://$addr/healthz" capstand || return
 	sleep 1 # bootstrap settles; idle means nothing asked of it yet but a health check
 	idle=$(rss_mb "$SERVER_PID")
-	common=(--addr "$addr" --api capstan --n "$N" --clients "$CLIENTS" --size "$SIZE")
+	common=(--addr "$addr" --api capstan --n "$N" --clients "$CLIENTS" --size "$SIZE"
+		--pid "$SERVER_PID")
 	perf_start create
 	bench create "${common[@]}"
 	perf_stop create
+	alive capstand || return
 	loaded=$(rss_mb "$SERVER_PID")
+	echo "BENCH capstan/rss idle_mb=$idle $key=$loaded" | tee -a "$RESULTS"
 	perf_start get
 	bench get "${common[@]}" --ops "$GETS"
 	perf_stop get
+	alive capstand || return
 	bench list "${common[@]}" --walks "$WALKS"
-	bench watch "${common[@]}" --watchers "$WATCHERS" --events "$EVENTS" --rate "$RATE" \
-		--pid "$SERVER_PID"
-	echo "BENCH capstan/rss idle_mb=$idle $key=$loaded" | tee -a "$RESULTS"
-	kill -0 "$SERVER_PID" 2>/dev/null || fail "capstand died during the run (see $TMP/capstand.log)"
-fi
-stop_pid "$SERVER_PID"
-SERVER_PID=""
+	alive capstand || return
+	perf_start watch
+	bench watch "${common[@]}" --watchers "$WATCHERS" --events "$EVENTS" --rate "$RATE"
+	perf_stop watch
+	alive capstand
+}
 
-# ---- etcd ---------------------------------------------------------------------------------
-if [ "$ETCD" = 1 ]; then
+# etcd 3.4 from Debian, default durability (fsync per commit), driven through its JSON
+# gateway over HTTP/1.1 like capstand.
+run_etcd() {
+	local cport pport addr idle loaded common
 	cport=$("$LOADGEN" port)
 	pport=$("$LOADGEN" port)
 	[ "$pport" = "$cport" ] && pport=$((cport + 1))
@@ -171,15 +193,25 @@ if [ "$ETCD" = 1 ]; then
 		--initial-cluster "bench=http://127.0.0.1:$pport" \
 		>"$TMP/etcd.log" 2>&1 &
 	SERVER_PID=$!
-	if wait_http "http://$addr/health" etcd; then
-		sleep 1
-		idle=$(rss_mb "$SERVER_PID")
-		common=(--addr "$addr" --api etcd --n "$N" --clients "$CLIENTS" --size "$SIZE")
-		bench create "${common[@]}"
-		loaded=$(rss_mb "$SERVER_PID")
-		bench get "${common[@]}" --ops "$GETS"
-		echo "BENCH etcd/rss idle_mb=$idle $key=$loaded" | tee -a "$RESULTS"
-	fi
+	wait_http "http://$addr/health" etcd || return
+	sleep 1
+	idle=$(rss_mb "$SERVER_PID")
+	common=(--addr "$addr" --api etcd --n "$N" --clients "$CLIENTS" --size "$SIZE"
+		--pid "$SERVER_PID")
+	bench create "${common[@]}"
+	alive etcd || return
+	loaded=$(rss_mb "$SERVER_PID")
+	echo "BENCH etcd/rss idle_mb=$idle $key=$loaded" | tee -a "$RESULTS"
+	bench get "${common[@]}" --ops "$GETS"
+	alive etcd
+}
+
+run_capstan
+stop_pid "$SERVER_PID"
+SERVER_PID=""
+
+if [ "$ETCD" = 1 ]; then
+	run_etcd
 	stop_pid "$SERVER_PID"
 	SERVER_PID=""
 
@@ -187,7 +219,8 @@ if [ "$ETCD" = 1 ]; then
 		awk -v p="$phase" '
 			$2 == "capstan/" p || $2 == "etcd/" p {
 				for (i = 3; i <= NF; i++)
-					if ($i ~ /^ops_per_sec=/) { split($i, kv, "="); ops[$2] = kv[2] }
+					if ($i ~ /^ops_per_sec=/)
+						ops[$2] = substr($i, 13)
 			}
 			END {
 				c = ops["capstan/" p]; e = ops["etcd/" p]
