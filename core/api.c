@@ -206,8 +206,20 @@ void cs_req_send_now(cs_req *r)
 
 size_t cs_stream_backlog(const cs_req *r) { return r->out_len - r->out_off; }
 
+static size_t g_ending;
+
+size_t cs_pending_output(cs_server *srv)
+{
+	(void)srv;
+	return g_ending;
+}
+
 void cs_stream_end(cs_req *r)
 {
+	if (!r->ending) {
+		r->ending = true;
+		g_ending++;
+	}
 	out_append(r, "0\r\n\r\n", 5);
 	r->watch = NULL;
 	cs_req_want_write(r);
@@ -219,6 +231,8 @@ static void req_free(cs_req *r)
 {
 	if (!r)
 		return;
+	if (r->ending)
+		g_ending--;
 	for (size_t i = 0; i < r->nq; i++) {
 		free(r->qk[i]);
 		free(r->qv[i]);
@@ -536,12 +550,28 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	lws_sul_schedule(srv->ctx, 0, &tick_sul, tick, LWS_US_PER_SEC);
-	cs_log(CS_LOG_INFO, "API serving on http://%s (store %s/store, revision %llu)", listen,
-	       data_dir, (unsigned long long)cs_store_rev(srv->store));
+	struct lws_vhost *vh = lws_get_vhost_by_name(srv->ctx, "default");
+	if (vh && port == 0) {
+		/* Port 0 asks the kernel for a free port: report the real one. */
+		srv->port = lws_get_vhost_listen_port(vh);
+		char hp[sizeof(srv->listen)];
+		if (snprintf(hp, sizeof(hp), "%.200s:%d", host, srv->port) > 0)
+			memcpy(srv->listen, hp, sizeof(hp));
+	}
+	cs_log(CS_LOG_INFO, "API serving on http://%s (store %s/store, revision %llu)",
+	       srv->listen, data_dir, (unsigned long long)cs_store_rev(srv->store));
 	while (!srv->stop)
 		if (lws_service(srv->ctx, 0) < 0)
 			break;
 	cs_log(CS_LOG_INFO, "shutting down");
+	/* End open watch streams properly so clients see a complete response
+	 * and reconnect, rather than a truncated one. */
+	if (cs_watch_close_all(srv)) {
+		uint64_t until = cs_now_ns() + 500000000ULL;
+		while (cs_now_ns() < until && cs_watch_count(srv) + cs_pending_output(srv) > 0)
+			if (lws_service(srv->ctx, 0) < 0)
+				break;
+	}
 	lws_context_destroy(srv->ctx);
 	srv->ctx = NULL;
 	cs_store_close(srv->store);

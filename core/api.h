@@ -37,6 +37,7 @@ typedef struct cs_req {
 	size_t out_len, out_off;
 	bool replied, pending;  /* pending: waiting for the store */
 	bool finished;          /* transaction completed */
+	bool ending;            /* stream terminator queued, not yet sent */
 	int code;
 
 	cs_watch *watch;        /* set for streaming watch responses */
@@ -87,6 +88,10 @@ int cs_watch_writable(cs_req *r);
 bool cs_watch_more(cs_req *r);
 /* After a dispatched batch: push new events to idle watchers directly. */
 void cs_watch_fanout(cs_server *srv);
+/* End every watch stream (shutdown); returns how many were open. */
+size_t cs_watch_close_all(cs_server *srv);
+/* Streams ended but not yet flushed to their clients. */
+size_t cs_pending_output(cs_server *srv);
 void cs_watch_closed(cs_req *r);
 void cs_watch_tick(cs_server *srv); /* timeouts and bookmarks, ~1/s */
 size_t cs_watch_count(cs_server *srv);

@@ -528,25 +528,28 @@ static cs_json *apply_scale(const cs_json *old, const cs_json *scale, uint64_t c
 static int patch_doc(cs_req *r, const cs_type *t, cs_json **target, cs_status *st)
 {
 	char err[256];
+	const char *ct = r->content_type;
+	bool known = !strncasecmp(ct, "application/merge-patch+json", 28) ||
+		     !strncasecmp(ct, "application/strategic-merge-patch+json", 38) ||
+		     !strncasecmp(ct, "application/json-patch+json", 27);
+	if (!known)
+		return cs_status_set(st, 415, "UnsupportedMediaType",
+				     "the body of the request was in an unknown format - accepted "
+				     "media types include: application/json-patch+json, "
+				     "application/merge-patch+json, "
+				     "application/strategic-merge-patch+json");
 	if (!r->body_len)
 		return cs_status_set(st, 400, "BadRequest", "the patch body is empty");
 	cs_json *p = cs_json_parse(r->body, r->body_len, err, sizeof(err));
 	if (!p)
 		return cs_status_set(st, 400, "BadRequest", "the patch is not valid JSON: %s", err);
-	const char *ct = r->content_type;
 	int rc;
 	if (!strncasecmp(ct, "application/merge-patch+json", 28))
 		rc = cs_patch_merge(target, p, st);
 	else if (!strncasecmp(ct, "application/strategic-merge-patch+json", 38))
 		rc = cs_patch_strategic(target, p, t, st);
-	else if (!strncasecmp(ct, "application/json-patch+json", 27))
-		rc = cs_patch_json(target, p, st);
 	else
-		rc = cs_status_set(st, 415, "UnsupportedMediaType",
-				   "the body of the request was in an unknown format - accepted "
-				   "media types include: application/json-patch+json, "
-				   "application/merge-patch+json, "
-				   "application/strategic-merge-patch+json");
+		rc = cs_patch_json(target, p, st);
 	cs_json_free(p);
 	return rc;
 }
@@ -906,8 +909,6 @@ static int do_list(cs_req *r, const cs_target *tg, cs_status *st)
 		memcpy(out, head, n);
 		if (tok)
 			n += (size_t)snprintf(out + n, total - n, ",\"continue\":\"%s\"", tok);
-		if (c.limit > 0 && c.more)
-			n += (size_t)snprintf(out + n, total - n, ",\"remainingItemCount\":%d", 1);
 		n += (size_t)snprintf(out + n, total - n, "},\"items\":[");
 		memcpy(out + n, c.buf ? c.buf : "", c.len);
 		n += c.len;

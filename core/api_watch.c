@@ -35,6 +35,8 @@ struct cs_watch {
 	size_t blen, bcap;
 	char *tmp; /* a re-typed event line */
 	size_t tmp_len, tmp_cap;
+	bool table;          /* Accept: as=Table: objects as one-row Tables */
+	char include[16];    /* includeObject for Table rows */
 };
 
 static void batch_add(cs_watch *w, const char *s, size_t n)
@@ -171,6 +173,16 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 		cs_reply_status(r, &st);
 		return;
 	}
+	w->table = strstr(r->accept, "as=Table") != NULL;
+	const char *inc = cs_req_query(r, "includeObject");
+	snprintf(w->include, sizeof(w->include), "%s", inc && *inc ? inc : "Metadata");
+	if (w->table && strcmp(w->include, "None") && strcmp(w->include, "Metadata") &&
+	    strcmp(w->include, "Object")) {
+		watch_free(w);
+		cs_reply_error(r, 400, "BadRequest",
+			       "includeObject \"%s\" is not one of None, Metadata, Object", inc);
+		return;
+	}
 	const char *b = cs_req_query(r, "allowWatchBookmarks");
 	w->bookmarks = b && (!strcmp(b, "1") || !strcasecmp(b, "true"));
 	const char *to = cs_req_query(r, "timeoutSeconds");
@@ -228,6 +240,30 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 	cs_req_want_write(r);
 }
 
+/* A watch event whose object is a meta.k8s.io Table with one row, as
+ * kubectl requests for `get -w`. */
+static void add_table_event(cs_watch *w, const char *type, const cs_json *doc)
+{
+	if (!doc)
+		return;
+	cs_json *items = cs_json_array();
+	cs_json_push(items, cs_json_clone(doc));
+	const char *rv = cs_json_str(cs_json_path(doc, "metadata", "resourceVersion", NULL));
+	cs_json *tbl = cs_table_build(w->t, items, w->include, rv, NULL);
+	cs_json_free(items);
+	if (!tbl)
+		return;
+	cs_json *ev = cs_json_object();
+	cs_json_set(ev, "type", cs_json_string(type));
+	cs_json_set(ev, "object", tbl);
+	size_t n;
+	char *line = cs_json_dump(ev, false, &n);
+	cs_json_free(ev);
+	batch_add(w, line, n);
+	batch_add(w, "\n", 1);
+	free(line);
+}
+
 /* With a selector, Kubernetes reports an object that starts matching as
  * ADDED and one that stops matching as DELETED (carrying its new state). */
 static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
@@ -273,9 +309,16 @@ int cs_watch_writable(cs_req *r)
 	if (w->init_off < w->ninit) {
 		while (w->init_off < w->ninit && w->blen < BATCH_BYTES) {
 			cs_obj *o = w->init[w->init_off++];
-			batch_add(w, "{\"type\":\"ADDED\",\"object\":", 25);
-			batch_add(w, o->json, o->len);
-			batch_add(w, "}\n", 2);
+			if (w->table) {
+				char err[128];
+				cs_json *d = cs_json_parse(o->json, o->len, err, sizeof(err));
+				add_table_event(w, "ADDED", d);
+				cs_json_free(d);
+			} else {
+				batch_add(w, "{\"type\":\"ADDED\",\"object\":", 25);
+				batch_add(w, o->json, o->len);
+				batch_add(w, "}\n", 2);
+			}
 			cs_obj_unref(o);
 		}
 		flush(w, false);
@@ -307,7 +350,14 @@ int cs_watch_writable(cs_req *r)
 			if (!line)
 				continue;
 		}
-		batch_add(w, line, n);
+		if (w->table) {
+			/* The event type is the line's: `{"type":"X",...`. */
+			char type[16];
+			if (sscanf(line, "{\"type\":\"%15[A-Z]\"", type) == 1)
+				add_table_event(w, type, cs_event_doc(ev));
+		} else {
+			batch_add(w, line, n);
+		}
 		w->rev = ev->rev;
 	}
 	flush(w, false);
@@ -357,6 +407,17 @@ void cs_watch_closed(cs_req *r)
 	unlink_watch(w);
 	watch_free(w);
 	r->watch = NULL;
+}
+
+size_t cs_watch_close_all(cs_server *srv)
+{
+	size_t n = 0;
+	for (cs_watch *w = srv->watches, *nx; w; w = nx) {
+		nx = w->next;
+		finish(w);
+		n++;
+	}
+	return n;
 }
 
 void cs_ns_sweep(cs_server *srv);

@@ -1,5 +1,6 @@
 /* capstand: the capstan daemon. */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cs_log_set_level((enum cs_log_level)cs_log_parse_level(cfg.log_level));
+	/* The store holds Secrets: nothing it creates is for other users. */
+	umask(077);
 	if (!strcmp(cfg.role, "agent")) {
 		fprintf(stderr, "capstand: role \"agent\" needs the node agent, which is not part "
 				"of this build yet; use role \"server\" or \"all\"\n");

@@ -152,6 +152,9 @@ class PatchTest(CapstanTest):
         self.assertEqual(d["metadata"]["generation"], 2)
         code, st = self.req("PATCH", CMS + "/p", {"data": {}}, ctype="text/plain")
         self.assertEqual(code, 415)
+        # Server-side apply is not supported yet: a clear 415, not a parse error.
+        code, st = self.req("PATCH", CMS + "/p", "data: {}", ctype="application/apply-patch+yaml")
+        self.assertEqual(code, 415)
         code, st = self.req("PATCH", CMS + "/p", "{nope", ctype="application/merge-patch+json")
         self.assertEqual(code, 400)
         code, st = self.req("PATCH", CMS + "/missing", {"data": {}}, ctype="application/merge-patch+json")
@@ -290,6 +293,18 @@ class WatchTest(CapstanTest):
         t.join(10)
         self.assertEqual([e["type"] for e in got], ["ADDED", "MODIFIED", "DELETED"])
         self.assertEqual(got[2]["object"]["metadata"]["labels"], {"sel": "out"})
+
+    def test_table_watch_for_kubectl(self):
+        self.ok("POST", CMS, cm("tw1", {"a": "1"}), 201)
+        c = http.client.HTTPConnection("127.0.0.1", self.cs.port, timeout=5)
+        c.request("GET", CMS + "?watch=1&fieldSelector=metadata.name%3Dtw1&timeoutSeconds=1",
+                  headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
+        body = c.getresponse().read().decode()
+        c.close()
+        ev = json.loads([l for l in body.splitlines() if l.startswith("{")][0])
+        self.assertEqual((ev["type"], ev["object"]["kind"]), ("ADDED", "Table"))
+        self.assertEqual(ev["object"]["rows"][0]["cells"][0], "tw1")
+        self.assertEqual(ev["object"]["columnDefinitions"][1]["name"], "Data")
 
     def test_timeout_seconds_ends_stream(self):
         t0 = time.time()

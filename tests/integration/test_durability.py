@@ -38,6 +38,34 @@ class RestartTest(unittest.TestCase):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
+    def test_sigterm_ends_watch_streams_cleanly(self):
+        cs = Capstand().start()
+        try:
+            c = cs.conn(timeout=5)
+            c.request("GET", CMS + "?watch=1")
+            r = c.getresponse()
+            self.assertEqual(r.status, 200)
+            cs.proc.send_signal(signal.SIGTERM)
+            # A complete chunked response (terminal chunk), not a reset.
+            r.read()
+            self.assertTrue(r.isclosed())
+            self.assertEqual(cs.proc.wait(10), 0)
+        finally:
+            cs.cleanup()
+
+    def test_data_files_are_private(self):
+        cs = Capstand().start()
+        try:
+            cs.request("POST", "/api/v1/namespaces/default/secrets",
+                       {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                        "data": {"k": "dmFsdWU="}})
+            for root, dirs, files in os.walk(os.path.join(cs.data_dir, "store")):
+                for f in files:
+                    mode = os.stat(os.path.join(root, f)).st_mode & 0o777
+                    self.assertEqual(mode & 0o077, 0, "%s is mode %o" % (f, mode))
+        finally:
+            cs.cleanup()
+
     def test_kill_9_loses_no_acknowledged_write(self):
         d = tempfile.mkdtemp(prefix="capstan-it-")
         try:
