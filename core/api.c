@@ -189,6 +189,11 @@ bool cs_stream_write(cs_req *r, const char *data, size_t len)
 	return true;
 }
 
+bool cs_req_blocked(const cs_req *r)
+{
+	return r->wsi && lws_partial_buffered(r->wsi);
+}
+
 void cs_req_send_now(cs_req *r)
 {
 	size_t avail = r->out_len - r->out_off;

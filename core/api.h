@@ -68,6 +68,8 @@ bool cs_stream_write(cs_req *r, const char *data, size_t len);
 /* Write what is queued right away (loop thread, outside the writable
  * callback); lws buffers what the socket does not take. */
 void cs_req_send_now(cs_req *r);
+/* True while the socket has not taken earlier output (lws holds it). */
+bool cs_req_blocked(const cs_req *r);
 /* Bytes queued and not yet written to the socket. */
 size_t cs_stream_backlog(const cs_req *r);
 void cs_stream_end(cs_req *r);

@@ -384,6 +384,13 @@ void cs_watch_fanout(cs_server *srv)
 		if (!w->idle)
 			continue; /* already in the writable cycle */
 		cs_req *r = w->r;
+		if (cs_req_blocked(r)) {
+			/* A client that does not read must not make us buffer:
+			 * it keeps its cursor and falls behind instead. */
+			w->idle = false;
+			cs_req_want_write(r);
+			continue;
+		}
 		cs_watch_writable(r); /* may finish (and free) w */
 		if (r->watch != w)
 			continue;

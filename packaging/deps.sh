@@ -6,7 +6,7 @@ set -euo pipefail
 
 BUILD_PKGS="gcc make pkg-config libconfuse-dev libwebsockets-dev libyajl-dev libleveldb-dev
   libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev"
-TEST_PKGS="curl python3 etcd-server etcd-client"
+TEST_PKGS="curl python3 etcd-server etcd-client clang libclang-rt-14-dev"
 # kubectl 1.20 from Debian is the reference client for the API tests.  Some
 # images already ship another kubectl at /usr/bin/kubectl, which makes the
 # package fail to unpack; then it is unpacked under $KUBE_DIR instead.

@@ -353,6 +353,32 @@ class WatchWindowTest(CapstanTest):
         c.close()
 
 
+    def test_stalled_watcher_falls_behind_instead_of_buffering(self):
+        import socket
+        rv = self.ok("GET", CMS + "?limit=1")["metadata"]["resourceVersion"]
+        s = socket.create_connection(("127.0.0.1", self.cs.port), timeout=10)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(("GET %s?watch=1&resourceVersion=%s HTTP/1.1\r\nHost: x\r\n\r\n" % (CMS, rv)).encode())
+        big = "x" * 60000
+        for i in range(200):  # ~12 MB of events, the history keeps 100
+            self.ok("POST", CMS, cm("stall%03d" % i, {"d": big}), 201)
+        data = b""
+        s.settimeout(5)
+        while True:
+            try:
+                chunk = s.recv(1 << 20)
+            except socket.timeout:
+                break  # the stream never ended: asserted below
+            if not chunk or data.endswith(b"0\r\n\r\n"):
+                break
+            data += chunk
+            if b'"code":410' in data and data.endswith(b"0\r\n\r\n"):
+                break
+        s.close()
+        self.assertIn(b'"reason":"Expired"', data)
+        self.assertLess(data.count(b'"type":"ADDED"'), 200)
+
+
 class DiscoveryTest(CapstanTest):
     def test_discovery_documents(self):
         self.assertEqual(self.ok("GET", "/api")["versions"], ["v1"])
