@@ -289,6 +289,10 @@ static int prepare_create(cs_server *srv, const cs_type *t, const char *ns, cs_j
 	}
 	for (size_t i = 0; i < sizeof(server_fields) / sizeof(*server_fields); i++)
 		cs_json_del(md, server_fields[i]);
+	/* Status is written by controllers through /status, never by the
+	 * creator (defaulting may then set e.g. a pod's initial phase). */
+	if (t->subresources & CS_SUB_STATUS)
+		cs_json_del(doc, "status");
 	const char *name = cs_json_get_str(md, "name");
 	const char *gen = cs_json_get_str(md, "generateName");
 	if ((!name || !*name) && gen && *gen) {

@@ -64,6 +64,15 @@ class CrudTest(CapstanTest):
         self.assertEqual(d["status"]["replicas"], 5)
         self.assertEqual(d["spec"]["replicas"], 1)
 
+    def test_create_drops_client_status(self):
+        d = deployment("cst")
+        d["status"] = {"replicas": 7, "readyReplicas": 7}
+        got = self.ok("POST", DEPLOYS, d, 201)
+        self.assertNotIn("replicas", got.get("status", {}))
+        c = cm("cmst")
+        c["status"] = {"kept": True}  # ConfigMaps have no status subresource
+        self.assertEqual(self.ok("POST", CMS, c, 201)["status"], {"kept": True})
+
     def test_scale_subresource(self):
         self.ok("POST", DEPLOYS, deployment("sc", replicas=2), 201)
         s = self.ok("GET", DEPLOYS + "/sc/scale")

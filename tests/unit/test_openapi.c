@@ -72,6 +72,31 @@ static void check_ref(const char *ref, void *ctx)
 	c->n++;
 }
 
+typedef struct {
+	const char *want;
+	bool found;
+} ref_find;
+
+static void find_ref(const char *ref, void *ctx)
+{
+	ref_find *f = ctx;
+	f->found |= ref && !strcmp(ref, f->want);
+}
+
+/* No schema anywhere under v carries anything besides its $ref. */
+static void no_ref_siblings(const cs_json *v)
+{
+	if (cs_json_is(v, CS_JSON_ARRAY)) {
+		for (size_t i = 0; i < cs_json_len(v); i++)
+			no_ref_siblings(cs_json_at(v, i));
+	} else if (cs_json_is(v, CS_JSON_OBJECT)) {
+		if (cs_json_get(v, "$ref") && cs_json_len(v) != 1)
+			fail_msg("$ref %s has siblings", cs_json_get_str(v, "$ref"));
+		for (size_t i = 0; i < v->u.obj.len; i++)
+			no_ref_siblings(v->u.obj.vals[i]);
+	}
+}
+
 static const char *const methods[] = {"get", "put", "post", "delete", "patch", NULL};
 
 /* Every parameter of every operation and path item. */
@@ -143,11 +168,20 @@ static void test_v2_definitions(void **state)
 				    "#/definitions/" META "ObjectMeta");
 		/* A $ref schema must not carry a type: kubectl rejects the model. */
 		assert_null(cs_json_path(props, "metadata", "type", NULL));
+		/* A spec is modelled (a $ref to a definition listing its fields);
+		 * status stays an open object: clients never send it. */
 		if (t->has_spec) {
 			const cs_json *spec = cs_json_get(props, "spec");
-			assert_string_equal(cs_json_get_str(spec, "type"), "object");
-			assert_null(cs_json_get(spec, "properties"));
-			assert_null(cs_json_get(spec, "additionalProperties"));
+			const char *r = cs_json_get_str(spec, "$ref");
+			if (!r)
+				fail_msg("%s.spec is not a $ref", t->kind);
+			assert_non_null(cs_json_path(defs, r + strlen("#/definitions/"),
+						     "properties", NULL));
+		}
+		const cs_json *status = cs_json_get(props, "status");
+		if (status) {
+			assert_string_equal(cs_json_get_str(status, "type"), "object");
+			assert_null(cs_json_get(status, "properties"));
 		}
 
 		def_name(t, true, name, sizeof(name));
@@ -207,7 +241,12 @@ static void test_v2_object_meta_and_fields(void **state)
 			    "string");
 	assert_string_equal(cs_json_str(cs_json_path(om, "ownerReferences", "type", NULL)),
 			    "array");
-	assert_string_equal(cs_json_str(cs_json_path(om, "managedFields", "items", "type", NULL)),
+	assert_string_equal(cs_json_str(cs_json_path(om, "ownerReferences", "items", "$ref", NULL)),
+			    "#/definitions/" META "OwnerReference");
+	assert_string_equal(cs_json_str(cs_json_path(om, "managedFields", "items", "$ref", NULL)),
+			    "#/definitions/" META "ManagedFieldsEntry");
+	assert_string_equal(cs_json_str(cs_json_path(defs, META "ManagedFieldsEntry", "properties",
+						     "fieldsV1", "type", NULL)),
 			    "object");
 
 	/* Top-level fields that real manifests use besides spec/status. */
@@ -311,6 +350,401 @@ static void test_v2_json_is_a_copy(void **state)
 	assert_non_null(cs_json_get(b, "definitions"));
 	cs_json_free(a);
 	cs_json_free(b);
+}
+
+/* ---- modelled specs: what kubectl's validation and strategic merge walk ---- */
+
+#define V2_PREFIX "#/definitions/"
+#define V3_PREFIX "#/components/schemas/"
+#define CORE "io.k8s.api.core.v1."
+#define APPS "io.k8s.api.apps.v1."
+#define BATCH "io.k8s.api.batch.v1."
+
+/* The definition a schema refers to ($ref in v2, allOf[0].$ref in v3), or
+ * the schema itself when it refers to none. */
+static const cs_json *deref(const cs_json *defs, const cs_json *schema, const char *prefix)
+{
+	const cs_json *all_of = cs_json_get(schema, "allOf");
+	const char *r = cs_json_get_str(all_of ? cs_json_at(all_of, 0) : schema, "$ref");
+	if (!r)
+		return schema;
+	if (strncmp(r, prefix, strlen(prefix)))
+		fail_msg("$ref %s does not start with %s", r, prefix);
+	const cs_json *d = cs_json_get(defs, r + strlen(prefix));
+	if (!d)
+		fail_msg("dangling $ref %s", r);
+	return d;
+}
+
+/* Walks "spec.template.spec.containers[].ports" from definition def as
+ * kubectl does: through properties and references, "[]" stepping into the
+ * items of an array.  Returns the schema of the last property as its parent
+ * lists it (where the patch extensions live). */
+static const cs_json *walk(const cs_json *defs, const char *prefix, const char *def,
+			   const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	const cs_json *cur = cs_json_get(defs, def), *prop = NULL;
+	if (!cur)
+		fail_msg("no definition %s", def);
+	for (char *sp, *f = strtok_r(buf, ".", &sp); f; f = strtok_r(NULL, ".", &sp)) {
+		size_t n = strlen(f);
+		bool items = n > 2 && !strcmp(f + n - 2, "[]");
+		if (items)
+			f[n - 2] = '\0';
+		if (prop)
+			cur = deref(defs, prop, prefix);
+		prop = cs_json_path(cur, "properties", f, NULL);
+		if (!prop)
+			fail_msg("%s: %s: no field %s", def, path, f);
+		if (items) {
+			assert_string_equal(cs_json_get_str(prop, "type"), "array");
+			prop = cs_json_get(prop, "items");
+			assert_non_null(prop);
+		}
+	}
+	return prop;
+}
+
+static void assert_ext(const cs_json *s, const char *ext, const char *want, const char *where)
+{
+	const char *got = cs_json_get_str(s, ext);
+	if (!want && got)
+		fail_msg("%s: unexpected %s %s", where, ext, got);
+	if (want && (!got || strcmp(got, want)))
+		fail_msg("%s: %s is %s, want %s", where, ext, got ? got : "(none)", want);
+}
+
+static const struct {
+	const char *gv, *def, *path;
+	const char *strategy, *key, *list_type, *map_keys;
+} patch_meta[] = {
+	{"apis/apps/v1", APPS "Deployment", "spec.template.spec.containers", "merge", "name", "map",
+	 "name"},
+	{"apis/apps/v1", APPS "Deployment", "spec.template.spec.containers[].ports", "merge",
+	 "containerPort", "map", "containerPort,protocol"},
+	{"apis/apps/v1", APPS "Deployment", "spec.template.spec.containers[].env", "merge", "name",
+	 "map", "name"},
+	{"apis/apps/v1", APPS "Deployment", "spec.template.spec.containers[].volumeMounts", "merge",
+	 "mountPath", "map", "mountPath"},
+	{"apis/apps/v1", APPS "Deployment", "spec.template.spec.initContainers[].env", "merge",
+	 "name", "map", "name"},
+	{"apis/apps/v1", APPS "Deployment", "spec.template.spec.volumes", "merge,retainKeys",
+	 "name", "map", "name"},
+	{"apis/apps/v1", APPS "Deployment", "spec.strategy", "retainKeys", NULL, NULL, NULL},
+	{"apis/apps/v1", APPS "Deployment", "spec.template.metadata.finalizers", "merge", NULL,
+	 "set", NULL},
+	{"apis/apps/v1", APPS "StatefulSet", "spec.template.spec.containers[].ports", "merge",
+	 "containerPort", "map", "containerPort,protocol"},
+	{"apis/apps/v1", APPS "StatefulSet", "spec.volumeClaimTemplates[].spec.accessModes", NULL,
+	 NULL, NULL, NULL},
+	{"apis/apps/v1", APPS "DaemonSet", "spec.template.spec.containers[].env", "merge", "name",
+	 "map", "name"},
+	{"apis/apps/v1", APPS "ReplicaSet", "spec.template.spec.containers", "merge", "name", "map",
+	 "name"},
+	{"apis/batch/v1", BATCH "Job", "spec.template.spec.containers", "merge", "name", "map",
+	 "name"},
+	{"apis/batch/v1", BATCH "CronJob", "spec.jobTemplate.spec.template.spec.containers[].env",
+	 "merge", "name", "map", "name"},
+	{"api/v1", CORE "Pod", "spec.imagePullSecrets", "merge", "name", "map", "name"},
+	{"api/v1", CORE "Pod", "spec.ephemeralContainers[].volumeDevices", "merge", "devicePath",
+	 "map", "devicePath"},
+	{"api/v1", CORE "Pod", "spec.topologySpreadConstraints", "merge", "topologyKey", "map",
+	 "topologyKey,whenUnsatisfiable"},
+	{"api/v1", CORE "Pod", "spec.tolerations", NULL, NULL, NULL, NULL},
+	{"api/v1", CORE "Pod", "spec.containers[].args", NULL, NULL, NULL, NULL},
+	{"api/v1", CORE "Service", "spec.ports", "merge", "port", "map", "port,protocol"},
+	{"api/v1", CORE "Service", "metadata.ownerReferences", "merge", "uid", "map", "uid"},
+	{"api/v1", CORE "Node", "spec.podCIDRs", "merge", NULL, "set", NULL},
+};
+
+static void check_patch_meta(const cs_json *defs, const char *prefix, size_t i)
+{
+	char where[300];
+	snprintf(where, sizeof(where), "%s %s", patch_meta[i].def, patch_meta[i].path);
+	const cs_json *s = walk(defs, prefix, patch_meta[i].def, patch_meta[i].path);
+	assert_ext(s, "x-kubernetes-patch-strategy", patch_meta[i].strategy, where);
+	assert_ext(s, "x-kubernetes-patch-merge-key", patch_meta[i].key, where);
+	assert_ext(s, "x-kubernetes-list-type", patch_meta[i].list_type, where);
+	const cs_json *keys = cs_json_get(s, "x-kubernetes-list-map-keys");
+	char joined[128] = "";
+	for (size_t k = 0; k < cs_json_len(keys); k++)
+		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+			 k ? "," : "", cs_json_str(cs_json_at(keys, k)));
+	assert_string_equal(joined, patch_meta[i].map_keys ? patch_meta[i].map_keys : "");
+}
+
+static void test_patch_metadata(void **state)
+{
+	(void)state;
+	cs_json *doc = cs_openapi_v2_json();
+	const cs_json *defs = cs_json_get(doc, "definitions");
+	for (size_t i = 0; i < sizeof(patch_meta) / sizeof(patch_meta[0]); i++)
+		check_patch_meta(defs, V2_PREFIX, i);
+	/* The same walks in the v3 document of the kind's group version, which
+	 * kubectl 1.24+ uses for apply. */
+	for (size_t i = 0; i < sizeof(patch_meta) / sizeof(patch_meta[0]); i++) {
+		cs_json *v3 = cs_openapi_v3_doc(patch_meta[i].gv);
+		assert_non_null(v3);
+		check_patch_meta(cs_json_path(v3, "components", "schemas", NULL), V3_PREFIX, i);
+		cs_json_free(v3);
+	}
+	/* Walking into a modelled object finds no field that is not there. */
+	assert_null(cs_json_path(defs, CORE "Container", "properties", "imagee", NULL));
+	cs_json_free(doc);
+}
+
+static void test_int_or_string_and_quantity(void **state)
+{
+	(void)state;
+	cs_json *doc = cs_openapi_v2_json();
+	const cs_json *defs = cs_json_get(doc, "definitions");
+	static const struct {
+		const char *def, *path;
+	} ios[] = {
+		{CORE "Service", "spec.ports[].targetPort"},
+		{APPS "Deployment", "spec.strategy.rollingUpdate.maxSurge"},
+		{APPS "Deployment", "spec.strategy.rollingUpdate.maxUnavailable"},
+		{APPS "DaemonSet", "spec.updateStrategy.rollingUpdate.maxUnavailable"},
+		{CORE "Pod", "spec.containers[].livenessProbe.httpGet.port"},
+		{CORE "Pod", "spec.containers[].readinessProbe.tcpSocket.port"},
+	};
+	for (size_t i = 0; i < sizeof(ios) / sizeof(ios[0]); i++) {
+		const cs_json *s = walk(defs, V2_PREFIX, ios[i].def, ios[i].path);
+		assert_string_equal(cs_json_get_str(s, "$ref"),
+				    V2_PREFIX "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+		assert_null(cs_json_get(s, "type"));
+	}
+	const cs_json *io = cs_json_get(defs, "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+	assert_string_equal(cs_json_get_str(io, "type"), "string");
+	assert_string_equal(cs_json_get_str(io, "format"), "int-or-string");
+	assert_true(cs_json_as_bool(cs_json_get(io, "x-kubernetes-int-or-string"), false));
+
+	const cs_json *limits =
+		walk(defs, V2_PREFIX, CORE "Pod", "spec.containers[].resources.limits");
+	assert_string_equal(cs_json_get_str(limits, "type"), "object");
+	assert_string_equal(cs_json_str(cs_json_path(limits, "additionalProperties", "$ref", NULL)),
+			    V2_PREFIX "io.k8s.apimachinery.pkg.api.resource.Quantity");
+	const cs_json *size =
+		walk(defs, V2_PREFIX, CORE "Pod", "spec.volumes[].emptyDir.sizeLimit");
+	assert_string_equal(cs_json_get_str(size, "$ref"),
+			    V2_PREFIX "io.k8s.apimachinery.pkg.api.resource.Quantity");
+	/* v2 validation accepts any scalar for a string, so cpu: 1 passes. */
+	const cs_json *q = cs_json_get(defs, "io.k8s.apimachinery.pkg.api.resource.Quantity");
+	assert_string_equal(cs_json_get_str(q, "type"), "string");
+	cs_json_free(doc);
+
+	/* v3 spells both as unions, as Kubernetes does. */
+	doc = cs_openapi_v3_doc("api/v1");
+	const cs_json *schemas = cs_json_path(doc, "components", "schemas", NULL);
+	static const struct {
+		const char *def, *a, *b;
+	} unions[] = {
+		{"io.k8s.apimachinery.pkg.util.intstr.IntOrString", "integer", "string"},
+		{"io.k8s.apimachinery.pkg.api.resource.Quantity", "string", "number"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		const cs_json *u = cs_json_get(schemas, unions[i].def);
+		assert_non_null(u);
+		assert_null(cs_json_get(u, "type"));
+		const cs_json *one_of = cs_json_get(u, "oneOf");
+		assert_int_equal(cs_json_len(one_of), 2);
+		assert_string_equal(cs_json_get_str(cs_json_at(one_of, 0), "type"), unions[i].a);
+		assert_string_equal(cs_json_get_str(cs_json_at(one_of, 1), "type"), unions[i].b);
+	}
+	assert_true(cs_json_as_bool(cs_json_path(schemas,
+						 "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+						 "x-kubernetes-int-or-string", NULL),
+				    false));
+	const cs_json *target = walk(schemas, V3_PREFIX, CORE "Service", "spec.ports[].targetPort");
+	assert_non_null(cs_json_get(target, "description"));
+	assert_string_equal(cs_json_get_str(cs_json_at(cs_json_get(target, "allOf"), 0), "$ref"),
+			    V3_PREFIX "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+	cs_json_free(doc);
+}
+
+/* Every object definition with properties is complete or kubectl rejects
+ * valid manifests: the fields of a few key types, exactly. */
+static void assert_fields(const cs_json *defs, const char *def, const char *fields,
+			  const char *required)
+{
+	const cs_json *props = cs_json_path(defs, def, "properties", NULL);
+	if (!props)
+		fail_msg("%s lists no properties", def);
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", fields);
+	size_t n = 0;
+	for (char *sp, *f = strtok_r(buf, " ", &sp); f; f = strtok_r(NULL, " ", &sp), n++)
+		if (!cs_json_get(props, f))
+			fail_msg("%s lacks %s", def, f);
+	if (n != cs_json_len(props))
+		fail_msg("%s has %zu fields, want %zu", def, cs_json_len(props), n);
+	const cs_json *req = cs_json_path(defs, def, "required", NULL);
+	char got[256] = "";
+	for (size_t i = 0; i < cs_json_len(req); i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+			 cs_json_str(cs_json_at(req, i)));
+	assert_string_equal(got, required);
+}
+
+#define CONTAINER_FIELDS                                                                          \
+	"args command env envFrom image imagePullPolicy lifecycle livenessProbe name ports "      \
+	"readinessProbe resizePolicy resources restartPolicy securityContext startupProbe stdin " \
+	"stdinOnce terminationMessagePath terminationMessagePolicy tty volumeDevices "            \
+	"volumeMounts workingDir"
+
+static void test_complete_definitions(void **state)
+{
+	(void)state;
+	cs_json *doc = cs_openapi_v2_json();
+	const cs_json *defs = cs_json_get(doc, "definitions");
+	assert_fields(defs, CORE "Container", CONTAINER_FIELDS, "name");
+	assert_fields(defs, CORE "EphemeralContainer", CONTAINER_FIELDS " targetContainerName",
+		      "name");
+	assert_fields(defs, CORE "ContainerPort", "containerPort hostIP hostPort name protocol",
+		      "containerPort");
+	assert_fields(defs, CORE "EnvVar", "name value valueFrom", "name");
+	assert_fields(defs, CORE "VolumeMount",
+		      "mountPath mountPropagation name readOnly recursiveReadOnly subPath "
+		      "subPathExpr",
+		      "name mountPath");
+	assert_fields(defs, CORE "ServicePort",
+		      "appProtocol name nodePort port protocol targetPort", "port");
+	assert_fields(defs, CORE "ResourceRequirements", "claims limits requests", "");
+	assert_fields(defs, CORE "PodTemplateSpec", "metadata spec", "");
+	assert_fields(defs, APPS "DeploymentSpec",
+		      "minReadySeconds paused progressDeadlineSeconds replicas "
+		      "revisionHistoryLimit selector strategy template",
+		      "selector template");
+	assert_fields(defs, APPS "DeploymentStrategy", "rollingUpdate type", "");
+	assert_fields(defs, BATCH "CronJobSpec",
+		      "concurrencyPolicy failedJobsHistoryLimit jobTemplate schedule "
+		      "startingDeadlineSeconds successfulJobsHistoryLimit suspend timeZone",
+		      "schedule jobTemplate");
+	assert_fields(defs, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+		      "matchExpressions matchLabels", "");
+	/* A volume is its name plus one key per source: 30 of them. */
+	const cs_json *vol = cs_json_path(defs, CORE "Volume", "properties", NULL);
+	assert_int_equal(cs_json_len(vol), 31);
+	static const char *const sources[] = {"configMap", "secret", "emptyDir", "hostPath",
+					      "persistentVolumeClaim", "projected", "csi",
+					      "ephemeral", "downwardAPI", "nfs", "image", NULL};
+	for (const char *const *s = sources; *s; s++) {
+		const cs_json *d = deref(defs, cs_json_get(vol, *s), V2_PREFIX);
+		if (!cs_json_get(d, "properties"))
+			fail_msg("volume source %s is not modelled", *s);
+	}
+	/* Deprecated in-tree plugins stay open objects: no properties at all. */
+	const cs_json *gce = cs_json_get(vol, "gcePersistentDisk");
+	assert_string_equal(cs_json_get_str(gce, "type"), "object");
+	assert_null(cs_json_get(gce, "properties"));
+
+	/* Across all definitions: required fields exist, arrays have items,
+	 * maps have value schemas. */
+	for (size_t i = 0; i < cs_json_len(defs); i++) {
+		const char *name = defs->u.obj.keys[i];
+		const cs_json *d = defs->u.obj.vals[i];
+		const cs_json *props = cs_json_get(d, "properties");
+		const cs_json *req = cs_json_get(d, "required");
+		for (size_t r = 0; r < cs_json_len(req); r++)
+			if (!cs_json_get(props, cs_json_str(cs_json_at(req, r))))
+				fail_msg("%s requires missing field %s", name,
+					 cs_json_str(cs_json_at(req, r)));
+		for (size_t p = 0; p < cs_json_len(props); p++) {
+			const cs_json *ps = props->u.obj.vals[p];
+			const char *type = cs_json_get_str(ps, "type");
+			if (type && !strcmp(type, "array") && !cs_json_get(ps, "items"))
+				fail_msg("%s.%s: array without items", name, props->u.obj.keys[p]);
+			if (!type && !cs_json_get(ps, "$ref"))
+				fail_msg("%s.%s: neither type nor $ref", name,
+					 props->u.obj.keys[p]);
+		}
+	}
+	cs_json_free(doc);
+}
+
+/* A small version of kubectl's client-side validation: unknown fields of a
+ * modelled object and non-object values where one is modelled.  Returns the
+ * number of problems found. */
+static int validate(const cs_json *defs, const cs_json *schema, const cs_json *v)
+{
+	schema = deref(defs, schema, V2_PREFIX);
+	const char *type = cs_json_get_str(schema, "type");
+	if (!type)
+		return 0;
+	if (!strcmp(type, "array")) {
+		if (!cs_json_is(v, CS_JSON_ARRAY))
+			return 1;
+		int bad = 0;
+		for (size_t i = 0; i < cs_json_len(v); i++)
+			bad += validate(defs, cs_json_get(schema, "items"), cs_json_at(v, i));
+		return bad;
+	}
+	if (strcmp(type, "object"))
+		return cs_json_is(v, CS_JSON_OBJECT) || cs_json_is(v, CS_JSON_ARRAY);
+	if (!cs_json_is(v, CS_JSON_OBJECT))
+		return 1;
+	const cs_json *props = cs_json_get(schema, "properties");
+	const cs_json *addl = cs_json_get(schema, "additionalProperties");
+	int bad = 0;
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		const cs_json *ps = props ? cs_json_get(props, v->u.obj.keys[i]) : addl;
+		if (props && !ps)
+			bad++;
+		else if (ps)
+			bad += validate(defs, ps, v->u.obj.vals[i]);
+	}
+	return bad;
+}
+
+static const char manifest[] =
+	"{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+	"\"metadata\":{\"name\":\"web\",\"labels\":{\"app\":\"web\"}},"
+	"\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"
+	"\"strategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":1}},"
+	"\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{"
+	"\"containers\":[{\"name\":\"web\",\"image\":\"nginx\","
+	"\"ports\":[{\"containerPort\":80,\"name\":\"http\"}],"
+	"\"env\":[{\"name\":\"A\",\"valueFrom\":"
+	"{\"secretKeyRef\":{\"name\":\"s\",\"key\":\"k\"}}}],"
+	"\"resources\":{\"limits\":{\"cpu\":\"500m\",\"memory\":\"1Gi\"}},"
+	"\"livenessProbe\":{\"httpGet\":{\"path\":\"/\",\"port\":\"http\"},\"periodSeconds\":5},"
+	"\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]},\"runAsNonRoot\":true},"
+	"\"volumeMounts\":[{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\"}]}],"
+	"\"volumes\":[{\"name\":\"cfg\",\"configMap\":{\"name\":\"c\",\"items\":"
+	"[{\"key\":\"a\",\"path\":\"b\"}]}},{\"name\":\"t\",\"emptyDir\":{\"sizeLimit\":\"1Gi\"}}],"
+	"\"affinity\":{\"podAntiAffinity\":{\"preferredDuringSchedulingIgnoredDuringExecution\":"
+	"[{\"weight\":1,\"podAffinityTerm\":{\"topologyKey\":\"zone\",\"labelSelector\":"
+	"{\"matchExpressions\":[{\"key\":\"app\",\"operator\":\"In\",\"values\":[\"web\"]}]}}}]}},"
+	"\"tolerations\":[{\"key\":\"k\",\"operator\":\"Exists\"}]}}}}";
+
+static void test_validates_manifests(void **state)
+{
+	(void)state;
+	cs_json *doc = cs_openapi_v2_json();
+	const cs_json *defs = cs_json_get(doc, "definitions");
+	const cs_json *deploy = cs_json_get(defs, APPS "Deployment");
+	char err[128];
+	cs_json *m = cs_json_parse(manifest, strlen(manifest), err, sizeof(err));
+	assert_non_null(m);
+	assert_int_equal(validate(defs, deploy, m), 0);
+
+	/* A misspelt container field, a misplaced volume source and a string
+	 * where an object belongs are each caught. */
+	cs_json *pod_spec = cs_json_path(m, "spec", "template", "spec", NULL);
+	cs_json *c0 = cs_json_at(cs_json_get(pod_spec, "containers"), 0);
+	cs_json_set(c0, "imagee", cs_json_string("nginx"));
+	assert_int_equal(validate(defs, deploy, m), 1);
+	cs_json_del(c0, "imagee");
+	cs_json *v0 = cs_json_at(cs_json_get(pod_spec, "volumes"), 0);
+	cs_json_set(v0, "configmap", cs_json_object());
+	assert_int_equal(validate(defs, deploy, m), 1);
+	cs_json_del(v0, "configmap");
+	cs_json_set(cs_json_get(m, "spec"), "strategy", cs_json_string("Recreate"));
+	assert_int_equal(validate(defs, deploy, m), 1);
+	cs_json_free(m);
+	cs_json_free(doc);
 }
 
 /* ---- v2 protobuf: a minimal decoder ---- */
@@ -511,6 +945,31 @@ static void test_v2_proto(void **state)
 	assert_true(get_len(inner, 22, 0, &type));
 	assert_str_field(type, 1, "string");
 
+	/* Patch metadata reaches kubectl 1.20, which only reads this document,
+	 * as vendor extensions (31) of the property schemas. */
+	span container, ports, vol_spec, volumes, dspec, strategy, ios;
+	assert_true(find_named(defs, 1, "io.k8s.api.core.v1.Container", &container));
+	assert_true(get_len(container, 25, 0, &props));
+	assert_true(find_named(props, 1, "ports", &ports));
+	assert_extension(ports, 31, "x-kubernetes-patch-merge-key", "containerPort\n");
+	assert_extension(ports, 31, "x-kubernetes-patch-strategy", "merge\n");
+	assert_extension(ports, 31, "x-kubernetes-list-type", "map\n");
+	assert_extension(ports, 31, "x-kubernetes-list-map-keys", "- containerPort\n- protocol\n");
+	assert_true(find_named(defs, 1, "io.k8s.api.core.v1.PodSpec", &vol_spec));
+	assert_true(get_len(vol_spec, 25, 0, &props));
+	assert_true(find_named(props, 1, "volumes", &volumes));
+	assert_extension(volumes, 31, "x-kubernetes-patch-strategy", "\"merge,retainKeys\"\n");
+	assert_extension(volumes, 31, "x-kubernetes-patch-merge-key", "name\n");
+	/* A $ref property keeps its extensions next to the reference. */
+	assert_true(find_named(defs, 1, "io.k8s.api.apps.v1.DeploymentSpec", &dspec));
+	assert_true(get_len(dspec, 25, 0, &props));
+	assert_true(find_named(props, 1, "strategy", &strategy));
+	assert_str_field(strategy, 1, "#/definitions/io.k8s.api.apps.v1.DeploymentStrategy");
+	assert_extension(strategy, 31, "x-kubernetes-patch-strategy", "retainKeys\n");
+	assert_true(find_named(defs, 1, "io.k8s.apimachinery.pkg.util.intstr.IntOrString", &ios));
+	assert_str_field(ios, 2, "int-or-string"); /* Schema.format */
+	assert_extension(ios, 31, "x-kubernetes-int-or-string", "true\n");
+
 	/* WatchEvent.required (19) is a repeated string. */
 	span we, req;
 	assert_true(find_named(defs, 1, META "WatchEvent", &we));
@@ -623,9 +1082,15 @@ static void test_v3_docs(void **state)
 			fail_msg("%s lacks %s", gv, name);
 		const cs_json *g = cs_json_get(d, "x-kubernetes-group-version-kind");
 		assert_true(gvk_matches(cs_json_at(g, 0), t->group, t->version, t->kind));
-		assert_string_equal(cs_json_str(cs_json_path(d, "properties", "metadata", "$ref",
-							     NULL)),
+		/* OpenAPI 3 ignores $ref siblings: the description moves next to
+		 * an allOf holding the reference. */
+		const cs_json *md = cs_json_path(d, "properties", "metadata", NULL);
+		assert_null(cs_json_get(md, "$ref"));
+		assert_non_null(cs_json_get(md, "description"));
+		const cs_json *target = cs_json_at(cs_json_get(md, "allOf"), 0);
+		assert_string_equal(cs_json_get_str(target, "$ref"),
 				    "#/components/schemas/" META "ObjectMeta");
+		no_ref_siblings(doc);
 
 		ref_check rc = {schemas, "#/components/schemas/", 0};
 		each_ref(doc, check_ref, &rc);
@@ -642,12 +1107,17 @@ static void test_v3_docs(void **state)
 			    key[1 + strlen(gv)] != '/')
 				fail_msg("%s doc has foreign path %s", gv, key);
 		}
-		/* Kinds of other group versions stay out. */
+		/* Kinds of other group versions stay out unless referenced (a
+		 * StatefulSet's volumeClaimTemplates are core PersistentVolumeClaims). */
 		for (size_t j = 0; j < cs_types_count; j++) {
 			def_name(&cs_types[j], false, name, sizeof(name));
 			bool same = !strcmp(cs_types[j].group, t->group) &&
 				    !strcmp(cs_types[j].version, t->version);
-			assert_int_equal(cs_json_get(schemas, name) != NULL, same);
+			char want[256];
+			snprintf(want, sizeof(want), "#/components/schemas/%s", name);
+			ref_find rf = {want, false};
+			each_ref(doc, find_ref, &rf);
+			assert_int_equal(cs_json_get(schemas, name) != NULL, same || rf.found);
 		}
 		cs_json_free(doc);
 	}
@@ -692,6 +1162,10 @@ int main(void)
 		cmocka_unit_test(test_v2_object_meta_and_fields),
 		cmocka_unit_test(test_v2_paths),
 		cmocka_unit_test(test_v2_json_is_a_copy),
+		cmocka_unit_test(test_patch_metadata),
+		cmocka_unit_test(test_int_or_string_and_quantity),
+		cmocka_unit_test(test_complete_definitions),
+		cmocka_unit_test(test_validates_manifests),
 		cmocka_unit_test(test_v2_proto),
 		cmocka_unit_test(test_v3_index),
 		cmocka_unit_test(test_v3_docs),
