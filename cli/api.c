@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "target.h"
+
 int cs_ctl_call(cs_ctl *c, const char *method, const char *path, const char *accept,
 		const char *content_type, const cs_json *body, cs_ctl_resp *r)
 {
@@ -130,8 +132,8 @@ char *cs_ctl_list_path(cs_ctl *c, const cs_type *t, const char *ns, const char *
 	return cs_ctl_sb_take(&b);
 }
 
-int cs_ctl_list(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_fields,
-		cs_json *items, char **rv)
+int cs_ctl_list_pages(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_fields,
+		      const char *accept, cs_ctl_page_fn fn, void *arg, char **rv)
 {
 	char *cont = NULL;
 	if (rv)
@@ -139,27 +141,22 @@ int cs_ctl_list(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_f
 	do {
 		char *path = cs_ctl_list_path(c, t, ns, extra_fields, c->o.chunk_size, cont);
 		cs_ctl_resp r;
-		int rc = cs_ctl_call(c, "GET", path, NULL, NULL, NULL, &r);
+		int rc = cs_ctl_call(c, "GET", path, accept, NULL, NULL, &r);
 		free(path);
 		free(cont);
 		cont = NULL;
 		if (rc < 0)
 			return 1;
-		if (!cs_ctl_ok(&r) || !cs_json_is(cs_json_get(r.obj, "items"), CS_JSON_ARRAY)) {
-			if (cs_ctl_ok(&r))
-				cs_ctl_fail("unexpected answer listing %s: %.200s", t->resource,
-					    r.raw ? r.raw : "");
-			else
-				cs_ctl_print_error(&r);
+		if (!cs_ctl_ok(&r)) {
+			cs_ctl_print_error(&r);
 			cs_ctl_resp_free(&r);
 			return 1;
 		}
-		cs_json *got = cs_json_get(r.obj, "items");
-		while (cs_json_len(got)) {
-			cs_json *item = cs_json_remove_at(got, 0);
-			if (item->type == CS_JSON_OBJECT)
-				fill_type_meta(item, t);
-			cs_json_push(items, item);
+		if (fn(t, r.obj, arg) < 0) {
+			cs_ctl_fail("unexpected answer listing %s: %.200s", t->resource,
+				    r.raw ? r.raw : "");
+			cs_ctl_resp_free(&r);
+			return 1;
 		}
 		const char *next = cs_json_str(cs_json_path(r.obj, "metadata", "continue", NULL));
 		if (next && *next)
@@ -173,6 +170,27 @@ int cs_ctl_list(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_f
 		cs_ctl_resp_free(&r);
 	} while (cont);
 	return 0;
+}
+
+/* Moves a page's items to the array arg, typed as cs_ctl_get types them. */
+static int take_items(const cs_type *t, cs_json *body, void *arg)
+{
+	cs_json *got = cs_json_get(body, "items");
+	if (!cs_json_is(got, CS_JSON_ARRAY))
+		return -1;
+	while (cs_json_len(got)) {
+		cs_json *item = cs_json_remove_at(got, 0);
+		if (item->type == CS_JSON_OBJECT)
+			fill_type_meta(item, t);
+		cs_json_push(arg, item);
+	}
+	return 0;
+}
+
+int cs_ctl_list(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_fields,
+		cs_json *items, char **rv)
+{
+	return cs_ctl_list_pages(c, t, ns, extra_fields, NULL, take_items, items, rv);
 }
 
 int cs_ctl_get(cs_ctl *c, const cs_type *t, const char *ns, const char *name, bool quiet_404,
@@ -202,4 +220,34 @@ int cs_ctl_get(cs_ctl *c, const cs_type *t, const char *ns, const char *name, bo
 	fill_type_meta(*obj, t);
 	cs_ctl_resp_free(&r);
 	return 0;
+}
+
+int cs_ctl_each_target(cs_ctl *c, size_t nargs, bool all, cs_ctl_each_fn fn, void *arg)
+{
+	cs_ctl_targets ts;
+	int rc = cs_ctl_targets_get(c, c->args, nargs, &ts);
+	int failed = rc;
+	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
+		const cs_ctl_target *tg = &ts.v[i];
+		if (tg->name) {
+			failed |= fn(c, tg->t, tg->ns, tg->name, NULL, arg);
+			continue;
+		}
+		if (!c->o.selector && !all) {
+			failed =
+			    cs_ctl_fail("resource(s) were provided, but no name was specified");
+			break;
+		}
+		cs_json *items = cs_json_array();
+		failed |= cs_ctl_list(c, tg->t, tg->ns, NULL, items, NULL);
+		for (size_t k = 0; k < cs_json_len(items); k++) {
+			const cs_json *item = cs_json_at(items, k);
+			const cs_json *meta = cs_json_get(item, "metadata");
+			failed |= fn(c, tg->t, cs_json_get_str(meta, "namespace"),
+				     cs_json_get_str(meta, "name"), item, arg);
+		}
+		cs_json_free(items);
+	}
+	cs_ctl_targets_free(&ts);
+	return failed;
 }

@@ -51,6 +51,17 @@ const cs_type *cs_ctl_resolve_type(const char *name);
 char *cs_ctl_list_path(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_fields,
 		       long limit, const char *cont);
 
+/* Handles one page of a list (body may be NULL when it was not JSON);
+ * returns 0, or -1 when the page is not the list it should be. */
+typedef int (*cs_ctl_page_fn)(const cs_type *t, cs_json *body, void *arg);
+
+/* Lists t in ns (NULL: all namespaces) with the command's selectors page by
+ * page (--chunk-size), asking for accept (NULL: plain JSON), and hands each
+ * page to fn.  *rv (when rv is given) receives the list's resourceVersion.
+ * Returns 0, or 1 after printing the error. */
+int cs_ctl_list_pages(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_fields,
+		      const char *accept, cs_ctl_page_fn fn, void *arg, char **rv);
+
 /* Every object of t in ns (NULL: all namespaces) that the command's
  * selectors match, fetched page by page (--chunk-size), appended to items
  * with apiVersion and kind filled in.  *rv (when rv is given) receives the
@@ -62,5 +73,17 @@ int cs_ctl_list(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_f
  * error printed unless quiet_404); 1 after printing any other error. */
 int cs_ctl_get(cs_ctl *c, const cs_type *t, const char *ns, const char *name, bool quiet_404,
 	       cs_json **obj);
+
+/* Called by cs_ctl_each_target for one object: obj is NULL for a target
+ * given by name, else the listed object.  Returns 0, or 1 after printing
+ * the error. */
+typedef int (*cs_ctl_each_fn)(cs_ctl *c, const cs_type *t, const char *ns, const char *name,
+			      const cs_json *obj, void *arg);
+
+/* Runs fn on every object the first nargs arguments (or -f) name: a named
+ * one as it is, a collection object by object as -l (or, when all is set,
+ * --all) selects them.  A collection without a selector stops the run with
+ * kubectl's error.  Returns 0, or 1 when anything failed (printed). */
+int cs_ctl_each_target(cs_ctl *c, size_t nargs, bool all, cs_ctl_each_fn fn, void *arg);
 
 #endif

@@ -10,7 +10,6 @@
 #include "api.h"
 #include "capctl.h"
 #include "printer.h"
-#include "target.h"
 #include "yamlconv.h"
 
 static const char header[] =
@@ -176,6 +175,25 @@ static int edit_one(cs_ctl *c, const cs_type *t, const cs_json *orig, bool json,
 	return rc;
 }
 
+struct edit_args {
+	bool json;
+	cs_ctl_out *o;
+};
+
+static int edit_target(cs_ctl *c, const cs_type *t, const char *ns, const char *name,
+		       const cs_json *obj, void *arg)
+{
+	struct edit_args *a = arg;
+	if (obj)
+		return edit_one(c, t, obj, a->json, a->o);
+	cs_json *got;
+	if (cs_ctl_get(c, t, ns, name, false, &got))
+		return 1;
+	int rc = edit_one(c, t, got, a->json, a->o);
+	cs_json_free(got);
+	return rc;
+}
+
 int cs_ctl_cmd_edit(cs_ctl *c)
 {
 	cs_ctl_out o;
@@ -188,33 +206,8 @@ int cs_ctl_cmd_edit(cs_ctl *c)
 	if (!c->nargs && !c->o.filenames.n)
 		return cs_ctl_fail("You must provide one or more resources by argument or "
 				   "filename.");
-	cs_ctl_targets ts;
-	int rc = cs_ctl_targets_get(c, c->args, c->nargs, &ts);
-	int failed = rc;
-	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
-		const cs_ctl_target *tg = &ts.v[i];
-		if (tg->name) {
-			cs_json *obj;
-			if (cs_ctl_get(c, tg->t, tg->ns, tg->name, false, &obj)) {
-				failed = 1;
-				continue;
-			}
-			failed |= edit_one(c, tg->t, obj, json, &o);
-			cs_json_free(obj);
-			continue;
-		}
-		if (!c->o.selector) {
-			failed =
-			    cs_ctl_fail("resource(s) were provided, but no name was specified");
-			break;
-		}
-		cs_json *items = cs_json_array();
-		failed |= cs_ctl_list(c, tg->t, tg->ns, NULL, items, NULL);
-		for (size_t k = 0; k < cs_json_len(items); k++)
-			failed |= edit_one(c, tg->t, cs_json_at(items, k), json, &o);
-		cs_json_free(items);
-	}
-	cs_ctl_targets_free(&ts);
+	struct edit_args a = {json, &o};
+	int failed = cs_ctl_each_target(c, c->nargs, false, edit_target, &a);
 	cs_ctl_out_free(&o);
 	return failed;
 }

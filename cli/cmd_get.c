@@ -51,43 +51,16 @@ static int add_body(cs_ctl_table *tp, const cs_type *t, const cs_json *body, con
 	return rc < 0 ? -1 : 0;
 }
 
+static int add_page(const cs_type *t, cs_json *body, void *tp)
+{
+	return add_body(tp, t, body, NULL);
+}
+
 /* Lists t into the table page by page; *rv gets the list's version. */
 static int list_table(cs_ctl *c, const cs_type *t, const char *ns, const char *extra_fields,
 		      cs_ctl_table *tp, char **rv)
 {
-	char *cont = NULL;
-	do {
-		char *path = cs_ctl_list_path(c, t, ns, extra_fields, c->o.chunk_size, cont);
-		free(cont);
-		cont = NULL;
-		cs_ctl_resp r;
-		int rc = cs_ctl_call(c, "GET", path, CS_CTL_ACCEPT_TABLE, NULL, NULL, &r);
-		free(path);
-		if (rc < 0)
-			return 1;
-		if (!cs_ctl_ok(&r)) {
-			cs_ctl_print_error(&r);
-			cs_ctl_resp_free(&r);
-			return 1;
-		}
-		if (add_body(tp, t, r.obj, NULL) < 0) {
-			cs_ctl_fail("unexpected answer listing %s: %.200s", t->resource,
-				    r.raw ? r.raw : "");
-			cs_ctl_resp_free(&r);
-			return 1;
-		}
-		const char *next = cs_json_str(cs_json_path(r.obj, "metadata", "continue", NULL));
-		if (next && *next)
-			cont = cs_ctl_xstrdup(next);
-		const char *lrv =
-		    cs_json_str(cs_json_path(r.obj, "metadata", "resourceVersion", NULL));
-		if (rv && lrv) {
-			free(*rv);
-			*rv = cs_ctl_xstrdup(lrv);
-		}
-		cs_ctl_resp_free(&r);
-	} while (cont);
-	return 0;
+	return cs_ctl_list_pages(c, t, ns, extra_fields, CS_CTL_ACCEPT_TABLE, add_page, tp, rv);
 }
 
 static int get_table_row(cs_ctl *c, const cs_ctl_target *tg, cs_ctl_table *tp)

@@ -6,7 +6,6 @@
 #include "api.h"
 #include "capctl.h"
 #include "printer.h"
-#include "target.h"
 
 #define LABEL_FORMATS (CS_OUT_NAME | CS_OUT_JSON | CS_OUT_YAML | CS_OUT_JSONPATH)
 
@@ -113,6 +112,20 @@ static int label_one(cs_ctl *c, const struct kind *k, const cs_type *t, const ch
 	return rc;
 }
 
+struct label_args {
+	const struct kind *k;
+	const cs_json *changes;
+	cs_ctl_out *o;
+};
+
+static int label_target(cs_ctl *c, const cs_type *t, const char *ns, const char *name,
+			const cs_json *obj, void *arg)
+{
+	const struct label_args *a = arg;
+	(void)obj;
+	return label_one(c, a->k, t, ns, name, a->changes, a->o);
+}
+
 static int label_like(cs_ctl *c, const struct kind *k)
 {
 	cs_ctl_out o;
@@ -137,34 +150,12 @@ static int label_like(cs_ctl *c, const struct kind *k)
 				 "filename.");
 	else
 		rc = parse_changes(k, c->args + nres, c->nargs - nres, &changes);
-	cs_ctl_targets ts = {0};
+	struct label_args la = {k, changes, &o};
 	if (rc == 0)
-		rc = cs_ctl_targets_get(c, c->args, nres, &ts);
-	int failed = rc;
-	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
-		const cs_ctl_target *tg = &ts.v[i];
-		if (tg->name) {
-			failed |= label_one(c, k, tg->t, tg->ns, tg->name, changes, &o);
-			continue;
-		}
-		if (!c->o.selector && !c->o.all) {
-			failed =
-			    cs_ctl_fail("resource(s) were provided, but no name was specified");
-			break;
-		}
-		cs_json *items = cs_json_array();
-		failed |= cs_ctl_list(c, tg->t, tg->ns, NULL, items, NULL);
-		for (size_t j = 0; j < cs_json_len(items); j++) {
-			const cs_json *meta = cs_json_get(cs_json_at(items, j), "metadata");
-			failed |= label_one(c, k, tg->t, cs_json_get_str(meta, "namespace"),
-					    cs_json_get_str(meta, "name"), changes, &o);
-		}
-		cs_json_free(items);
-	}
-	cs_ctl_targets_free(&ts);
+		rc = cs_ctl_each_target(c, nres, c->o.all, label_target, &la);
 	cs_json_free(changes);
 	cs_ctl_out_free(&o);
-	return failed;
+	return rc;
 }
 
 int cs_ctl_cmd_label(cs_ctl *c)

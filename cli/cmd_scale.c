@@ -6,7 +6,6 @@
 #include "api.h"
 #include "capctl.h"
 #include "printer.h"
-#include "target.h"
 
 #define SCALE_FORMATS	 (CS_OUT_NAME | CS_OUT_JSON | CS_OUT_YAML | CS_OUT_JSONPATH)
 #define CONFLICT_RETRIES 3
@@ -109,6 +108,13 @@ static int scale_one(cs_ctl *c, const cs_type *t, const char *ns, const char *na
 	return rc;
 }
 
+static int scale_target(cs_ctl *c, const cs_type *t, const char *ns, const char *name,
+			const cs_json *obj, void *o)
+{
+	(void)obj;
+	return scale_one(c, t, ns, name, o);
+}
+
 int cs_ctl_cmd_scale(cs_ctl *c)
 {
 	cs_ctl_out o;
@@ -125,30 +131,7 @@ int cs_ctl_cmd_scale(cs_ctl *c)
 		return cs_ctl_fail("You must provide one or more resources by argument or "
 				   "filename.");
 	}
-	cs_ctl_targets ts;
-	int rc = cs_ctl_targets_get(c, c->args, c->nargs, &ts);
-	int failed = rc;
-	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
-		const cs_ctl_target *tg = &ts.v[i];
-		if (tg->name) {
-			failed |= scale_one(c, tg->t, tg->ns, tg->name, &o);
-			continue;
-		}
-		if (!c->o.selector) {
-			failed =
-			    cs_ctl_fail("resource(s) were provided, but no name was specified");
-			break;
-		}
-		cs_json *items = cs_json_array();
-		failed |= cs_ctl_list(c, tg->t, tg->ns, NULL, items, NULL);
-		for (size_t k = 0; k < cs_json_len(items); k++) {
-			const cs_json *meta = cs_json_get(cs_json_at(items, k), "metadata");
-			failed |= scale_one(c, tg->t, cs_json_get_str(meta, "namespace"),
-					    cs_json_get_str(meta, "name"), &o);
-		}
-		cs_json_free(items);
-	}
-	cs_ctl_targets_free(&ts);
+	int failed = cs_ctl_each_target(c, c->nargs, false, scale_target, &o);
 	cs_ctl_out_free(&o);
 	return failed;
 }

@@ -17,68 +17,22 @@ done
 CAPSTAND=$(cd "$(dirname "$CAPSTAND")" && pwd)/$(basename "$CAPSTAND")
 CAPCTL=$(cd "$(dirname "$CAPCTL")" && pwd)/$(basename "$CAPCTL")
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+CS_SUITE=test_capctl
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capctl-it.XXXXXX")
-DAEMON_PID=
 WATCH_PID=
 cleanup() {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
-	if [ -n "$DAEMON_PID" ]; then
-		kill "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	cs_capstand_stop
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-	local p
-	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 30000))
-		if port_free "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "test_capctl: no free port found" >&2
-	exit 1
-}
-
-PORT=$(free_port)
-DEAD_PORT=$(free_port)
-export CAPSTAN_SERVER="http://127.0.0.1:$PORT"
 unset CAPSTAN_NAMESPACE CAPSTAN_TOKEN
-"$CAPSTAND" --role all --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" \
-	>"$TMP/capstand.log" 2>&1 &
-DAEMON_PID=$!
-
-# GET /readyz with bash alone; prints the status line.
-readyz() {
-	(
-		exec 3<>"/dev/tcp/127.0.0.1/$PORT" || exit 1
-		printf 'GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-		head -1 <&3
-	) 2>/dev/null
-}
-
-ready=
-for _ in $(seq 1 100); do
-	if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-		echo "test_capctl: capstand exited during startup:" >&2
-		cat "$TMP/capstand.log" >&2
-		exit 1
-	fi
-	if readyz | grep -q ' 200'; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-if [ -z "$ready" ]; then
-	echo "test_capctl: capstand on port $PORT never became ready:" >&2
-	cat "$TMP/capstand.log" >&2
-	exit 1
-fi
+cs_capstand_start "$TMP" --role all || exit 1
+export CAPSTAN_SERVER="http://127.0.0.1:$CAPSTAND_PORT"
+DEAD_PORT=$(cs_free_port) || exit 1
 
 PASSED=0
 OUT=
@@ -142,28 +96,9 @@ jp() {
 M=$TMP/manifests
 mkdir -p "$M/dir/sub"
 
-cat >"$M/web.yaml" <<'EOF'
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.25
-        ports:
-        - containerPort: 80
+{
+	cs_web_deployment_yaml
+	cat <<'EOF'
 ---
 # a comment-only document is skipped
 ---
@@ -178,6 +113,7 @@ data:
   port: "8080"
   enabled: "true"
 EOF
+} >"$M/web.yaml"
 
 cat >"$M/pod.json" <<'EOF'
 {"apiVersion": "v1", "kind": "Pod",

@@ -6,9 +6,10 @@ set -u
 cd "$(dirname "$0")/../.."
 CAPSTAND=${CAPSTAND:-$PWD/build/capstand}
 pass=0 fail=0
+. tests/lib.sh
+CS_SUITE=kubectl
 TMP=$(mktemp -d)
-PID=
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
+cleanup() { cs_capstand_stop; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
 kubectls=()
@@ -25,10 +26,11 @@ if [ ${#kubectls[@]} = 0 ]; then
 	exit 1
 fi
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"$CAPSTAND" --listen 127.0.0.1:$PORT --data-dir "$TMP/data" >"$TMP/capstand.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.05; done
+if ! cs_capstand_start "$TMP"; then
+	echo "kubectl: 0 passed, 1 failed"
+	exit 1
+fi
+PORT=$CAPSTAND_PORT
 
 ok() { pass=$((pass + 1)); echo "  ok   $1"; }
 bad() { fail=$((fail + 1)); echo "  FAIL $1"; sed 's/^/       /' "$TMP/out" | head -20; }
@@ -38,29 +40,7 @@ check() { # description, expected-substring, command...
 	if "$@" >"$TMP/out" 2>&1 && grep -q -- "$want" "$TMP/out"; then ok "$what"; else bad "$what"; fi
 }
 
-cat >"$TMP/deploy.yaml" <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.25
-        ports:
-        - containerPort: 80
-YAML
+cs_web_deployment_yaml >"$TMP/deploy.yaml"
 cat >"$TMP/cm.yaml" <<'YAML'
 apiVersion: v1
 kind: ConfigMap
@@ -121,14 +101,12 @@ for entry in "${kubectls[@]}"; do
 	check "not found" 'NotFound' sh -c "\"$K\" -s http://127.0.0.1:$PORT get pod box 2>&1; true"
 	sed -i 's/replicas: 3/replicas: 2/; s/nginx:1.26/nginx:1.25/' "$TMP/deploy.yaml"
 done
-if ! kill -0 $PID 2>/dev/null; then
+if ! kill -0 "$CAPSTAND_PID" 2>/dev/null; then
 	fail=$((fail + 1))
 	echo "  FAIL capstand died:"
 	tail -20 "$TMP/capstand.log"
 else
-	kill $PID
-	wait $PID
-	PID=
+	cs_capstand_stop
 	# Under SANITIZE=1, memory errors and leaks land in the log.
 	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$TMP/capstand.log"; then
 		fail=$((fail + 1))
