@@ -1,6 +1,7 @@
 # capstan: one top-level build.  Every dependency comes from pkg-config,
 # except leveldb, whose Debian package ships no .pc file.
 
+SHELL       := /bin/bash
 VERSION     := 0.1.0
 PREFIX      ?= /usr/local
 DESTDIR     ?=
@@ -43,7 +44,7 @@ BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DCS_VERSION=\"$(VERSION)\" \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-sanitize-recover=undefined -D_GNU_SOURCE -DCS_VERSION=\"$(VERSION)\" \
                -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Icli -pthread
 MODULE_DIRS := $(wildcard modules/*/)
 MODULES     := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
@@ -132,10 +133,13 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libcapcore.a
 		build-fuzz/libcapcore.a $(CLI_LIBS) $(LIBS_ALL)
 
 fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+	@set -o pipefail; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+		mkdir -p build-fuzz/corpus/$$n build-fuzz/artifacts/$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n \
-			tests/fuzz/seeds/$${n#fuzz_} 2>&1 | tail -3 || exit 1; done
+		UBSAN_OPTIONS=halt_on_error=1 $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-timeout=10 -rss_limit_mb=4096 -artifact_prefix=build-fuzz/artifacts/$$n/ \
+			build-fuzz/corpus/$$n tests/fuzz/seeds/$${n#fuzz_} 2>&1 | tail -3 || \
+			{ echo "fuzz: $$n FAILED (see build-fuzz/artifacts/$$n/)"; exit 1; }; done
 
 format:
 	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/bench/*.c

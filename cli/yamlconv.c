@@ -99,13 +99,22 @@ static void json_float_text(const char *s, char *out)
 		*o++ = '0';
 	while (isdigit((unsigned char)*s))
 		*o++ = *s++;
+	bool point = false;
 	if (*s == '.') {
 		s++;
 		if (isdigit((unsigned char)*s)) {
 			*o++ = '.';
+			point = true;
 			while (isdigit((unsigned char)*s))
 				*o++ = *s++;
 		}
+	}
+	if (!point && !*s) {
+		/* "99999999999999999999." (a float too large to print as an
+		 * integer) must keep a fraction: bare digits beyond 64 bits
+		 * read back as a string. */
+		*o++ = '.';
+		*o++ = '0';
 	}
 	while (*s)
 		*o++ = *s++;
@@ -223,6 +232,7 @@ struct anchor {
 	char *name;
 	cs_json *val;
 	size_t nodes;
+	int height; /* nesting of val: an alias adds it where it stands */
 };
 
 struct yparse {
@@ -244,6 +254,19 @@ static size_t count_nodes(const cs_json *v)
 		for (size_t i = 0; i < v->u.obj.len; i++)
 			n += count_nodes(v->u.obj.vals[i]);
 	return n;
+}
+
+static int height(const cs_json *v)
+{
+	int h = 0;
+	if (v->type != CS_JSON_ARRAY && v->type != CS_JSON_OBJECT)
+		return 0;
+	for (size_t i = 0; i < cs_json_len(v); i++) {
+		int c = height(v->type == CS_JSON_ARRAY ? v->u.arr.items[i] : v->u.obj.vals[i]);
+		if (c > h)
+			h = c;
+	}
+	return h + 1;
 }
 
 static int fail_at(struct yparse *p, yaml_mark_t m, const char *fmt, ...)
@@ -285,6 +308,7 @@ static void add_anchor(struct yparse *p, const char *name, const cs_json *v)
 	a->name = cs_ctl_xstrdup(name);
 	a->val = cs_json_clone(v);
 	a->nodes = count_nodes(v);
+	a->height = height(v);
 }
 
 static cs_json *scalar_value(struct yparse *p, const yaml_event_t *ev)
@@ -438,13 +462,18 @@ fail:
 	return NULL;
 }
 
-static cs_json *expand_alias(struct yparse *p, const yaml_event_t *ev)
+static cs_json *expand_alias(struct yparse *p, const yaml_event_t *ev, int depth)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	for (size_t i = p->nanchors; i-- > 0;) {
 		struct anchor *a = &p->anchors[i];
 		if (strcmp(a->name, name) != 0)
 			continue;
+		if (depth + a->height > CS_JSON_MAX_DEPTH) {
+			fail_at(p, ev->start_mark, "nesting deeper than %d levels (through alias "
+				"\"%.200s\")", CS_JSON_MAX_DEPTH, name);
+			return NULL;
+		}
 		p->alias_nodes += a->nodes;
 		if (p->alias_nodes > ALIAS_NODE_LIMIT) {
 			fail_at(p, ev->start_mark, "aliases expand to more than %d values",
@@ -462,7 +491,9 @@ static cs_json *parse_node(struct yparse *p, yaml_event_t *ev, int depth)
 {
 	cs_json *v = NULL;
 	char *anchor = NULL;
-	if (depth > CS_JSON_MAX_DEPTH) {
+	/* depth: the collections around this node; one more is too many. */
+	if (depth >= CS_JSON_MAX_DEPTH && (ev->type == YAML_SEQUENCE_START_EVENT ||
+					   ev->type == YAML_MAPPING_START_EVENT)) {
 		fail_at(p, ev->start_mark, "nesting deeper than %d levels", CS_JSON_MAX_DEPTH);
 		yaml_event_delete(ev);
 		return NULL;
@@ -487,7 +518,7 @@ static cs_json *parse_node(struct yparse *p, yaml_event_t *ev, int depth)
 		v = parse_mapping(p, depth);
 		break;
 	case YAML_ALIAS_EVENT:
-		v = expand_alias(p, ev);
+		v = expand_alias(p, ev, depth);
 		yaml_event_delete(ev);
 		break;
 	default:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct range {
@@ -198,11 +199,16 @@ bool cs_cron_zone_exists(const char *name)
 {
 	if (!strcmp(name, "UTC") || !strcmp(name, "Local") || !strcmp(name, ""))
 		return true;
-	if (name[0] == '/' || strstr(name, ".."))
+	/* Go's time.LoadLocation refuses these before looking. */
+	if (name[0] == '/' || name[0] == '\\' || strstr(name, ".."))
 		return false;
+	/* A zone is a file: "Europe" is a directory, and a name cut short to
+	 * fit the buffer could name some other zone. */
 	char path[256];
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
-	return access(path, R_OK) == 0;
+	struct stat sb;
+	if (snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name) >= (int)sizeof(path))
+		return false;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, R_OK) == 0;
 }
 
 int cs_cron_parse(const char *expr, cs_cron *out, char *err, size_t errlen)
@@ -224,7 +230,8 @@ int cs_cron_parse(const char *expr, cs_cron *out, char *err, size_t errlen)
 		if (!sp)
 			return fail(err, errlen, "expected exactly 5 fields, found 0: []");
 		*sp = '\0';
-		if (!cs_cron_zone_exists(eq + 1))
+		/* c.tz must hold the name whole: a cut name is another zone. */
+		if (strlen(eq + 1) >= sizeof(c.tz) || !cs_cron_zone_exists(eq + 1))
 			return fail(err, errlen, "provided bad location %s: unknown time zone %s",
 				    eq + 1, eq + 1);
 		snprintf(c.tz, sizeof(c.tz), "%s", eq + 1);

@@ -37,6 +37,19 @@ static char *xstrndup(const char *s, size_t n)
 	return d;
 }
 
+/* (int64_t)d is undefined behaviour when d is out of range or NaN, and
+ * JSON numbers such as 1e300 reach here from untrusted input: saturate. */
+static int64_t double_to_i64(double d)
+{
+	if (d != d)
+		return 0;
+	if (d >= 9223372036854775808.0)
+		return INT64_MAX;
+	if (d < -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)d;
+}
+
 static cs_json *new_node(cs_json_type t)
 {
 	cs_json *v = xmalloc(sizeof(*v));
@@ -73,7 +86,7 @@ cs_json *cs_json_double(double d)
 	snprintf(buf, sizeof(buf), "%.17g", d);
 	v->u.num.text = xstrndup(buf, strlen(buf));
 	v->u.num.d = d;
-	v->u.num.i = (int64_t)d;
+	v->u.num.i = double_to_i64(d);
 	v->u.num.is_int = false;
 	return v;
 }
@@ -362,7 +375,7 @@ int64_t cs_json_as_int(const cs_json *v, int64_t fallback)
 {
 	if (!v || v->type != CS_JSON_NUMBER)
 		return fallback;
-	return v->u.num.is_int ? v->u.num.i : (int64_t)v->u.num.d;
+	return v->u.num.is_int ? v->u.num.i : double_to_i64(v->u.num.d);
 }
 
 bool cs_json_as_bool(const cs_json *v, bool fallback)
@@ -380,13 +393,25 @@ struct parse_ctx {
 	char *pending_key; /* key waiting for its value inside an object */
 	cs_json *root;
 	bool too_deep;
+	bool nul_key;
+	/* Where the document ended, to find what yajl leaves unchecked after
+	 * it; finishing: inside yajl_complete_parse, i.e. at the input's end. */
+	yajl_handle h;
+	bool finishing;
+	size_t end;
 };
+
+static void mark_end(struct parse_ctx *c)
+{
+	c->end = c->finishing ? SIZE_MAX : yajl_get_bytes_consumed(c->h);
+}
 
 /* Attach a finished value to its parent (or make it the root). */
 static int attach(struct parse_ctx *c, cs_json *v)
 {
 	if (c->depth == 0) {
 		c->root = v;
+		mark_end(c);
 		return 1;
 	}
 	cs_json *parent = c->stack[c->depth - 1];
@@ -419,7 +444,7 @@ static int p_number(void *ctx, const char *s, size_t len)
 	}
 	v->u.num.d = strtod(v->u.num.text, &end);
 	if (!v->u.num.is_int)
-		v->u.num.i = (int64_t)v->u.num.d;
+		v->u.num.i = double_to_i64(v->u.num.d);
 	return attach(ctx, v);
 }
 
@@ -446,6 +471,12 @@ static int p_start_array(void *ctx) { return open_container(ctx, cs_json_array()
 static int p_map_key(void *ctx, const unsigned char *key, size_t len)
 {
 	struct parse_ctx *c = ctx;
+	/* Keys are C strings here: "a\u0000b" would silently become "a" and
+	 * could stand in for (or overwrite) the real "a". */
+	if (memchr(key, '\0', len)) {
+		c->nul_key = true;
+		return 0;
+	}
 	free(c->pending_key);
 	c->pending_key = xstrndup((const char *)key, len);
 	return 1;
@@ -454,7 +485,8 @@ static int p_map_key(void *ctx, const unsigned char *key, size_t len)
 static int p_end(void *ctx)
 {
 	struct parse_ctx *c = ctx;
-	c->depth--;
+	if (--c->depth == 0)
+		mark_end(c);
 	return 1;
 }
 
@@ -478,13 +510,20 @@ cs_json *cs_json_parse(const char *buf, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot allocate JSON parser");
 		return NULL;
 	}
+	c.h = h;
 	yajl_status s = yajl_parse(h, (const unsigned char *)buf, len);
-	if (s == yajl_status_ok)
+	if (s == yajl_status_ok) {
+		c.finishing = true;
 		s = yajl_complete_parse(h);
+	}
 	if (s != yajl_status_ok) {
 		if (c.too_deep) {
 			snprintf(err, errlen, "JSON nesting exceeds the maximum depth of %d",
 				 CS_JSON_MAX_DEPTH);
+		} else if (c.nul_key) {
+			snprintf(err, errlen,
+				 "invalid JSON at byte %zu: object key contains a NUL character",
+				 yajl_get_bytes_consumed(h));
 		} else {
 			unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)buf, len);
 			size_t off = yajl_get_bytes_consumed(h);
@@ -503,15 +542,37 @@ cs_json *cs_json_parse(const char *buf, size_t len, char *err, size_t errlen)
 	}
 	yajl_free(h);
 	free(c.pending_key);
-	if (!c.root)
+	if (!c.root) {
 		snprintf(err, errlen, "empty JSON document");
+		return NULL;
+	}
+	/* yajl's own trailing-garbage check passes an unterminated string
+	 * after the document ("2 \"x"): its lexer merely buffers it. */
+	for (size_t i = c.end; i < len; i++) {
+		if (!strchr(" \t\n\v\f\r", buf[i]) || !buf[i]) {
+			snprintf(err, errlen, "invalid JSON at byte %zu: trailing garbage", i);
+			cs_json_free(c.root);
+			return NULL;
+		}
+	}
 	return c.root;
 }
 
 /* ---- output ---- */
 
-static void gen_value(yajl_gen g, const cs_json *v)
+/* yajl_gen indexes a fixed array of YAJL_MAX_DEPTH states by nesting depth
+ * and, past it, skips brackets yet keeps writing state beyond the array:
+ * invalid output and heap corruption.  Parsing caps documents at
+ * CS_JSON_MAX_DEPTH and the patch and YAML code keep to it; should a deeper
+ * tree still be built somewhere, what lies below the limit is written as
+ * null rather than letting yajl go out of bounds. */
+static void gen_value(yajl_gen g, const cs_json *v, unsigned depth)
 {
+	if (depth >= YAJL_MAX_DEPTH - 1 &&
+	    (v->type == CS_JSON_ARRAY || v->type == CS_JSON_OBJECT)) {
+		yajl_gen_null(g);
+		return;
+	}
 	switch (v->type) {
 	case CS_JSON_NULL:
 		yajl_gen_null(g);
@@ -528,7 +589,7 @@ static void gen_value(yajl_gen g, const cs_json *v)
 	case CS_JSON_ARRAY:
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < v->u.arr.len; i++)
-			gen_value(g, v->u.arr.items[i]);
+			gen_value(g, v->u.arr.items[i], depth + 1);
 		yajl_gen_array_close(g);
 		break;
 	case CS_JSON_OBJECT:
@@ -536,7 +597,7 @@ static void gen_value(yajl_gen g, const cs_json *v)
 		for (size_t i = 0; i < v->u.obj.len; i++) {
 			const char *k = v->u.obj.keys[i];
 			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-			gen_value(g, v->u.obj.vals[i]);
+			gen_value(g, v->u.obj.vals[i], depth + 1);
 		}
 		yajl_gen_map_close(g);
 		break;
@@ -553,7 +614,7 @@ char *cs_json_dump(const cs_json *v, bool pretty, size_t *len)
 		yajl_gen_config(g, yajl_gen_indent_string, "  ");
 	}
 	if (v)
-		gen_value(g, v);
+		gen_value(g, v, 0);
 	else
 		yajl_gen_null(g);
 	const unsigned char *out;

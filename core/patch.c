@@ -114,9 +114,11 @@ static cs_json *diff_obj(const cs_json *from, const cs_json *to)
 
 cs_json *cs_patch_merge_diff(const cs_json *from, const cs_json *to)
 {
-	if (!to || cs_json_equal(from, to))
+	if (!to)
 		return cs_json_object();
-	/* Anything but object-to-object can only be said by replacing. */
+	/* Anything but object-to-object can only be said by replacing, even
+	 * when nothing changes: an empty object patch would turn a scalar or
+	 * array target into {}. */
 	if (!cs_json_is(from, CS_JSON_OBJECT) || !cs_json_is(to, CS_JSON_OBJECT))
 		return cs_json_clone(to);
 	return diff_obj(from, to);
@@ -226,9 +228,58 @@ static cs_json **jp_slot(cs_json **root, const jptr *p, size_t depth, char *why,
 	return cur;
 }
 
+/* Nesting of v: containers on the longest path down (scalars: 0). */
+static size_t height(const cs_json *v)
+{
+	size_t h = 0, n = cs_json_len(v);
+	if (v->type != CS_JSON_ARRAY && v->type != CS_JSON_OBJECT)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t c = height(v->type == CS_JSON_ARRAY ? v->u.arr.items[i] : v->u.obj.vals[i]);
+		if (c > h)
+			h = c;
+	}
+	return h + 1;
+}
+
+/* Memory a value takes, roughly: what a copy of it costs. */
+static size_t approx_size(const cs_json *v)
+{
+	size_t n = sizeof(*v);
+	switch (v->type) {
+	case CS_JSON_NUMBER: return n + strlen(v->u.num.text);
+	case CS_JSON_STRING: return n + v->u.str.len;
+	case CS_JSON_ARRAY:
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			n += sizeof(cs_json *) + approx_size(v->u.arr.items[i]);
+		return n;
+	case CS_JSON_OBJECT:
+		for (size_t i = 0; i < v->u.obj.len; i++)
+			n += 2 * sizeof(void *) + strlen(v->u.obj.keys[i]) +
+			     approx_size(v->u.obj.vals[i]);
+		return n;
+	default: return n;
+	}
+}
+
+/* The document may not nest deeper than a parser accepts: deeper trees
+ * could be neither stored nor read back (and "copy" could otherwise double
+ * the depth with each operation). */
+static bool too_deep(const jptr *p, const cs_json *val, char *why, size_t whylen)
+{
+	if (p->n + height(val) <= CS_JSON_MAX_DEPTH)
+		return false;
+	snprintf(why, whylen, "the result would nest deeper than %d levels", CS_JSON_MAX_DEPTH);
+	return true;
+}
+
 /* Takes val. */
 static int jp_add(cs_json **root, const jptr *p, cs_json *val, char *why, size_t whylen)
 {
+	if (too_deep(p, val, why, whylen)) {
+		cs_json_free(val);
+		return -1;
+	}
 	if (p->n == 0) {
 		cs_json_free(*root);
 		*root = val;
@@ -364,7 +415,12 @@ static int jp_decode(const cs_json *patch, jp_op *ops, cs_status *st)
 	return 0;
 }
 
-static int jp_apply(cs_json **doc, const jp_op *op, size_t i, cs_status *st)
+/* "copy" is the one operation that lets a patch outgrow its own text: each
+ * may double the document.  Cap what the copies of one patch may add, as
+ * json-patch's AccumulatedCopySizeLimit does. */
+#define JP_COPY_LIMIT (8u << 20)
+
+static int jp_apply(cs_json **doc, const jp_op *op, size_t i, size_t *copied, cs_status *st)
 {
 	char why[200] = "";
 	jptr path, from = {0};
@@ -385,7 +441,7 @@ static int jp_apply(cs_json **doc, const jp_op *op, size_t i, cs_status *st)
 		break;
 	case OP_REPLACE:
 		s = jp_slot(doc, &path, path.n, why, sizeof(why));
-		if (s) {
+		if (s && !too_deep(&path, op->value, why, sizeof(why))) {
 			cs_json_free(*s);
 			*s = cs_json_clone(op->value);
 			rc = 0;
@@ -400,7 +456,11 @@ static int jp_apply(cs_json **doc, const jp_op *op, size_t i, cs_status *st)
 		break;
 	case OP_COPY:
 		s = jp_slot(doc, &from, from.n, why, sizeof(why));
-		if (s)
+		if (s && (*copied += approx_size(*s)) > JP_COPY_LIMIT)
+			snprintf(why, sizeof(why),
+				 "the copies of this patch would add more than %u bytes",
+				 JP_COPY_LIMIT);
+		else if (s)
 			rc = jp_add(doc, &path, cs_json_clone(*s), why, sizeof(why));
 		break;
 	case OP_MOVE:
@@ -442,8 +502,9 @@ int cs_patch_json(cs_json **target, const cs_json *patch, cs_status *st)
 		abort();
 	int rc = jp_decode(patch, ops, st);
 	cs_json *doc = *target ? cs_json_clone(*target) : cs_json_null();
+	size_t copied = 0;
 	for (size_t i = 0; rc == 0 && i < patch->u.arr.len; i++)
-		rc = jp_apply(&doc, &ops[i], i, st);
+		rc = jp_apply(&doc, &ops[i], i, &copied, st);
 	free(ops);
 	if (rc < 0) {
 		cs_json_free(doc);

@@ -304,13 +304,77 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* YAML -> JSON -> YAML -> JSON must be stable (as fuzz_yaml checks). */
+static void expect_yaml_round_trip(const char *yaml, const char *want)
+{
+	char err[256];
+	expect_docs(yaml, want);
+	cs_json *docs = cs_ctl_yaml_parse(yaml, strlen(yaml), err, sizeof(err));
+	assert_non_null(docs);
+	for (size_t i = 0; i < cs_json_len(docs); i++) {
+		char *y = cs_ctl_yaml_emit(cs_json_at(docs, i), err, sizeof(err));
+		if (!y)
+			fail_msg("emit: %s", err);
+		cs_json *back = cs_ctl_yaml_parse(y, strlen(y), err, sizeof(err));
+		if (!back)
+			fail_msg("re-parse failed: %s\n%s", err, y);
+		if (cs_json_len(back) != 1 ||
+		    !cs_json_equal(cs_json_at(back, 0), cs_json_at(docs, i)))
+			fail_msg("round trip of %s changed the value:\n%s", yaml, y);
+		cs_json_free(back);
+		free(y);
+	}
+	cs_json_free(docs);
+}
+
+/* Inputs fuzz_yaml found. */
+static void test_fuzz_regressions(void **state)
+{
+	(void)state;
+	/* A float too large for an integer spelling lost its point and came
+	 * back as a string. */
+	expect_yaml_round_trip("- - 7777777777777777777777. ", "[[[7777777777777777777777.0]]]");
+	expect_yaml_round_trip("-99999999999999999999.", "[-99999999999999999999.0]");
+
+	/* Nesting is capped where cs_json_parse caps it, so whatever capctl
+	 * reads it can send: exactly CS_JSON_MAX_DEPTH collections pass, one
+	 * more (an empty one used to slip through) does not. */
+	char deep[2 * CS_JSON_MAX_DEPTH + 3];
+	memset(deep, '[', CS_JSON_MAX_DEPTH + 1);
+	memset(deep + CS_JSON_MAX_DEPTH + 1, ']', CS_JSON_MAX_DEPTH + 1);
+	deep[2 * CS_JSON_MAX_DEPTH + 2] = '\0';
+	char err[256];
+	cs_json *docs = cs_ctl_yaml_parse(deep + 1, 2 * CS_JSON_MAX_DEPTH, err, sizeof(err));
+	if (!docs)
+		fail_msg("%d levels should parse: %s", CS_JSON_MAX_DEPTH, err);
+	assert_int_equal(height(cs_json_at(docs, 0)), CS_JSON_MAX_DEPTH);
+	cs_json_free(docs);
+	expect_error(deep, "nesting deeper than 100");
+	/* An alias adds its anchor's nesting where it is used. */
+	cs_ctl_sb b = {0};
+	cs_ctl_sb_add(&b, "a: &x ");
+	for (int i = 0; i < 60; i++)
+		cs_ctl_sb_add(&b, "[");
+	for (int i = 0; i < 60; i++)
+		cs_ctl_sb_add(&b, "]");
+	cs_ctl_sb_add(&b, "\nb: ");
+	for (int i = 0; i < 40; i++)
+		cs_ctl_sb_add(&b, "[");
+	cs_ctl_sb_add(&b, "*x");
+	for (int i = 0; i < 40; i++)
+		cs_ctl_sb_add(&b, "]");
+	cs_ctl_sb_add(&b, "\n");
+	expect_error(b.s, "through alias \"x\"");
+	cs_ctl_sb_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resolve_plain), cmocka_unit_test(test_documents),
 	    cmocka_unit_test(test_anchors),	  cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_needs_quotes),  cmocka_unit_test(test_emit),
-	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_fuzz_regressions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,9 @@ static void test_valid(void **state)
 	}
 }
 
+/* 65 characters naming UTC: more than cs_cron.tz (64 bytes) holds. */
+#define LONG_UTC "./././././././././././././././././././././././././././././././UTC"
+
 static void test_invalid(void **state)
 {
 	(void)state;
@@ -75,6 +78,11 @@ static void test_invalid(void **state)
 		 "failed to parse duration @every nope: time: invalid duration \"nope\""},
 		{"TZ=Mars/Olympus 0 0 * * *",
 		 "provided bad location Mars/Olympus: unknown time zone Mars/Olympus"},
+		/* A directory of the zone database is no zone. */
+		{"TZ=Europe 0 0 * * *", "provided bad location Europe: unknown time zone Europe"},
+		/* Too long for cs_cron.tz: it used to be cut to 63 characters. */
+		{"TZ=" LONG_UTC " 0 0 * * *",
+		 "provided bad location " LONG_UTC ": unknown time zone " LONG_UTC},
 		{"", "empty spec string"},
 		{"   ", "empty spec string"},
 	};

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,65 @@ static void test_depth_limit(void **state)
 	cs_json_free(ok);
 }
 
+/* Inputs fuzz_json found. */
+static void test_fuzz_regressions(void **state)
+{
+	(void)state;
+	char err[256];
+	/* Out-of-range numbers used to be cast to int64_t (undefined); they
+	 * saturate now. */
+	static const struct {
+		const char *in;
+		int64_t want;
+	} nums[] = {
+		{"1e300", INT64_MAX},
+		{"-1e300", INT64_MIN},
+		{"1e400", INT64_MAX},
+		{"-1e400", INT64_MIN},
+		{"9223372036854775808", INT64_MAX},
+		{"-9223372036854775809", INT64_MIN},
+		{"88888888888888888888888888888888888888888888888", INT64_MAX},
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		cs_json *v = parse(nums[i].in);
+		assert_non_null(v);
+		assert_false(v->u.num.is_int);
+		assert_true(v->u.num.i == nums[i].want);
+		assert_true(cs_json_as_int(v, 0) == nums[i].want);
+		cs_json_free(v);
+	}
+	cs_json *v, *d = cs_json_double(-1e300);
+	assert_true(cs_json_as_int(d, 0) == INT64_MIN);
+	cs_json_free(d);
+
+	/* yajl's trailing-garbage check only buffered an unterminated string
+	 * after the document, so these parsed as the first value. */
+	const char *trailing[] = {"2\"", "\"a\" \"", "{} \"", "[1] \"x", "true \"\\",
+				  "2 \"abc"};
+	for (size_t i = 0; i < sizeof(trailing) / sizeof(*trailing); i++) {
+		err[0] = '\0';
+		assert_null(cs_json_parse(trailing[i], strlen(trailing[i]), err, sizeof(err)));
+		assert_non_null(strstr(err, "trailing garbage"));
+	}
+	/* A key with a NUL used to be cut at it, so it could overwrite the
+	 * key it started with. */
+	const char *nul = "{\"a\":1,\"a\\u0000b\":2}";
+	err[0] = '\0';
+	assert_null(cs_json_parse(nul, strlen(nul), err, sizeof(err)));
+	assert_non_null(strstr(err, "NUL"));
+	const char *nulval = "{\"a\":\"\\u0000\"}";
+	v = cs_json_parse(nulval, strlen(nulval), err, sizeof(err));
+	assert_non_null(v); /* in values NULs are kept, with the length */
+	assert_int_equal(cs_json_get(v, "a")->u.str.len, 1);
+	cs_json_free(v);
+
+	/* Whitespace after the document is still fine. */
+	v = cs_json_parse("7 \t\r\n ", 6, err, sizeof(err));
+	assert_non_null(v);
+	assert_int_equal(cs_json_as_int(v, 0), 7);
+	cs_json_free(v);
+}
+
 static void test_object_and_array_mutation(void **state)
 {
 	(void)state;
@@ -139,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_keeps_order_and_numbers),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_object_and_array_mutation),
 		cmocka_unit_test(test_status_object),
 	};

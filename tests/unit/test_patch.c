@@ -306,6 +306,87 @@ static void test_json_patch(void **state)
 	run_cases(json_cases, N(json_cases), json_fn);
 }
 
+/* n nested arrays around 1. */
+static char *nested(size_t n)
+{
+	char *s = malloc(2 * n + 2);
+	memset(s, '[', n);
+	s[n] = '1';
+	memset(s + n + 1, ']', n);
+	s[2 * n + 1] = '\0';
+	return s;
+}
+
+static void expect_json_patch_error(const char *target, const char *patch, const char *msg)
+{
+	cs_json *t = J(target), *orig = J(target), *p = J(patch);
+	cs_status st = {0};
+	if (cs_patch_json(&t, p, &st) == 0)
+		fail_msg("patch %.80s... should fail (%s)", patch, msg);
+	assert_int_equal(st.code, 422);
+	if (!strstr(st.message, msg))
+		fail_msg("message \"%s\" lacks \"%s\"", st.message, msg);
+	assert_true(cs_json_equal(t, orig));
+	cs_json_free(t);
+	cs_json_free(orig);
+	cs_json_free(p);
+}
+
+/* Limits fuzz_patch led to: a patch may not build a document the parser
+ * would refuse (too deep for yajl to write back, even), nor blow one up
+ * by copying it into itself over and over. */
+static void test_json_patch_limits(void **state)
+{
+	(void)state;
+	char buf[8192];
+	cs_status st = {0};
+
+	/* Depth: the value's nesting plus the path's length (a patch can
+	 * carry a value at most 98 deep itself). */
+	char *v98 = nested(98), *v60 = nested(60);
+	snprintf(buf, sizeof(buf), "[{\"op\":\"add\",\"path\":\"/a/b\",\"value\":%s}]", v98);
+	cs_json *t = J("{\"a\":{}}"), *p = J(buf);
+	assert_int_equal(cs_patch_json(&t, p, &st), 0);
+	cs_json_free(t);
+	cs_json_free(p);
+	snprintf(buf, sizeof(buf), "[{\"op\":\"add\",\"path\":\"/a/b/c\",\"value\":%s}]",
+		 v98);
+	expect_json_patch_error("{\"a\":{\"b\":{}}}", buf, "deeper than 100");
+	snprintf(buf, sizeof(buf),
+		 "[{\"op\":\"replace\",\"path\":\"/a/b/c\",\"value\":%s}]", v98);
+	expect_json_patch_error("{\"a\":{\"b\":{\"c\":1}}}", buf, "deeper than 100");
+	/* copy and move stack a subtree under itself. */
+	int o = snprintf(buf, sizeof(buf), "[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/a");
+	for (int i = 0; i < 45; i++)
+		o += snprintf(buf + o, sizeof(buf) - (size_t)o, "/0");
+	snprintf(buf + o, sizeof(buf) - (size_t)o, "\"}]");
+	char target[256];
+	snprintf(target, sizeof(target), "{\"a\":%s}", v60);
+	expect_json_patch_error(target, buf, "deeper than 100");
+	free(v98);
+	free(v60);
+
+	/* Copying the document into itself doubles it each time: 64 copies
+	 * of a 1 KiB string would be 16 EiB. */
+	o = snprintf(buf, sizeof(buf), "[");
+	for (int i = 0; i < 64; i++)
+		o += snprintf(buf + o, sizeof(buf) - (size_t)o,
+			      "%s{\"op\":\"copy\",\"from\":\"\",\"path\":\"/c%d\"}",
+			      i ? "," : "", i);
+	snprintf(buf + o, sizeof(buf) - (size_t)o, "]");
+	char big[1100];
+	snprintf(big, sizeof(big), "{\"s\":\"%01024d\"}", 0);
+	expect_json_patch_error(big, buf, "copies of this patch");
+	/* A few copies are fine. */
+	t = J(big);
+	p = J("[{\"op\":\"copy\",\"from\":\"\",\"path\":\"/a\"},"
+	      "{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/b\"}]");
+	assert_int_equal(cs_patch_json(&t, p, &st), 0);
+	assert_true(cs_json_equal(cs_json_get(t, "a"), cs_json_get(t, "b")));
+	cs_json_free(t);
+	cs_json_free(p);
+}
+
 /* ---- strategic merge patch ---- */
 
 #define POD "v1/Pod"
@@ -635,6 +716,9 @@ static const dcase diff_cases[] = {
 	{"value set to null", "{\"a\":1}", "{\"a\":null}", "{\"a\":null}", true},
 	{"null for absent key omitted", "{}", "{\"a\":null}", "{}", true},
 	{"non-object target", "{\"a\":1}", "[1]", "[1]"},
+	/* Found by fuzz_patch: {} as the "no change" patch turned 2 into {}. */
+	{"equal scalars", "2", "2", "2"},
+	{"equal arrays", "[1,{}]", "[1,{}]", "[1,{}]"},
 };
 
 static void test_merge_diff(void **state)
@@ -662,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_merge_patch),
 		cmocka_unit_test(test_merge_patch_null_target),
 		cmocka_unit_test(test_json_patch),
+		cmocka_unit_test(test_json_patch_limits),
 		cmocka_unit_test(test_strategic_patch),
 		cmocka_unit_test(test_strategic_kubectl_apply),
 		cmocka_unit_test(test_merge_diff),
