@@ -142,7 +142,7 @@ fuzz: $(FUZZ_BINS)
 			{ echo "fuzz: $$n FAILED (see build-fuzz/artifacts/$$n/)"; exit 1; }; done
 
 format:
-	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/bench/*.c
+	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch] tests/fuzz/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -162,7 +162,7 @@ int cs_ctl_list_pages(cs_ctl *c, const cs_type *t, const char *ns, const char *e
 		if (next && *next)
 			cont = cs_ctl_xstrdup(next);
 		const char *lrv =
-		    cs_json_str(cs_json_path(r.obj, "metadata", "resourceVersion", NULL));
+			cs_json_str(cs_json_path(r.obj, "metadata", "resourceVersion", NULL));
 		if (rv && lrv) {
 			free(*rv);
 			*rv = cs_ctl_xstrdup(lrv);
@@ -235,7 +235,7 @@ int cs_ctl_each_target(cs_ctl *c, size_t nargs, bool all, cs_ctl_each_fn fn, voi
 		}
 		if (!c->o.selector && !all) {
 			failed =
-			    cs_ctl_fail("resource(s) were provided, but no name was specified");
+				cs_ctl_fail("resource(s) were provided, but no name was specified");
 			break;
 		}
 		cs_json *items = cs_json_array();

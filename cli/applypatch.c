@@ -40,7 +40,7 @@ char *cs_ctl_last_applied(const cs_json *obj)
 	cs_json *plain = cs_json_clone(obj);
 	if (plain->type == CS_JSON_OBJECT) {
 		cs_json *ann =
-		    cs_json_obj_ensure(cs_json_obj_ensure(plain, "metadata"), "annotations");
+			cs_json_obj_ensure(cs_json_obj_ensure(plain, "metadata"), "annotations");
 		cs_json_del(ann, CS_CTL_LAST_APPLIED);
 	}
 	cs_json *copy = sorted_clone(plain);

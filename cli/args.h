@@ -72,8 +72,8 @@ typedef struct cs_ctl_flag {
 	const char *name;
 	char shorthand;
 	cs_ctl_flag_type type;
-	size_t off;	 /* into cs_ctl_opts */
-	unsigned cmds;	 /* CS_CMD_* that accept it */
+	size_t off;      /* into cs_ctl_opts */
+	unsigned cmds;   /* CS_CMD_* that accept it */
 	const char *arg; /* value placeholder for help, NULL for bools */
 	const char *help;
 } cs_ctl_flag;

@@ -48,8 +48,8 @@ static cs_json *group_versions(cs_ctl *c, bool preferred_only, int *rc)
 	for (size_t i = 0; i < cs_json_len(gl); i++) {
 		const cs_json *g = cs_json_at(gl, i);
 		if (preferred_only) {
-			const char *gv =
-			    cs_json_str(cs_json_path(g, "preferredVersion", "groupVersion", NULL));
+			const char *gv = cs_json_str(
+				cs_json_path(g, "preferredVersion", "groupVersion", NULL));
 			if (!gv)
 				gv = cs_json_get_str(cs_json_at(cs_json_get(g, "versions"), 0),
 						     "groupVersion");
@@ -121,9 +121,9 @@ int cs_ctl_cmd_api_resources(cs_ctl *c)
 	const char *nsf = c->o.namespaced;
 	if (nsf && strcmp(nsf, "true") && strcmp(nsf, "false"))
 		return cs_ctl_fail(
-		    "invalid argument \"%s\" for \"--namespaced\" flag: want true or "
-		    "false",
-		    nsf);
+			"invalid argument \"%s\" for \"--namespaced\" flag: want true or "
+			"false",
+			nsf);
 	int rc = 0;
 	cs_json *gvs = group_versions(c, true, &rc);
 	res_row *rows = NULL;
@@ -174,8 +174,8 @@ int cs_ctl_cmd_api_resources(cs_ctl *c)
 				rows[i].group);
 	} else if (rc == 0) {
 		/* Reuse the get table layout through a synthetic Table. */
-		static const char *const heads[6] = {"Name",	   "ShortNames", "APIVersion",
-						     "Namespaced", "Kind",	 "Verbs"};
+		static const char *const heads[6] = {"Name",       "ShortNames", "APIVersion",
+						     "Namespaced", "Kind",       "Verbs"};
 		cs_json *table = cs_json_object();
 		cs_json_set(table, "kind", cs_json_string("Table"));
 		cs_json *defs = cs_json_array();

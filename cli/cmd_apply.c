@@ -57,7 +57,7 @@ static int apply_one(cs_ctl *c, cs_ctl_out *o, const cs_ctl_target *tg)
 		return rc;
 	}
 	const char *last = cs_json_str(
-	    cs_json_path(current, "metadata", "annotations", CS_CTL_LAST_APPLIED, NULL));
+		cs_json_path(current, "metadata", "annotations", CS_CTL_LAST_APPLIED, NULL));
 	cs_json *original = NULL;
 	if (last) {
 		char perr[128];

@@ -81,11 +81,11 @@ static int from_files(cs_ctl *c, bool replace)
 		}
 		if (cs_ctl_ok(&r)) {
 			failed |=
-			    cs_ctl_report(c->out, &o, r.obj, replace ? "replaced" : "created");
+				cs_ctl_report(c->out, &o, r.obj, replace ? "replaced" : "created");
 		} else {
 			char *ctx = cs_ctl_xasprintf(
-			    "error when %s \"%s\": ", replace ? "replacing" : "creating",
-			    tg->source);
+				"error when %s \"%s\": ", replace ? "replacing" : "creating",
+				tg->source);
 			cs_ctl_print_error_ctx(&r, ctx);
 			free(ctx);
 			failed = 1;

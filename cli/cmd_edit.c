@@ -13,10 +13,10 @@
 #include "yamlconv.h"
 
 static const char header[] =
-    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
-    "# and an empty file will abort the edit. If an error occurs while saving, this\n"
-    "# file is kept and its path printed.\n"
-    "#\n";
+	"# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
+	"# and an empty file will abort the edit. If an error occurs while saving, this\n"
+	"# file is kept and its path printed.\n"
+	"#\n";
 
 static int run_editor(const char *path)
 {

@@ -282,7 +282,7 @@ static int watch(cs_ctl *c, const cs_ctl_target *tg, cs_ctl_out *o)
 		} else if (r.code < 200 || r.code > 299) {
 			char perr[64];
 			cs_json *body =
-			    r.len ? cs_json_parse(r.body, r.len, perr, sizeof(perr)) : NULL;
+				r.len ? cs_json_parse(r.body, r.len, perr, sizeof(perr)) : NULL;
 			char *msg = cs_ctl_error_text(r.code, body, r.body, NULL);
 			fprintf(stderr, "%s\n", msg);
 			free(msg);

@@ -40,7 +40,7 @@ static int parse_changes(const struct kind *k, char **args, size_t n, cs_json **
 			free(key);
 			cs_json_free(ch);
 			return cs_ctl_fail(
-			    "can not both modify and remove a %s in the same command", k->noun);
+				"can not both modify and remove a %s in the same command", k->noun);
 		}
 		cs_json_set(ch, key, eq ? cs_json_string(eq + 1) : cs_json_null());
 		free(key);

@@ -22,9 +22,9 @@ static int patch_one(cs_ctl *c, const cs_ctl_target *tg, const char *ctype, cons
 	free(path);
 	if (rc == 0 && cs_ctl_ok(&r)) {
 		const char *rv0 =
-		    cs_json_str(cs_json_path(before, "metadata", "resourceVersion", NULL));
+			cs_json_str(cs_json_path(before, "metadata", "resourceVersion", NULL));
 		const char *rv1 =
-		    cs_json_str(cs_json_path(r.obj, "metadata", "resourceVersion", NULL));
+			cs_json_str(cs_json_path(r.obj, "metadata", "resourceVersion", NULL));
 		bool same = rv0 && rv1 && !strcmp(rv0, rv1);
 		rc = cs_ctl_report(c->out, o, r.obj, same ? "patched (no change)" : "patched");
 	} else if (rc == 0) {
@@ -79,7 +79,7 @@ int cs_ctl_cmd_patch(cs_ctl *c)
 	for (size_t i = 0; rc == 0 && i < ts.n; i++) {
 		if (!ts.v[i].name) {
 			failed =
-			    cs_ctl_fail("resource(s) were provided, but no name was specified");
+				cs_ctl_fail("resource(s) were provided, but no name was specified");
 			break;
 		}
 		failed |= patch_one(c, &ts.v[i], ctype, patch, &o);

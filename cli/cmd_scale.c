@@ -7,7 +7,7 @@
 #include "capctl.h"
 #include "printer.h"
 
-#define SCALE_FORMATS	 (CS_OUT_NAME | CS_OUT_JSON | CS_OUT_YAML | CS_OUT_JSONPATH)
+#define SCALE_FORMATS    (CS_OUT_NAME | CS_OUT_JSON | CS_OUT_YAML | CS_OUT_JSONPATH)
 #define CONFLICT_RETRIES 3
 
 /* Fallback for a server without the scale subresource: a merge patch of
@@ -48,19 +48,19 @@ static int scale_one(cs_ctl *c, const cs_type *t, const char *ns, const char *na
 			cs_json_free(obj);
 			if (c->o.current_replicas >= 0 || c->o.resource_version) {
 				cs_ctl_fail(
-				    "cannot check --current-replicas or --resource-version on "
-				    "%s/%s: the server has no scale subresource",
-				    ref, name);
+					"cannot check --current-replicas or --resource-version on "
+					"%s/%s: the server has no scale subresource",
+					ref, name);
 				break;
 			}
 			if (patch_replicas(c, t, ns, name, &r) < 0)
 				break;
 		} else if (cs_ctl_ok(&r)) {
 			cs_json *scale = r.obj;
-			long cur =
-			    (long)cs_json_as_int(cs_json_path(scale, "spec", "replicas", NULL), 0);
-			const char *rv =
-			    cs_json_str(cs_json_path(scale, "metadata", "resourceVersion", NULL));
+			long cur = (long)cs_json_as_int(
+				cs_json_path(scale, "spec", "replicas", NULL), 0);
+			const char *rv = cs_json_str(
+				cs_json_path(scale, "metadata", "resourceVersion", NULL));
 			if (c->o.current_replicas >= 0 && cur != c->o.current_replicas) {
 				cs_ctl_fail("Expected replicas to be %ld, was %ld",
 					    c->o.current_replicas, cur);

@@ -56,7 +56,7 @@ int cs_ctl_cmd_version(cs_ctl *c)
 		/* The client line comes first even when the server is away. */
 		fprintf(c->out, "Client Version: %s\n", cs_json_get_str(client, "gitVersion"));
 		const char *sv =
-		    cs_json_str(cs_json_path(all, "serverVersion", "gitVersion", NULL));
+			cs_json_str(cs_json_path(all, "serverVersion", "gitVersion", NULL));
 		if (sv)
 			fprintf(c->out, "Server Version: %s\n", sv);
 	} else {

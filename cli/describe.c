@@ -32,7 +32,7 @@ static void push_line(dw *w, char *key, char *text)
 }
 
 static void dw_kv(dw *w, int indent, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 static void dw_kv(dw *w, int indent, const char *key, const char *fmt, ...)
 {
@@ -386,8 +386,8 @@ static void events_section(dw *w, const cs_json *events, time_t now)
 		if (count > 1) {
 			const char *ft = cs_json_get_str(ev, "firstTimestamp");
 			cs_ctl_age(ft ? ft : event_time(ev), now, first, sizeof(first));
-			row[2] =
-			    cs_ctl_xasprintf("%s (x%lld over %s)", age, (long long)count, first);
+			row[2] = cs_ctl_xasprintf("%s (x%lld over %s)", age, (long long)count,
+						  first);
 		} else {
 			row[2] = cs_ctl_xstrdup(age);
 		}

@@ -188,10 +188,10 @@ static int filter(struct jp *j, const char *f, const char *fend, const nodes *in
 				free(left.v);
 				return -1;
 			}
-			bool keep = opat
-					? left.n && compare(left.v[0], op, lit, litend)
-					: left.n && left.v[0]->type != CS_JSON_NULL &&
-					      !(left.v[0]->type == CS_JSON_BOOL && !left.v[0]->u.b);
+			bool keep = opat ? left.n && compare(left.v[0], op, lit, litend)
+					 : left.n && left.v[0]->type != CS_JSON_NULL &&
+						    !(left.v[0]->type == CS_JSON_BOOL &&
+						      !left.v[0]->u.b);
 			free(left.v);
 			if (keep)
 				add(out, e);

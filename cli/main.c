@@ -21,67 +21,69 @@ typedef struct cmd {
 } cmd;
 
 static const cmd cmds[] = {
-    {"get", CS_CMD_GET, cs_ctl_cmd_get, "get TYPE[,TYPE...] [NAME...] | TYPE/NAME... | -f FILE",
-     "Display one or many objects",
-     "  capctl get pods\n"
-     "  capctl get deploy web -o yaml\n"
-     "  capctl get pods -A -l app=web -o wide\n"
-     "  capctl get pods --field-selector status.phase=Running -o name\n"
-     "  capctl get pods -w\n"
-     "  capctl get deploy web -o jsonpath='{.status.readyReplicas}'\n"},
-    {"describe", CS_CMD_DESCRIBE, cs_ctl_cmd_describe,
-     "describe TYPE [NAME...] | TYPE/NAME... | -f FILE", "Show details of objects and their events",
-     "  capctl describe pod web-7d4b9c\n"
-     "  capctl describe deploy -l app=web\n"},
-    {"create", CS_CMD_CREATE, cs_ctl_cmd_create, "create -f FILE|DIR|- | create namespace NAME",
-     "Create objects from manifests",
-     "  capctl create -f web.yaml\n"
-     "  capctl create -f manifests/ -R\n"
-     "  cat web.json | capctl create -f -\n"
-     "  capctl create namespace staging\n"},
-    {"apply", CS_CMD_APPLY, cs_ctl_cmd_apply, "apply -f FILE|DIR|-",
-     "Create or update objects to match manifests (client-side apply)",
-     "  capctl apply -f web.yaml\n"
-     "  capctl apply -f manifests/ -R\n"},
-    {"replace", CS_CMD_REPLACE, cs_ctl_cmd_replace, "replace -f FILE|DIR|-",
-     "Replace objects with the manifests' content (PUT)",
-     "  capctl get deploy web -o yaml > web.yaml; vi web.yaml; capctl replace -f web.yaml\n"},
-    {"delete", CS_CMD_DELETE, cs_ctl_cmd_delete,
-     "delete TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR | TYPE --all | -f FILE",
-     "Delete objects",
-     "  capctl delete pod web-7d4b9c\n"
-     "  capctl delete -f web.yaml\n"
-     "  capctl delete pods -l app=web\n"
-     "  capctl delete deploy --all -n staging --wait=false\n"},
-    {"edit", CS_CMD_EDIT, cs_ctl_cmd_edit, "edit TYPE NAME | TYPE/NAME",
-     "Edit an object in $EDITOR and save it back",
-     "  capctl edit deploy web\n"
-     "  EDITOR=nano capctl edit cm settings -o json\n"},
-    {"scale", CS_CMD_SCALE, cs_ctl_cmd_scale, "scale TYPE NAME... --replicas=N",
-     "Set the replica count of a deployment, replica set or stateful set",
-     "  capctl scale deploy web --replicas=3\n"
-     "  capctl scale deploy web --current-replicas=3 --replicas=5\n"},
-    {"label", CS_CMD_LABEL, cs_ctl_cmd_label, "label TYPE NAME... KEY=VALUE... KEY-...",
-     "Add, change or remove labels",
-     "  capctl label pod web-7d4b9c tier=frontend\n"
-     "  capctl label pod web-7d4b9c tier=backend --overwrite\n"
-     "  capctl label pods --all tier-\n"},
-    {"annotate", CS_CMD_ANNOTATE, cs_ctl_cmd_annotate, "annotate TYPE NAME... KEY=VALUE... KEY-...",
-     "Add, change or remove annotations", "  capctl annotate deploy web owner=team-a\n"},
-    {"patch", CS_CMD_PATCH, cs_ctl_cmd_patch, "patch TYPE NAME -p PATCH [--type TYPE]",
-     "Change fields of an object with a patch",
-     "  capctl patch deploy web -p '{\"spec\":{\"replicas\":2}}'\n"
-     "  capctl patch deploy web --type merge -p 'metadata: {labels: {a: b}}'\n"
-     "  capctl patch pod x --type json -p "
-     "'[{\"op\":\"remove\",\"path\":\"/metadata/labels/a\"}]'\n"},
-    {"version", CS_CMD_VERSION, cs_ctl_cmd_version, "version [--client]",
-     "Print the client and server versions", "  capctl version\n"},
-    {"api-resources", CS_CMD_API_RESOURCES, cs_ctl_cmd_api_resources, "api-resources",
-     "List the object types the server serves",
-     "  capctl api-resources\n"
-     "  capctl api-resources --namespaced=false -o wide\n"},
-    {"api-versions", CS_CMD_API_VERSIONS, cs_ctl_cmd_api_versions, "api-versions",
-     "List the API group versions the server serves", "  capctl api-versions\n"},
+	{"get", CS_CMD_GET, cs_ctl_cmd_get, "get TYPE[,TYPE...] [NAME...] | TYPE/NAME... | -f FILE",
+	 "Display one or many objects",
+	 "  capctl get pods\n"
+	 "  capctl get deploy web -o yaml\n"
+	 "  capctl get pods -A -l app=web -o wide\n"
+	 "  capctl get pods --field-selector status.phase=Running -o name\n"
+	 "  capctl get pods -w\n"
+	 "  capctl get deploy web -o jsonpath='{.status.readyReplicas}'\n"},
+	{"describe", CS_CMD_DESCRIBE, cs_ctl_cmd_describe,
+	 "describe TYPE [NAME...] | TYPE/NAME... | -f FILE",
+	 "Show details of objects and their events",
+	 "  capctl describe pod web-7d4b9c\n"
+	 "  capctl describe deploy -l app=web\n"},
+	{"create", CS_CMD_CREATE, cs_ctl_cmd_create, "create -f FILE|DIR|- | create namespace NAME",
+	 "Create objects from manifests",
+	 "  capctl create -f web.yaml\n"
+	 "  capctl create -f manifests/ -R\n"
+	 "  cat web.json | capctl create -f -\n"
+	 "  capctl create namespace staging\n"},
+	{"apply", CS_CMD_APPLY, cs_ctl_cmd_apply, "apply -f FILE|DIR|-",
+	 "Create or update objects to match manifests (client-side apply)",
+	 "  capctl apply -f web.yaml\n"
+	 "  capctl apply -f manifests/ -R\n"},
+	{"replace", CS_CMD_REPLACE, cs_ctl_cmd_replace, "replace -f FILE|DIR|-",
+	 "Replace objects with the manifests' content (PUT)",
+	 "  capctl get deploy web -o yaml > web.yaml; vi web.yaml; capctl replace -f web.yaml\n"},
+	{"delete", CS_CMD_DELETE, cs_ctl_cmd_delete,
+	 "delete TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR | TYPE --all | -f FILE",
+	 "Delete objects",
+	 "  capctl delete pod web-7d4b9c\n"
+	 "  capctl delete -f web.yaml\n"
+	 "  capctl delete pods -l app=web\n"
+	 "  capctl delete deploy --all -n staging --wait=false\n"},
+	{"edit", CS_CMD_EDIT, cs_ctl_cmd_edit, "edit TYPE NAME | TYPE/NAME",
+	 "Edit an object in $EDITOR and save it back",
+	 "  capctl edit deploy web\n"
+	 "  EDITOR=nano capctl edit cm settings -o json\n"},
+	{"scale", CS_CMD_SCALE, cs_ctl_cmd_scale, "scale TYPE NAME... --replicas=N",
+	 "Set the replica count of a deployment, replica set or stateful set",
+	 "  capctl scale deploy web --replicas=3\n"
+	 "  capctl scale deploy web --current-replicas=3 --replicas=5\n"},
+	{"label", CS_CMD_LABEL, cs_ctl_cmd_label, "label TYPE NAME... KEY=VALUE... KEY-...",
+	 "Add, change or remove labels",
+	 "  capctl label pod web-7d4b9c tier=frontend\n"
+	 "  capctl label pod web-7d4b9c tier=backend --overwrite\n"
+	 "  capctl label pods --all tier-\n"},
+	{"annotate", CS_CMD_ANNOTATE, cs_ctl_cmd_annotate,
+	 "annotate TYPE NAME... KEY=VALUE... KEY-...", "Add, change or remove annotations",
+	 "  capctl annotate deploy web owner=team-a\n"},
+	{"patch", CS_CMD_PATCH, cs_ctl_cmd_patch, "patch TYPE NAME -p PATCH [--type TYPE]",
+	 "Change fields of an object with a patch",
+	 "  capctl patch deploy web -p '{\"spec\":{\"replicas\":2}}'\n"
+	 "  capctl patch deploy web --type merge -p 'metadata: {labels: {a: b}}'\n"
+	 "  capctl patch pod x --type json -p "
+	 "'[{\"op\":\"remove\",\"path\":\"/metadata/labels/a\"}]'\n"},
+	{"version", CS_CMD_VERSION, cs_ctl_cmd_version, "version [--client]",
+	 "Print the client and server versions", "  capctl version\n"},
+	{"api-resources", CS_CMD_API_RESOURCES, cs_ctl_cmd_api_resources, "api-resources",
+	 "List the object types the server serves",
+	 "  capctl api-resources\n"
+	 "  capctl api-resources --namespaced=false -o wide\n"},
+	{"api-versions", CS_CMD_API_VERSIONS, cs_ctl_cmd_api_versions, "api-versions",
+	 "List the API group versions the server serves", "  capctl api-versions\n"},
 };
 
 static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);
@@ -215,13 +217,13 @@ int main(int argc, char **argv)
 	}
 	const char *token = c.o.token ? c.o.token : getenv("CAPSTAN_TOKEN");
 	cs_ctl_http_conf hc = {
-	    .server = server,
-	    .token = token,
-	    .ca_file = c.o.ca_file,
-	    .cert_file = c.o.cert_file,
-	    .key_file = c.o.key_file,
-	    .insecure = c.o.insecure,
-	    .timeout_ms = timeout_ms,
+		.server = server,
+		.token = token,
+		.ca_file = c.o.ca_file,
+		.cert_file = c.o.cert_file,
+		.key_file = c.o.key_file,
+		.insecure = c.o.insecure,
+		.timeout_ms = timeout_ms,
 	};
 	c.http = cs_ctl_http_new(&hc);
 	rc = cm->fn(&c) ? 1 : 0;

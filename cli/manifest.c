@@ -172,8 +172,8 @@ static int load_path(const char *path, bool recursive, cs_ctl_docs *out, char *e
 	char *buf = cs_ctl_read_file(path, &len, err, errlen);
 	if (!buf)
 		return -1;
-	int rc =
-	    cs_ctl_manifest_parse(buf, len, strcmp(path, "-") ? path : "STDIN", out, err, errlen);
+	int rc = cs_ctl_manifest_parse(buf, len, strcmp(path, "-") ? path : "STDIN", out, err,
+				       errlen);
 	free(buf);
 	return rc;
 }

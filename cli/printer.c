@@ -15,8 +15,8 @@ static const struct {
 	const char *name;
 	cs_ctl_fmt fmt;
 } formats[] = {
-    {"json", CS_OUT_JSON}, {"jsonpath", CS_OUT_JSONPATH}, {"name", CS_OUT_NAME},
-    {"wide", CS_OUT_WIDE}, {"yaml", CS_OUT_YAML},
+	{"json", CS_OUT_JSON}, {"jsonpath", CS_OUT_JSONPATH}, {"name", CS_OUT_NAME},
+	{"wide", CS_OUT_WIDE}, {"yaml", CS_OUT_YAML},
 };
 
 int cs_ctl_out_parse(const char *spec, unsigned allowed, cs_ctl_out *o, char *err, size_t errlen)

@@ -49,11 +49,11 @@ cs_json *cs_ctl_list_wrap(cs_json *items);
 typedef struct cs_ctl_table_opts {
 	bool wide; /* priority > 0 columns too */
 	bool no_headers;
-	bool with_namespace;		  /* NAMESPACE first, from row.object.metadata */
-	bool with_event;		  /* EVENT column (watch events) */
-	bool show_labels;		  /* LABELS last */
+	bool with_namespace;              /* NAMESPACE first, from row.object.metadata */
+	bool with_event;                  /* EVENT column (watch events) */
+	bool show_labels;                 /* LABELS last */
 	const cs_ctl_strv *label_columns; /* -L keys */
-	const char *name_prefix;	  /* "pod/" when several kinds share one output */
+	const char *name_prefix;          /* "pod/" when several kinds share one output */
 } cs_ctl_table_opts;
 
 typedef struct cs_ctl_table {

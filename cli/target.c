@@ -67,12 +67,12 @@ static int from_files(cs_ctl *c, cs_ctl_targets *out)
 		const cs_type *t = cs_type_by_kind(av, kind);
 		if (!t) {
 			const char *ns =
-			    cs_json_str(cs_json_path(obj, "metadata", "namespace", NULL));
-			rc =
-			    cs_ctl_fail("resource mapping not found for name: \"%s\" namespace: "
-					"\"%s\" from \"%s\": no matches for kind \"%s\" in version "
-					"\"%s\"",
-					name ? name : "", ns ? ns : "", docs.v[i].source, kind, av);
+				cs_json_str(cs_json_path(obj, "metadata", "namespace", NULL));
+			rc = cs_ctl_fail(
+				"resource mapping not found for name: \"%s\" namespace: "
+				"\"%s\" from \"%s\": no matches for kind \"%s\" in version "
+				"\"%s\"",
+				name ? name : "", ns ? ns : "", docs.v[i].source, kind, av);
 			break;
 		}
 		char *ns;
@@ -125,12 +125,12 @@ static int collect(cs_ctl *c, char **args, size_t nargs, cs_ctl_targets *out)
 			char *slash = strchr(args[i], '/');
 			if (!slash)
 				return cs_ctl_fail(
-				    "there is no need to specify a resource type as a "
-				    "separate argument when passing arguments in "
-				    "resource/name form (e.g. 'capctl %s "
-				    "resource/<resource_name>' instead of 'capctl %s "
-				    "resource resource/<resource_name>'",
-				    c->cmd_name, c->cmd_name);
+					"there is no need to specify a resource type as a "
+					"separate argument when passing arguments in "
+					"resource/name form (e.g. 'capctl %s "
+					"resource/<resource_name>' instead of 'capctl %s "
+					"resource resource/<resource_name>'",
+					c->cmd_name, c->cmd_name);
 			char type[128];
 			snprintf(type, sizeof(type), "%.*s", (int)(slash - args[i]), args[i]);
 			const cs_type *t = cs_ctl_resolve_type(type);
@@ -138,8 +138,8 @@ static int collect(cs_ctl *c, char **args, size_t nargs, cs_ctl_targets *out)
 				return 1;
 			if (!slash[1])
 				return cs_ctl_fail(
-				    "arguments in resource/name form must have a single "
-				    "resource and name");
+					"arguments in resource/name form must have a single "
+					"resource and name");
 			push(out, t, cs_ctl_ns_for(c, t), slash + 1, NULL, NULL);
 		}
 		return 0;

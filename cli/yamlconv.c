@@ -212,9 +212,9 @@ int cs_ctl_yaml_needs_quotes(const char *s, size_t len)
 	cs_json_free(v);
 	if (other || is_one_of(s, len, yaml11_bool_words) || numeric_looking(s, len))
 		return 1;
-	static const char *const special[] = {"<<",    "=",	".inf",	 ".Inf",  ".INF",
+	static const char *const special[] = {"<<",    "=",     ".inf",  ".Inf",  ".INF",
 					      "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-					      "-.INF", ".nan",	".NaN",	 ".NAN",  NULL};
+					      "-.INF", ".nan",  ".NaN",  ".NAN",  NULL};
 	if (is_one_of(s, len, special))
 		return 1;
 	/* Timestamps ("2024-01-02", "2024-01-02T03:04:05Z") are a type of
@@ -270,7 +270,7 @@ static int height(const cs_json *v)
 }
 
 static int fail_at(struct yparse *p, yaml_mark_t m, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static int fail_at(struct yparse *p, yaml_mark_t m, const char *fmt, ...)
 {
@@ -470,8 +470,10 @@ static cs_json *expand_alias(struct yparse *p, const yaml_event_t *ev, int depth
 		if (strcmp(a->name, name) != 0)
 			continue;
 		if (depth + a->height > CS_JSON_MAX_DEPTH) {
-			fail_at(p, ev->start_mark, "nesting deeper than %d levels (through alias "
-				"\"%.200s\")", CS_JSON_MAX_DEPTH, name);
+			fail_at(p, ev->start_mark,
+				"nesting deeper than %d levels (through alias "
+				"\"%.200s\")",
+				CS_JSON_MAX_DEPTH, name);
 			return NULL;
 		}
 		p->alias_nodes += a->nodes;
@@ -492,8 +494,8 @@ static cs_json *parse_node(struct yparse *p, yaml_event_t *ev, int depth)
 	cs_json *v = NULL;
 	char *anchor = NULL;
 	/* depth: the collections around this node; one more is too many. */
-	if (depth >= CS_JSON_MAX_DEPTH && (ev->type == YAML_SEQUENCE_START_EVENT ||
-					   ev->type == YAML_MAPPING_START_EVENT)) {
+	if (depth >= CS_JSON_MAX_DEPTH &&
+	    (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)) {
 		fail_at(p, ev->start_mark, "nesting deeper than %d levels", CS_JSON_MAX_DEPTH);
 		yaml_event_delete(ev);
 		return NULL;

@@ -209,7 +209,10 @@ void cs_req_send_now(cs_req *r)
 	r->out_off = r->out_len = 0;
 }
 
-size_t cs_stream_backlog(const cs_req *r) { return r->out_len - r->out_off; }
+size_t cs_stream_backlog(const cs_req *r)
+{
+	return r->out_len - r->out_off;
+}
 
 static size_t g_ending;
 
@@ -316,8 +319,8 @@ static int on_writable(struct lws *wsi, struct pss *pss)
 	size_t avail = r->out_len - r->out_off;
 	if (avail) {
 		size_t n = avail < WRITE_SLICE ? avail : WRITE_SLICE;
-		if (lws_write(wsi, (unsigned char *)r->out + LWS_PRE + r->out_off, n, LWS_WRITE_RAW) <
-		    (int)n)
+		if (lws_write(wsi, (unsigned char *)r->out + LWS_PRE + r->out_off, n,
+			      LWS_WRITE_RAW) < (int)n)
 			return -1;
 		r->out_off += n;
 		if (r->out_off == r->out_len)
@@ -335,8 +338,8 @@ static int on_writable(struct lws *wsi, struct pss *pss)
 	if (!r->replied)
 		return 0;
 	/* Whole response queued to the socket. */
-	cs_metrics_observe(r->verb ? r->verb : "other", r->resource ? r->resource : "",
-			   r->code, cs_now_ns() - r->t0_ns);
+	cs_metrics_observe(r->verb ? r->verb : "other", r->resource ? r->resource : "", r->code,
+			   cs_now_ns() - r->t0_ns);
 	bool close = r->body_too_large;
 	pss->req = NULL;
 	req_free(r);
@@ -408,8 +411,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		if (pss->req && !pss->req->replied && !pss->req->pending)
 			run(pss->req);
 		return 0;
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return on_writable(wsi, pss);
+	case LWS_CALLBACK_HTTP_WRITEABLE: return on_writable(wsi, pss);
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (pss->req) {
 			cs_req *r = pss->req;
@@ -426,8 +428,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		cs_store_dispatch(g_srv->store);
 		cs_watch_fanout(g_srv);
 		return 0;
-	default:
-		break;
+	default: break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
@@ -453,7 +454,10 @@ static void wake(void *arg)
 		lws_cancel_service(srv->ctx);
 }
 
-static void on_event(void *arg, cs_event *ev) { cs_watch_on_event(arg, ev); }
+static void on_event(void *arg, cs_event *ev)
+{
+	cs_watch_on_event(arg, ev);
+}
 
 static lws_sorted_usec_list_t tick_sul;
 static void tick(lws_sorted_usec_list_t *sul)
@@ -563,8 +567,8 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 		if (snprintf(hp, sizeof(hp), "%.200s:%d", host, srv->port) > 0)
 			memcpy(srv->listen, hp, sizeof(hp));
 	}
-	cs_log(CS_LOG_INFO, "API serving on http://%s (store %s/store, revision %llu)",
-	       srv->listen, data_dir, (unsigned long long)cs_store_rev(srv->store));
+	cs_log(CS_LOG_INFO, "API serving on http://%s (store %s/store, revision %llu)", srv->listen,
+	       data_dir, (unsigned long long)cs_store_rev(srv->store));
 	while (!srv->stop)
 		if (lws_service(srv->ctx, 0) < 0)
 			break;

@@ -20,12 +20,12 @@ typedef struct cs_server cs_server;
 typedef struct cs_watch cs_watch;
 
 typedef struct cs_req {
-	struct lws *wsi;        /* NULL once the client has gone */
+	struct lws *wsi; /* NULL once the client has gone */
 	cs_server *srv;
 	enum cs_method method;
 	char path[1024];
 	size_t nq;
-	char *qk[32], *qv[32];  /* decoded query parameters */
+	char *qk[32], *qv[32]; /* decoded query parameters */
 	char accept[512];
 	char content_type[128];
 	char *body;
@@ -33,14 +33,14 @@ typedef struct cs_req {
 	bool body_too_large;
 
 	/* response: head + body in one buffer with LWS_PRE headroom */
-	char *out;              /* malloc'd, data starts at out + LWS_PRE */
+	char *out; /* malloc'd, data starts at out + LWS_PRE */
 	size_t out_len, out_off;
-	bool replied, pending;  /* pending: waiting for the store */
-	bool finished;          /* transaction completed */
-	bool ending;            /* stream terminator queued, not yet sent */
+	bool replied, pending; /* pending: waiting for the store */
+	bool finished;         /* transaction completed */
+	bool ending;           /* stream terminator queued, not yet sent */
 	int code;
 
-	cs_watch *watch;        /* set for streaming watch responses */
+	cs_watch *watch; /* set for streaming watch responses */
 
 	/* metrics labels */
 	uint64_t t0_ns;
@@ -101,9 +101,9 @@ size_t cs_watch_count(cs_server *srv);
 /* Object handlers (api_objects.c). */
 typedef struct cs_target {
 	const cs_type *type;
-	const char *ns;          /* NULL for cluster scope or all namespaces */
-	const char *name;        /* NULL for collections */
-	const char *sub;         /* "status", "scale" or NULL */
+	const char *ns;   /* NULL for cluster scope or all namespaces */
+	const char *name; /* NULL for collections */
+	const char *sub;  /* "status", "scale" or NULL */
 } cs_target;
 void cs_api_objects(cs_req *r, const cs_target *t);
 
@@ -121,9 +121,9 @@ struct cs_server {
 	struct lws_context *ctx;
 	char listen[256];
 	int port;
-	cs_watch *watches;      /* intrusive list */
+	cs_watch *watches; /* intrusive list */
 	size_t nwatches;
-	bool fanout_pending;     /* events arrived since the last fan-out */
+	bool fanout_pending; /* events arrived since the last fan-out */
 	volatile int stop;
 	uint64_t started_ns;
 };

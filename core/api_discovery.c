@@ -9,7 +9,8 @@
 static bool path_is(const cs_req *r, const char *p)
 {
 	size_t n = strlen(p);
-	return !strncmp(r->path, p, n) && (r->path[n] == '\0' || (r->path[n] == '/' && !r->path[n + 1]));
+	return !strncmp(r->path, p, n) &&
+	       (r->path[n] == '\0' || (r->path[n] == '/' && !r->path[n + 1]));
 }
 
 static cs_json *string_array(const char *const *v, size_t n)
@@ -22,8 +23,8 @@ static cs_json *string_array(const char *const *v, size_t n)
 
 static cs_json *resource_list(const char *group, const char *version)
 {
-	static const char *verbs[] = {"create", "delete", "deletecollection", "get", "list",
-				      "patch", "update", "watch"};
+	static const char *verbs[] = {"create", "delete", "deletecollection", "get",
+				      "list",   "patch",  "update",           "watch"};
 	static const char *sub_verbs[] = {"get", "patch", "update"};
 	cs_json *l = cs_json_object();
 	cs_json_set(l, "kind", cs_json_string("APIResourceList"));
@@ -142,7 +143,8 @@ bool cs_api_discovery(cs_req *r)
 	if (health) {
 		if (cs_req_query(r, "verbose")) {
 			char buf[256];
-			snprintf(buf, sizeof(buf), "[+]ping ok\n[+]log ok\n[+]store ok\n%s check passed\n",
+			snprintf(buf, sizeof(buf),
+				 "[+]ping ok\n[+]log ok\n[+]store ok\n%s check passed\n",
 				 r->path + 1);
 			reply_text(r, 200, buf);
 		} else {
@@ -175,8 +177,9 @@ bool cs_api_discovery(cs_req *r)
 	if (path_is(r, "/")) {
 		cs_json *o = cs_json_object();
 		cs_json *paths = cs_json_array();
-		const char *ps[] = {"/api", "/api/v1", "/apis", "/healthz", "/livez", "/metrics",
-				    "/openapi/v2", "/openapi/v3", "/readyz", "/version"};
+		const char *ps[] = {"/api",    "/api/v1",  "/apis",       "/healthz",
+				    "/livez",  "/metrics", "/openapi/v2", "/openapi/v3",
+				    "/readyz", "/version"};
 		for (size_t i = 0; i < sizeof(ps) / sizeof(*ps); i++)
 			cs_json_push(paths, cs_json_string(ps[i]));
 		cs_json_set(o, "paths", paths);
@@ -235,7 +238,8 @@ bool cs_api_discovery(cs_req *r)
 		if (strstr(r->accept, "protobuf")) {
 			size_t n;
 			unsigned char *b = cs_openapi_v2_proto(&n);
-			cs_reply_raw(r, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+			cs_reply_raw(r, 200,
+				     "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
 				     (const char *)b, n);
 			free(b);
 		} else {

@@ -20,7 +20,10 @@ void cs_ns_sweep(cs_server *srv);
 
 /* ---- helpers ---- */
 
-static const char *group_or_empty(const cs_type *t) { return t->group; }
+static const char *group_or_empty(const cs_type *t)
+{
+	return t->group;
+}
 
 static void details(cs_status *st, const cs_type *t, const char *name)
 {
@@ -58,7 +61,10 @@ static int conflict(cs_status *st, const cs_type *t, const char *name)
 	return -1;
 }
 
-static bool wants_table(const cs_req *r) { return strstr(r->accept, "as=Table") != NULL; }
+static bool wants_table(const cs_req *r)
+{
+	return strstr(r->accept, "as=Table") != NULL;
+}
 
 static bool is_json_ctype(const char *ct)
 {
@@ -214,9 +220,9 @@ static void write_done(void *arg, int err, uint64_t rev)
 }
 
 /* Serialise doc at the next revision and queue it. Takes doc. */
-static int store_write(cs_server *srv, cs_req *r, const cs_type *t, const char *key,
-		       cs_json *doc, uint64_t expect, bool del, int code, enum reply_mode mode,
-		       struct multi *m, cs_status *st)
+static int store_write(cs_server *srv, cs_req *r, const cs_type *t, const char *key, cs_json *doc,
+		       uint64_t expect, bool del, int code, enum reply_mode mode, struct multi *m,
+		       cs_status *st)
 {
 	uint64_t rev = cs_store_next_rev(srv->store);
 	set_rv(doc, rev);
@@ -259,9 +265,14 @@ static int store_write(cs_server *srv, cs_req *r, const cs_type *t, const char *
 
 /* ---- create ---- */
 
-static const char *server_fields[] = {"uid", "resourceVersion", "creationTimestamp",
-				      "deletionTimestamp", "deletionGracePeriodSeconds",
-				      "generation", "managedFields", "selfLink"};
+static const char *server_fields[] = {"uid",
+				      "resourceVersion",
+				      "creationTimestamp",
+				      "deletionTimestamp",
+				      "deletionGracePeriodSeconds",
+				      "generation",
+				      "managedFields",
+				      "selfLink"};
 
 /* Prepares a new object (metadata, defaults, validation).  On success the
  * object's final name is in md.name. */
@@ -347,7 +358,8 @@ static int do_create(cs_req *r, const cs_target *tg, cs_status *st)
 		if (cs_store_get_latest(r->srv->store, key)) {
 			char q[128];
 			cs_status_set(st, 409, "AlreadyExists", "%s \"%s\" already exists",
-				      qualified(tg->type, q, sizeof(q)), cs_json_get_str(md, "name"));
+				      qualified(tg->type, q, sizeof(q)),
+				      cs_json_get_str(md, "name"));
 			cs_json_free(doc);
 			return -1;
 		}
@@ -371,8 +383,8 @@ static void remove_rv(cs_json *doc)
 
 /* Writes `doc` as the new version of `cur`.  sub: NULL (main resource),
  * "status" or "scale".  Takes doc. */
-static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj *cur,
-			 cs_json *doc, enum reply_mode mode, cs_status *st)
+static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj *cur, cs_json *doc,
+			 enum reply_mode mode, cs_status *st)
 {
 	const cs_type *t = tg->type;
 	const cs_json *old = cs_obj_doc(cur);
@@ -380,10 +392,11 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	const char *bname = cs_json_get_str(md, "name");
 	if (bname && strcmp(bname, tg->name)) {
 		cs_json_free(doc);
-		return cs_status_set(st, 400, "BadRequest",
-				     "the name of the object (%s) does not match the name on the URL "
-				     "(%s)",
-				     bname, tg->name);
+		return cs_status_set(
+			st, 400, "BadRequest",
+			"the name of the object (%s) does not match the name on the URL "
+			"(%s)",
+			bname, tg->name);
 	}
 	uint64_t want = obj_rv(doc);
 	if (cs_json_path(doc, "metadata", "resourceVersion", NULL) && want != cur->rev) {
@@ -392,8 +405,12 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	}
 	const cs_json *omd = cs_json_get(old, "metadata");
 	/* Fields the server owns are carried over whatever the client sent. */
-	static const char *keep[] = {"name", "namespace", "uid", "creationTimestamp",
-				     "deletionTimestamp", "deletionGracePeriodSeconds",
+	static const char *keep[] = {"name",
+				     "namespace",
+				     "uid",
+				     "creationTimestamp",
+				     "deletionTimestamp",
+				     "deletionGracePeriodSeconds",
 				     "generation"};
 	for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
 		cs_json *v = cs_json_get(omd, keep[i]);
@@ -435,7 +452,8 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	bool deleting = cs_json_get(md, "deletionTimestamp") != NULL;
 	bool finalized = cs_json_len(cs_json_get(md, "finalizers")) == 0;
 	if (!strcmp(t->resource, "namespaces"))
-		finalized = finalized && cs_json_len(cs_json_path(doc, "spec", "finalizers", NULL)) == 0;
+		finalized = finalized &&
+			    cs_json_len(cs_json_path(doc, "spec", "finalizers", NULL)) == 0;
 
 	set_rv(doc, cur->rev);
 	if (cs_json_equal(doc, old)) {
@@ -454,8 +472,8 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 		cs_json_free(doc);
 		return 0;
 	}
-	return store_write(r->srv, r, t, key, doc, cur->rev, deleting && finalized, 200, mode,
-			   NULL, st);
+	return store_write(r->srv, r, t, key, doc, cur->rev, deleting && finalized, 200, mode, NULL,
+			   st);
 }
 
 static cs_json *scale_of(const cs_type *t, const cs_json *obj)
@@ -626,11 +644,12 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 	const char *prv = cs_json_get_str(pre, "resourceVersion");
 	if (puid && strcmp(puid, cs_json_str(cs_json_path(old, "metadata", "uid", NULL)))) {
 		char q[128];
-		cs_status_set(st, 409, "Conflict",
-			      "Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID "
-			      "in precondition: %s, UID in object meta: %s",
-			      qualified(t, q, sizeof(q)), name, puid,
-			      cs_json_str(cs_json_path(old, "metadata", "uid", NULL)));
+		cs_status_set(
+			st, 409, "Conflict",
+			"Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID "
+			"in precondition: %s, UID in object meta: %s",
+			qualified(t, q, sizeof(q)), name, puid,
+			cs_json_str(cs_json_path(old, "metadata", "uid", NULL)));
 		details(st, t, name);
 		return -1;
 	}
@@ -638,8 +657,10 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 	if (prv && (!cs_parse_u64(prv, &want) || want != cur->rev))
 		return conflict(st, t, name);
 	if (!strcmp(t->resource, "namespaces") && protected_ns(name)) {
-		cs_status_set(st, 403, "Forbidden", "namespace \"%s\" is forbidden: this namespace "
-						    "may not be deleted", name);
+		cs_status_set(st, 403, "Forbidden",
+			      "namespace \"%s\" is forbidden: this namespace "
+			      "may not be deleted",
+			      name);
 		details(st, t, name);
 		return -1;
 	}
@@ -666,7 +687,8 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 		}
 		bool present = false;
 		for (size_t i = 0; i < cs_json_len(f); i++)
-			present |= !strcmp(cs_json_str(cs_json_at(f, i)) ?: "", "foregroundDeletion");
+			present |=
+				!strcmp(cs_json_str(cs_json_at(f, i)) ?: "", "foregroundDeletion");
 		if (!present)
 			cs_json_push(f, cs_json_string("foregroundDeletion"));
 		has_fin = true;
@@ -857,8 +879,10 @@ static int do_list(cs_req *r, const cs_target *tg, cs_status *st)
 	if (lim && *lim) {
 		uint64_t v;
 		if (!cs_parse_u64(lim, &v)) {
-			cs_status_set(st, 400, "BadRequest", "limit \"%s\" is not a non-negative "
-							     "integer", lim);
+			cs_status_set(st, 400, "BadRequest",
+				      "limit \"%s\" is not a non-negative "
+				      "integer",
+				      lim);
 			goto out;
 		}
 		c.limit = v > 1000000000 ? 1000000000 : (long)v;
@@ -887,8 +911,9 @@ static int do_list(cs_req *r, const cs_target *tg, cs_status *st)
 	if (table)
 		c.items = cs_json_array();
 	char head[512];
-	int hn = snprintf(head, sizeof(head), "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
-					      "\"resourceVersion\":\"%llu\"",
+	int hn = snprintf(head, sizeof(head),
+			  "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
+			  "\"resourceVersion\":\"%llu\"",
 			  tg->type->list_kind, cs_type_api_version(tg->type),
 			  (unsigned long long)rev);
 	if (!table)
@@ -1044,8 +1069,9 @@ void cs_api_objects(cs_req *r, const cs_target *tg)
 		break;
 	default:
 		r->verb = "other";
-		rc = cs_status_set(&st, 405, "MethodNotAllowed",
-				   "the server does not allow this method on the requested resource");
+		rc = cs_status_set(
+			&st, 405, "MethodNotAllowed",
+			"the server does not allow this method on the requested resource");
 	}
 	if (rc < 0)
 		cs_reply_status(r, &st);
@@ -1054,8 +1080,7 @@ void cs_api_objects(cs_req *r, const cs_target *tg)
 /* ---- namespaces: bootstrap and termination ---- */
 
 /* Creates an object directly (bootstrap); returns -1 with err. */
-static int create_internal(cs_server *srv, const cs_type *t, cs_json *doc, char *err,
-			   size_t errlen)
+static int create_internal(cs_server *srv, const cs_type *t, cs_json *doc, char *err, size_t errlen)
 {
 	cs_status st = {0};
 	if (prepare_create(srv, t, NULL, doc, &st) < 0) {

@@ -40,7 +40,8 @@ void cs_api_dispatch(cs_req *r)
 		version = segs[2];
 		i = 3;
 	} else {
-		cs_reply_error(r, 404, "NotFound", "the server could not find the requested resource");
+		cs_reply_error(r, 404, "NotFound",
+			       "the server could not find the requested resource");
 		return;
 	}
 	char **rest = segs + i;
@@ -77,7 +78,8 @@ void cs_api_dispatch(cs_req *r)
 			tg.type = NULL;
 	}
 	if (!tg.type || (tg.name && !valid_segment(tg.name))) {
-		cs_reply_error(r, 404, "NotFound", "the server could not find the requested resource");
+		cs_reply_error(r, 404, "NotFound",
+			       "the server could not find the requested resource");
 		return;
 	}
 	if (tg.sub) {

@@ -13,7 +13,7 @@
 #include "util.h"
 
 #define BATCH_BYTES (64u << 10)
-#define KEYLEN 1024
+#define KEYLEN      1024
 
 struct cs_watch {
 	cs_watch *next, *prev;
@@ -21,22 +21,22 @@ struct cs_watch {
 	cs_server *srv;
 	const cs_type *t;
 	char prefix[KEYLEN];
-	char key[KEYLEN];   /* single-object watch, else empty */
+	char key[KEYLEN]; /* single-object watch, else empty */
 	cs_selector *ls, *fs;
-	int64_t pos;        /* next history position to look at */
-	uint64_t rev;       /* revision of the last event delivered */
+	int64_t pos;  /* next history position to look at */
+	uint64_t rev; /* revision of the last event delivered */
 	bool bookmarks;
-	bool idle;          /* drained everything; wake on the next event */
+	bool idle; /* drained everything; wake on the next event */
 	uint64_t deadline_ns;
 	uint64_t last_send_ns;
-	cs_obj **init;      /* synthetic ADDED events for the initial state */
+	cs_obj **init; /* synthetic ADDED events for the initial state */
 	size_t ninit, init_off;
 	char *batch;
 	size_t blen, bcap;
 	char *tmp; /* a re-typed event line */
 	size_t tmp_len, tmp_cap;
-	bool table;          /* Accept: as=Table: objects as one-row Tables */
-	char include[16];    /* includeObject for Table rows */
+	bool table;       /* Accept: as=Table: objects as one-row Tables */
+	char include[16]; /* includeObject for Table rows */
 };
 
 static void batch_add(cs_watch *w, const char *s, size_t n)
@@ -97,7 +97,10 @@ static void finish(cs_watch *w)
 	cs_stream_end(r);
 }
 
-size_t cs_watch_count(cs_server *srv) { return srv->nwatches; }
+size_t cs_watch_count(cs_server *srv)
+{
+	return srv->nwatches;
+}
 
 static bool wanted(cs_watch *w, const char *key, const cs_json *doc)
 {
@@ -105,7 +108,8 @@ static bool wanted(cs_watch *w, const char *key, const cs_json *doc)
 		return false;
 	if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs))
 		return true;
-	return doc && cs_label_selector_match(w->ls, cs_json_path(doc, "metadata", "labels", NULL)) &&
+	return doc &&
+	       cs_label_selector_match(w->ls, cs_json_path(doc, "metadata", "labels", NULL)) &&
 	       cs_field_selector_match(w->fs, doc);
 }
 
@@ -138,19 +142,25 @@ static bool init_visit(void *arg, const char *key, cs_obj *o)
 	return true;
 }
 
+/* Append {"type":TYPE,"object":OBJECT} as one event line; takes object. */
+static void add_event_json(cs_watch *w, const char *type, cs_json *object)
+{
+	cs_json *ev = cs_json_object();
+	cs_json_set(ev, "type", cs_json_string(type));
+	cs_json_set(ev, "object", object);
+	size_t n;
+	char *line = cs_json_dump(ev, false, &n);
+	cs_json_free(ev);
+	batch_add(w, line, n);
+	batch_add(w, "\n", 1);
+	free(line);
+}
+
 static void error_event(cs_watch *w, int code, const char *reason, const char *msg)
 {
 	cs_status st = {0};
 	cs_status_set(&st, code, reason, "%s", msg);
-	cs_json *ev = cs_json_object();
-	cs_json_set(ev, "type", cs_json_string("ERROR"));
-	cs_json_set(ev, "object", cs_status_json(&st));
-	size_t n;
-	char *s = cs_json_dump(ev, false, &n);
-	cs_json_free(ev);
-	batch_add(w, s, n);
-	batch_add(w, "\n", 1);
-	free(s);
+	add_event_json(w, "ERROR", cs_status_json(&st));
 }
 
 void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *name)
@@ -200,7 +210,8 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 	uint64_t rv = 0;
 	if (rvs && *rvs && !cs_parse_u64(rvs, &rv)) {
 		watch_free(w);
-		cs_reply_error(r, 400, "BadRequest", "resourceVersion \"%s\" is not a revision", rvs);
+		cs_reply_error(r, 400, "BadRequest", "resourceVersion \"%s\" is not a revision",
+			       rvs);
 		return;
 	}
 	cs_store *s = r->srv->store;
@@ -253,15 +264,7 @@ static void add_table_event(cs_watch *w, const char *type, const cs_json *doc)
 	cs_json_free(items);
 	if (!tbl)
 		return;
-	cs_json *ev = cs_json_object();
-	cs_json_set(ev, "type", cs_json_string(type));
-	cs_json_set(ev, "object", tbl);
-	size_t n;
-	char *line = cs_json_dump(ev, false, &n);
-	cs_json_free(ev);
-	batch_add(w, line, n);
-	batch_add(w, "\n", 1);
-	free(line);
+	add_event_json(w, type, tbl);
 }
 
 /* With a selector, Kubernetes reports an object that starts matching as

@@ -139,7 +139,8 @@ int cs_listen_parse(const char *listen, char *host, size_t hostlen, int *port, c
 	if (listen[0] == '[') {
 		const char *rb = strchr(listen, ']');
 		if (!rb || rb[1] != ':') {
-			snprintf(err, errlen, "listen address \"%s\": expected [IPv6]:PORT", listen);
+			snprintf(err, errlen, "listen address \"%s\": expected [IPv6]:PORT",
+				 listen);
 			return -1;
 		}
 		snprintf(host, hostlen, "%.*s", (int)(rb - listen - 1), listen + 1);
@@ -193,10 +194,11 @@ int cs_config_validate(const cs_config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (!cs_addr_is_loopback(host)) {
-		snprintf(err, errlen,
-			 "%s: refusing to listen on %s: the API has no TLS or authentication yet, "
-			 "so it may only listen on a loopback address (127.0.0.0/8, ::1, localhost)",
-			 f, c->listen);
+		snprintf(
+			err, errlen,
+			"%s: refusing to listen on %s: the API has no TLS or authentication yet, "
+			"so it may only listen on a loopback address (127.0.0.0/8, ::1, localhost)",
+			f, c->listen);
 		return -1;
 	}
 	return 0;

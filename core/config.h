@@ -12,10 +12,10 @@ typedef struct cs_module_conf {
 } cs_module_conf;
 
 typedef struct cs_config {
-	char *path;        /* file read, NULL when none */
-	char *role;        /* server | agent | all */
+	char *path; /* file read, NULL when none */
+	char *role; /* server | agent | all */
 	char *data_dir;
-	char *listen;      /* host:port */
+	char *listen; /* host:port */
 	char *store_backend;
 	bool store_sync;
 	long watch_history;
@@ -23,7 +23,7 @@ typedef struct cs_config {
 	char *module_path;
 	cs_module_conf *modules;
 	size_t nmodules;
-	void *cfg;         /* the parsed cfg_t, kept for module options */
+	void *cfg; /* the parsed cfg_t, kept for module options */
 } cs_config;
 
 /* Load path (NULL: built-in defaults only).  On error returns -1 and a

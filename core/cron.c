@@ -50,8 +50,10 @@ static int parse_uint(const char *s, unsigned *out, char *err, size_t errlen)
 			    s, s);
 	for (const char *q = p; *q; q++)
 		if (!isdigit((unsigned char)*q))
-			return fail(err, errlen, "failed to parse int from %s: strconv.Atoi: "
-					"parsing \"%s\": invalid syntax", s, s);
+			return fail(err, errlen,
+				    "failed to parse int from %s: strconv.Atoi: "
+				    "parsing \"%s\": invalid syntax",
+				    s, s);
 	errno = 0;
 	long long v = strtoll(s, NULL, 10);
 	if (errno == ERANGE || v > INT_MAX || v < INT_MIN)

@@ -13,14 +13,14 @@
 #include <time.h>
 
 typedef struct cs_cron {
-	uint64_t minute;        /* bit n: minute n matches */
-	uint32_t hour;          /* bits 0-23 */
-	uint32_t dom;           /* bits 1-31 */
-	uint16_t month;         /* bits 1-12 */
-	uint8_t dow;            /* bits 0-6, Sunday = 0 */
+	uint64_t minute;         /* bit n: minute n matches */
+	uint32_t hour;           /* bits 0-23 */
+	uint32_t dom;            /* bits 1-31 */
+	uint16_t month;          /* bits 1-12 */
+	uint8_t dow;             /* bits 0-6, Sunday = 0 */
 	bool dom_star, dow_star; /* field was '*' or '?': days match on both */
-	int64_t every;          /* @every: interval in seconds (>0), fields unused */
-	char tz[64];            /* zone name from a TZ prefix, "" for none */
+	int64_t every;           /* @every: interval in seconds (>0), fields unused */
+	char tz[64];             /* zone name from a TZ prefix, "" for none */
 } cs_cron;
 
 /* Returns 0, or -1 with err set to the message Kubernetes reports

@@ -45,7 +45,10 @@ static void def_str(cs_json *o, const char *key, const char *s)
 	def(o, key, cs_json_string(s));
 }
 
-static void def_int(cs_json *o, const char *key, int64_t i) { def(o, key, cs_json_int(i)); }
+static void def_int(cs_json *o, const char *key, int64_t i)
+{
+	def(o, key, cs_json_int(i));
+}
 
 static cs_json *arr(cs_json *o, const char *key)
 {
@@ -64,7 +67,7 @@ static const char *pull_policy(const char *image)
 	const char *colon = memchr(name, ':', n - (size_t)(name - image));
 	if (colon)
 		return strncmp(colon + 1, "latest", 6) || image + n != colon + 7 ? "IfNotPresent"
-										  : "Always";
+										 : "Always";
 	return at ? "IfNotPresent" : "Always";
 }
 
@@ -178,10 +181,10 @@ static void default_requests(cs_json *spec)
 static bool qty_equal(const cs_json *a, const cs_json *b)
 {
 	long double x, y;
-	const char *sa = cs_json_is(a, CS_JSON_STRING) ? a->u.str.s
+	const char *sa = cs_json_is(a, CS_JSON_STRING)   ? a->u.str.s
 			 : cs_json_is(a, CS_JSON_NUMBER) ? a->u.num.text
 							 : NULL;
-	const char *sb = cs_json_is(b, CS_JSON_STRING) ? b->u.str.s
+	const char *sb = cs_json_is(b, CS_JSON_STRING)   ? b->u.str.s
 			 : cs_json_is(b, CS_JSON_NUMBER) ? b->u.num.text
 							 : NULL;
 	return sa && sb && !cs_quantity_parse(sa, &x) && !cs_quantity_parse(sb, &y) && x == y;
@@ -324,10 +327,10 @@ static void default_daemonset(cs_json *spec)
 	default_template(cs_json_get(spec, "template"));
 }
 
-#define LEGACY_UID_LABEL "controller-uid"
-#define UID_LABEL "batch.kubernetes.io/controller-uid"
+#define LEGACY_UID_LABEL  "controller-uid"
+#define UID_LABEL         "batch.kubernetes.io/controller-uid"
 #define LEGACY_NAME_LABEL "job-name"
-#define NAME_LABEL "batch.kubernetes.io/job-name"
+#define NAME_LABEL        "batch.kubernetes.io/job-name"
 
 static void default_job(cs_json *obj, cs_json *spec)
 {

@@ -58,7 +58,10 @@ static cs_json *new_node(cs_json_type t)
 	return v;
 }
 
-cs_json *cs_json_null(void) { return new_node(CS_JSON_NULL); }
+cs_json *cs_json_null(void)
+{
+	return new_node(CS_JSON_NULL);
+}
 
 cs_json *cs_json_bool(bool b)
 {
@@ -99,7 +102,10 @@ cs_json *cs_json_stringn(const char *s, size_t n)
 	return v;
 }
 
-cs_json *cs_json_string(const char *s) { return cs_json_stringn(s, strlen(s)); }
+cs_json *cs_json_string(const char *s)
+{
+	return cs_json_stringn(s, strlen(s));
+}
 
 cs_json *cs_json_stringf(const char *fmt, ...)
 {
@@ -116,20 +122,22 @@ cs_json *cs_json_stringf(const char *fmt, ...)
 	return v;
 }
 
-cs_json *cs_json_object(void) { return new_node(CS_JSON_OBJECT); }
-cs_json *cs_json_array(void) { return new_node(CS_JSON_ARRAY); }
+cs_json *cs_json_object(void)
+{
+	return new_node(CS_JSON_OBJECT);
+}
+cs_json *cs_json_array(void)
+{
+	return new_node(CS_JSON_ARRAY);
+}
 
 void cs_json_free(cs_json *v)
 {
 	if (!v)
 		return;
 	switch (v->type) {
-	case CS_JSON_NUMBER:
-		free(v->u.num.text);
-		break;
-	case CS_JSON_STRING:
-		free(v->u.str.s);
-		break;
+	case CS_JSON_NUMBER: free(v->u.num.text); break;
+	case CS_JSON_STRING: free(v->u.str.s); break;
 	case CS_JSON_ARRAY:
 		for (size_t i = 0; i < v->u.arr.len; i++)
 			cs_json_free(v->u.arr.items[i]);
@@ -143,8 +151,7 @@ void cs_json_free(cs_json *v)
 		free(v->u.obj.keys);
 		free(v->u.obj.vals);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	free(v);
 }
@@ -155,9 +162,7 @@ cs_json *cs_json_clone(const cs_json *v)
 		return NULL;
 	cs_json *c = new_node(v->type);
 	switch (v->type) {
-	case CS_JSON_BOOL:
-		c->u.b = v->u.b;
-		break;
+	case CS_JSON_BOOL: c->u.b = v->u.b; break;
 	case CS_JSON_NUMBER:
 		c->u.num = v->u.num;
 		c->u.num.text = xstrndup(v->u.num.text, strlen(v->u.num.text));
@@ -181,8 +186,7 @@ cs_json *cs_json_clone(const cs_json *v)
 			c->u.obj.vals[i] = cs_json_clone(v->u.obj.vals[i]);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return c;
 }
@@ -194,10 +198,8 @@ bool cs_json_equal(const cs_json *a, const cs_json *b)
 	if (!a || !b || a->type != b->type)
 		return false;
 	switch (a->type) {
-	case CS_JSON_NULL:
-		return true;
-	case CS_JSON_BOOL:
-		return a->u.b == b->u.b;
+	case CS_JSON_NULL: return true;
+	case CS_JSON_BOOL: return a->u.b == b->u.b;
 	case CS_JSON_NUMBER:
 		if (a->u.num.is_int && b->u.num.is_int)
 			return a->u.num.i == b->u.num.i;
@@ -339,8 +341,7 @@ void cs_json_insert(cs_json *a, size_t i, cs_json *val)
 		a->u.arr.cap = a->u.arr.cap ? a->u.arr.cap * 2 : 8;
 		a->u.arr.items = xrealloc(a->u.arr.items, sizeof(cs_json *) * a->u.arr.cap);
 	}
-	memmove(&a->u.arr.items[i + 1], &a->u.arr.items[i],
-		(a->u.arr.len - i) * sizeof(cs_json *));
+	memmove(&a->u.arr.items[i + 1], &a->u.arr.items[i], (a->u.arr.len - i) * sizeof(cs_json *));
 	a->u.arr.items[i] = val;
 	a->u.arr.len++;
 }
@@ -383,7 +384,10 @@ bool cs_json_as_bool(const cs_json *v, bool fallback)
 	return v && v->type == CS_JSON_BOOL ? v->u.b : fallback;
 }
 
-bool cs_json_is(const cs_json *v, cs_json_type t) { return v && v->type == t; }
+bool cs_json_is(const cs_json *v, cs_json_type t)
+{
+	return v && v->type == t;
+}
 
 /* ---- parsing ---- */
 
@@ -426,8 +430,14 @@ static int attach(struct parse_ctx *c, cs_json *v)
 	return 1;
 }
 
-static int p_null(void *ctx) { return attach(ctx, cs_json_null()); }
-static int p_bool(void *ctx, int b) { return attach(ctx, cs_json_bool(b)); }
+static int p_null(void *ctx)
+{
+	return attach(ctx, cs_json_null());
+}
+static int p_bool(void *ctx, int b)
+{
+	return attach(ctx, cs_json_bool(b));
+}
 
 static int p_number(void *ctx, const char *s, size_t len)
 {
@@ -465,8 +475,14 @@ static int open_container(struct parse_ctx *c, cs_json *v)
 	return 1;
 }
 
-static int p_start_map(void *ctx) { return open_container(ctx, cs_json_object()); }
-static int p_start_array(void *ctx) { return open_container(ctx, cs_json_array()); }
+static int p_start_map(void *ctx)
+{
+	return open_container(ctx, cs_json_object());
+}
+static int p_start_array(void *ctx)
+{
+	return open_container(ctx, cs_json_array());
+}
 
 static int p_map_key(void *ctx, const unsigned char *key, size_t len)
 {
@@ -574,15 +590,9 @@ static void gen_value(yajl_gen g, const cs_json *v, unsigned depth)
 		return;
 	}
 	switch (v->type) {
-	case CS_JSON_NULL:
-		yajl_gen_null(g);
-		break;
-	case CS_JSON_BOOL:
-		yajl_gen_bool(g, v->u.b);
-		break;
-	case CS_JSON_NUMBER:
-		yajl_gen_number(g, v->u.num.text, strlen(v->u.num.text));
-		break;
+	case CS_JSON_NULL: yajl_gen_null(g); break;
+	case CS_JSON_BOOL: yajl_gen_bool(g, v->u.b); break;
+	case CS_JSON_NUMBER: yajl_gen_number(g, v->u.num.text, strlen(v->u.num.text)); break;
 	case CS_JSON_STRING:
 		yajl_gen_string(g, (const unsigned char *)v->u.str.s, v->u.str.len);
 		break;

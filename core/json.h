@@ -90,9 +90,9 @@ cs_json *cs_json_take(cs_json *o, const char *key);
 /* Array access. */
 size_t cs_json_len(const cs_json *a); /* array or object length, else 0 */
 cs_json *cs_json_at(const cs_json *a, size_t i);
-void cs_json_push(cs_json *a, cs_json *val);                 /* takes ownership */
-void cs_json_insert(cs_json *a, size_t i, cs_json *val);     /* i <= len */
-cs_json *cs_json_remove_at(cs_json *a, size_t i);            /* detaches */
+void cs_json_push(cs_json *a, cs_json *val);             /* takes ownership */
+void cs_json_insert(cs_json *a, size_t i, cs_json *val); /* i <= len */
+cs_json *cs_json_remove_at(cs_json *a, size_t i);        /* detaches */
 
 /* Typed reads; return the fallback/NULL when the type does not match. */
 const char *cs_json_str(const cs_json *v); /* NULL unless string */

@@ -8,7 +8,10 @@
 static enum cs_log_level level = CS_LOG_INFO;
 static const char *names[] = {"error", "warn", "info", "debug"};
 
-void cs_log_set_level(enum cs_log_level l) { level = l; }
+void cs_log_set_level(enum cs_log_level l)
+{
+	level = l;
+}
 
 int cs_log_parse_level(const char *s)
 {

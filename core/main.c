@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		printf("capstand: configuration %s is valid\n", conf ? conf : "(built-in defaults)");
+		printf("capstand: configuration %s is valid\n",
+		       conf ? conf : "(built-in defaults)");
 		cs_config_free(&cfg);
 		return 0;
 	}

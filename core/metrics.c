@@ -102,7 +102,8 @@ char *cs_metrics_render(cs_server *srv, size_t *len)
 	sb_printf(&sb, "# HELP apiserver_request_total Requests by verb, resource and HTTP code.\n"
 		       "# TYPE apiserver_request_total counter\n");
 	for (size_t i = 0; i < nseries; i++)
-		sb_printf(&sb, "apiserver_request_total{verb=\"%s\",resource=\"%s\",code=\"%d\"} %llu\n",
+		sb_printf(&sb,
+			  "apiserver_request_total{verb=\"%s\",resource=\"%s\",code=\"%d\"} %llu\n",
 			  series[i].verb, series[i].resource, series[i].code,
 			  (unsigned long long)series[i].count);
 	sb_printf(&sb, "# HELP apiserver_request_duration_seconds Response latency.\n"
@@ -111,7 +112,8 @@ char *cs_metrics_render(cs_server *srv, size_t *len)
 		struct series *s = &series[i];
 		for (int b = 0; b < NBUCKETS; b++)
 			sb_printf(&sb,
-				  "apiserver_request_duration_seconds_bucket{verb=\"%s\",resource=\"%s\","
+				  "apiserver_request_duration_seconds_bucket{verb=\"%s\",resource="
+				  "\"%s\","
 				  "code=\"%d\",le=\"%g\"} %llu\n",
 				  s->verb, s->resource, s->code, bucket_le[b],
 				  (unsigned long long)s->buckets[b]);
@@ -136,7 +138,8 @@ char *cs_metrics_render(cs_server *srv, size_t *len)
 	for (int b = 0; b < 16; b++, lim *= 2) {
 		cum += st.sync_hist[b];
 		if (b < 15)
-			sb_printf(&sb, "capstan_store_sync_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			sb_printf(&sb,
+				  "capstan_store_sync_duration_seconds_bucket{le=\"%g\"} %llu\n",
 				  lim, (unsigned long long)cum);
 	}
 	sb_printf(&sb,

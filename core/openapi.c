@@ -54,7 +54,7 @@ typedef struct {
  * definition that lists properties, so props is either every field of the
  * Kubernetes type or NULL, which makes an open object. */
 typedef struct {
-	const char *name;     /* short name */
+	const char *name; /* short name */
 	const char *desc;
 	const char *required; /* space-separated field names, NULL for none */
 	bool atomic;          /* x-kubernetes-map-type: atomic */
@@ -75,1403 +75,1687 @@ static const struct {
 	{"", "io.k8s.api.core.v1."},
 };
 
-#define META "io.k8s.apimachinery.pkg.apis.meta.v1."
-#define OBJECT_META META "ObjectMeta"
-#define LIST_META META "ListMeta"
-#define STATUS_DEF META "Status"
+#define META           "io.k8s.apimachinery.pkg.apis.meta.v1."
+#define OBJECT_META    META "ObjectMeta"
+#define LIST_META      META "ListMeta"
+#define STATUS_DEF     META "Status"
 #define DELETE_OPTIONS META "DeleteOptions"
-#define WATCH_EVENT META "WatchEvent"
-#define PATCH_DEF META "Patch"
-#define SCALE_DEF "io.k8s.api.autoscaling.v1.Scale"
-#define QUANTITY "io.k8s.apimachinery.pkg.api.resource.Quantity"
-#define INT_OR_STRING "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+#define WATCH_EVENT    META "WatchEvent"
+#define PATCH_DEF      META "Patch"
+#define SCALE_DEF      "io.k8s.api.autoscaling.v1.Scale"
+#define QUANTITY       "io.k8s.apimachinery.pkg.api.resource.Quantity"
+#define INT_OR_STRING  "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 
-#define API_VERSION_PROP                                                                          \
-	{"apiVersion", "s", NULL, NULL,                                                           \
-	 "APIVersion defines the versioned schema of this representation of an object."}
-#define KIND_PROP                                                                                 \
-	{"kind", "s", NULL, NULL,                                                                 \
-	 "Kind is a string value representing the REST resource this object represents."}
-#define END_PROPS {NULL, NULL, NULL, NULL, NULL}
+#define API_VERSION_PROP                                                                           \
+	{                                                                                          \
+		"apiVersion", "s", NULL, NULL,                                                     \
+			"APIVersion defines the versioned schema of this representation of an "    \
+			"object."                                                                  \
+	}
+#define KIND_PROP                                                                                  \
+	{                                                                                          \
+		"kind", "s", NULL, NULL,                                                           \
+			"Kind is a string value representing the REST resource this object "       \
+			"represents."                                                              \
+	}
+#define END_PROPS                                                                                  \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL                                                       \
+	}
 
 /* Definitions that are not kinds: apimachinery's, then the Kubernetes API
  * types the kinds' specs are made of.  Status objects stay open: clients
  * never send them, so neither validation nor patching walks into them. */
 static const def type_defs[] = {
 	{"meta.ObjectMeta", "ObjectMeta is metadata that all persisted resources must have.", NULL,
-	 false, (const prop[]){
-		{"annotations", "{s", NULL, NULL, "Annotations is an unstructured key value map "
-		 "stored with a resource that may be set by external tools."},
-		{"creationTimestamp", "t", NULL, NULL, "CreationTimestamp is a timestamp "
-		 "representing the server time when this object was created."},
-		{"deletionGracePeriodSeconds", "l", NULL, NULL, "Number of seconds allowed for "
-		 "this object to gracefully terminate before it will be removed."},
-		{"deletionTimestamp", "t", NULL, NULL, "DeletionTimestamp is RFC 3339 date and "
-		 "time at which this resource will be deleted."},
-		{"finalizers", "[s", "merge", "set", "Must be empty before the object is deleted "
-		 "from the registry."},
-		{"generateName", "s", NULL, NULL, "GenerateName is an optional prefix, used by the "
-		 "server, to generate a unique name ONLY IF the Name field has not been "
-		 "provided."},
-		{"generation", "l", NULL, NULL, "A sequence number representing a specific "
-		 "generation of the desired state."},
-		{"labels", "{s", NULL, NULL, "Map of string keys and values that can be used to "
-		 "organize and categorize (scope and select) objects."},
-		{"managedFields", "[@meta.ManagedFieldsEntry", NULL, NULL, "ManagedFields maps "
-		 "workflow-id and version to the set of fields that are managed by that "
-		 "workflow."},
-		{"name", "s", NULL, NULL, "Name must be unique within a namespace."},
-		{"namespace", "s", NULL, NULL, "Namespace defines the space within which each name "
-		 "must be unique."},
-		{"ownerReferences", "[@meta.OwnerReference", "merge:uid", "map:uid", "List of "
-		 "objects depended by this object."},
-		{"resourceVersion", "s", NULL, NULL, "An opaque value that represents the internal "
-		 "version of this object."},
-		{"selfLink", "s", NULL, NULL, "Deprecated: selfLink is a legacy read-only field "
-		 "that is no longer populated by the system."},
-		{"uid", "s", NULL, NULL, "UID is the unique in time and space value for this "
-		 "object."},
-		END_PROPS}},
+	 false,
+	 (const prop[]){{"annotations", "{s", NULL, NULL,
+			 "Annotations is an unstructured key value map "
+			 "stored with a resource that may be set by external tools."},
+			{"creationTimestamp", "t", NULL, NULL,
+			 "CreationTimestamp is a timestamp "
+			 "representing the server time when this object was created."},
+			{"deletionGracePeriodSeconds", "l", NULL, NULL,
+			 "Number of seconds allowed for "
+			 "this object to gracefully terminate before it will be removed."},
+			{"deletionTimestamp", "t", NULL, NULL,
+			 "DeletionTimestamp is RFC 3339 date and "
+			 "time at which this resource will be deleted."},
+			{"finalizers", "[s", "merge", "set",
+			 "Must be empty before the object is deleted "
+			 "from the registry."},
+			{"generateName", "s", NULL, NULL,
+			 "GenerateName is an optional prefix, used by the "
+			 "server, to generate a unique name ONLY IF the Name field has not been "
+			 "provided."},
+			{"generation", "l", NULL, NULL,
+			 "A sequence number representing a specific "
+			 "generation of the desired state."},
+			{"labels", "{s", NULL, NULL,
+			 "Map of string keys and values that can be used to "
+			 "organize and categorize (scope and select) objects."},
+			{"managedFields", "[@meta.ManagedFieldsEntry", NULL, NULL,
+			 "ManagedFields maps "
+			 "workflow-id and version to the set of fields that are managed by that "
+			 "workflow."},
+			{"name", "s", NULL, NULL, "Name must be unique within a namespace."},
+			{"namespace", "s", NULL, NULL,
+			 "Namespace defines the space within which each name "
+			 "must be unique."},
+			{"ownerReferences", "[@meta.OwnerReference", "merge:uid", "map:uid",
+			 "List of "
+			 "objects depended by this object."},
+			{"resourceVersion", "s", NULL, NULL,
+			 "An opaque value that represents the internal "
+			 "version of this object."},
+			{"selfLink", "s", NULL, NULL,
+			 "Deprecated: selfLink is a legacy read-only field "
+			 "that is no longer populated by the system."},
+			{"uid", "s", NULL, NULL,
+			 "UID is the unique in time and space value for this "
+			 "object."},
+			END_PROPS}},
 	{"meta.ListMeta", "ListMeta describes metadata that synthetic resources must have.", NULL,
-	 false, (const prop[]){
-		{"continue", "s", NULL, NULL, "continue may be set if the user set a limit on the "
-		 "number of items returned."},
-		{"remainingItemCount", "l", NULL, NULL, "The number of subsequent items in the "
-		 "list which are not included in this list response."},
-		{"resourceVersion", "s", NULL, NULL, "String that identifies the server's internal "
-		 "version of this object."},
-		{"selfLink", "s", NULL, NULL, "Deprecated: selfLink is a legacy read-only field "
-		 "that is no longer populated by the system."},
-		END_PROPS}},
-	{"meta.Status", "Status is a return value for calls that don't return other objects.",
-	 NULL, false, (const prop[]){
-		API_VERSION_PROP,
-		{"code", "i", NULL, NULL, "Suggested HTTP return code for this status, 0 if not "
-		 "set."},
-		{"details", "o", NULL, NULL, "Extended data associated with the reason."},
-		KIND_PROP,
-		{"message", "s", NULL, NULL, "A human-readable description of the status of this "
-		 "operation."},
-		{"metadata", "@meta.ListMeta", NULL, NULL, "Standard list metadata."},
-		{"reason", "s", NULL, NULL, "A machine-readable description of why this operation "
-		 "is in the \"Failure\" status."},
-		{"status", "s", NULL, NULL, "Status of the operation. One of: \"Success\" or "
-		 "\"Failure\"."},
-		END_PROPS}},
+	 false,
+	 (const prop[]){{"continue", "s", NULL, NULL,
+			 "continue may be set if the user set a limit on the "
+			 "number of items returned."},
+			{"remainingItemCount", "l", NULL, NULL,
+			 "The number of subsequent items in the "
+			 "list which are not included in this list response."},
+			{"resourceVersion", "s", NULL, NULL,
+			 "String that identifies the server's internal "
+			 "version of this object."},
+			{"selfLink", "s", NULL, NULL,
+			 "Deprecated: selfLink is a legacy read-only field "
+			 "that is no longer populated by the system."},
+			END_PROPS}},
+	{"meta.Status", "Status is a return value for calls that don't return other objects.", NULL,
+	 false,
+	 (const prop[]){API_VERSION_PROP,
+			{"code", "i", NULL, NULL,
+			 "Suggested HTTP return code for this status, 0 if not "
+			 "set."},
+			{"details", "o", NULL, NULL, "Extended data associated with the reason."},
+			KIND_PROP,
+			{"message", "s", NULL, NULL,
+			 "A human-readable description of the status of this "
+			 "operation."},
+			{"metadata", "@meta.ListMeta", NULL, NULL, "Standard list metadata."},
+			{"reason", "s", NULL, NULL,
+			 "A machine-readable description of why this operation "
+			 "is in the \"Failure\" status."},
+			{"status", "s", NULL, NULL,
+			 "Status of the operation. One of: \"Success\" or "
+			 "\"Failure\"."},
+			END_PROPS}},
 	{"meta.DeleteOptions", "DeleteOptions may be provided when deleting an API object.", NULL,
-	 false, (const prop[]){
-		API_VERSION_PROP,
-		{"dryRun", "[s", NULL, NULL, "When present, indicates that modifications should "
-		 "not be persisted."},
-		{"gracePeriodSeconds", "l", NULL, NULL, "The duration in seconds before the object "
-		 "should be deleted."},
-		KIND_PROP,
-		{"orphanDependents", "b", NULL, NULL, "Deprecated: please use the "
-		 "PropagationPolicy."},
-		{"preconditions", "o", NULL, NULL, "Must be fulfilled before a deletion is carried "
-		 "out."},
-		{"propagationPolicy", "s", NULL, NULL, "Whether and how garbage collection will be "
-		 "performed."},
-		END_PROPS}},
-	{"meta.WatchEvent", "Event represents a single event to a watched resource.",
-	 "type object", false, (const prop[]){
-		{"object", "o", NULL, NULL, "Object is the object the event is about: the new "
-		 "state for ADDED and MODIFIED, the state before deletion for DELETED, a Status "
-		 "for ERROR."},
-		{"type", "s", NULL, NULL, "ADDED, MODIFIED, DELETED, ERROR or BOOKMARK."},
-		END_PROPS}},
-	{"meta.Patch", "Patch is provided to give a concrete name and type to the Kubernetes "
-		       "PATCH request body.",
+	 false,
+	 (const prop[]){API_VERSION_PROP,
+			{"dryRun", "[s", NULL, NULL,
+			 "When present, indicates that modifications should "
+			 "not be persisted."},
+			{"gracePeriodSeconds", "l", NULL, NULL,
+			 "The duration in seconds before the object "
+			 "should be deleted."},
+			KIND_PROP,
+			{"orphanDependents", "b", NULL, NULL,
+			 "Deprecated: please use the "
+			 "PropagationPolicy."},
+			{"preconditions", "o", NULL, NULL,
+			 "Must be fulfilled before a deletion is carried "
+			 "out."},
+			{"propagationPolicy", "s", NULL, NULL,
+			 "Whether and how garbage collection will be "
+			 "performed."},
+			END_PROPS}},
+	{"meta.WatchEvent", "Event represents a single event to a watched resource.", "type object",
+	 false,
+	 (const prop[]){
+		 {"object", "o", NULL, NULL,
+		  "Object is the object the event is about: the new "
+		  "state for ADDED and MODIFIED, the state before deletion for DELETED, a Status "
+		  "for ERROR."},
+		 {"type", "s", NULL, NULL, "ADDED, MODIFIED, DELETED, ERROR or BOOKMARK."},
+		 END_PROPS}},
+	{"meta.Patch",
+	 "Patch is provided to give a concrete name and type to the Kubernetes "
+	 "PATCH request body.",
 	 NULL, false, NULL},
 	{"autoscaling.Scale", "Scale represents a scaling request for a resource.", NULL, false,
-	 (const prop[]){
-		API_VERSION_PROP,
-		KIND_PROP,
-		{"metadata", "@meta.ObjectMeta", NULL, NULL, "Standard object metadata."},
-		{"spec", "o", NULL, NULL, "spec defines the behavior of the scale."},
-		{"status", "o", NULL, NULL, "status is the current status of the scale."},
-		END_PROPS}},
+	 (const prop[]){API_VERSION_PROP,
+			KIND_PROP,
+			{"metadata", "@meta.ObjectMeta", NULL, NULL, "Standard object metadata."},
+			{"spec", "o", NULL, NULL, "spec defines the behavior of the scale."},
+			{"status", "o", NULL, NULL, "status is the current status of the scale."},
+			END_PROPS}},
 
 	/* The Kubernetes API types as of v1.33: every field, in declaration order,
 	 * with embedded structs (VolumeSource, ProbeHandler, ...) inlined as
 	 * their JSON is.  Field descriptions, where given, paraphrase Kubernetes'. */
-	{"PodTemplateSpec", "PodTemplateSpec describes the data a pod should have when created "
+	{"PodTemplateSpec",
+	 "PodTemplateSpec describes the data a pod should have when created "
 	 "from a template.",
-	 NULL, false, (const prop[]){
-		{"metadata", "@meta.ObjectMeta", NULL, NULL, "Standard object's metadata."},
-		{"spec", "@PodSpec", NULL, NULL, "Specification of the desired behavior of the "
-		 "pod."},
-		END_PROPS}},
-	{"PodSpec", "PodSpec is a description of a pod.",
-	 "containers", false, (const prop[]){
-		{"volumes", "[@Volume", "merge,retainKeys:name", "map:name", "List of volumes that "
-		 "can be mounted by containers belonging to the pod."},
-		{"initContainers", "[@Container", "merge:name", "map:name", "List of "
-		 "initialization containers belonging to the pod, run in order before the app "
-		 "containers start."},
-		{"containers", "[@Container", "merge:name", "map:name", "List of containers "
-		 "belonging to the pod. There must be at least one container in a Pod."},
-		{"ephemeralContainers", "[@EphemeralContainer", "merge:name", "map:name", "List of "
-		 "ephemeral containers run in this pod, added by the ephemeralcontainers "
-		 "subresource."},
-		{"restartPolicy", "s", NULL, NULL, "Restart policy for all containers within the "
-		 "pod. One of Always, OnFailure, Never. Default to Always."},
-		{"terminationGracePeriodSeconds", "l", NULL, NULL, "Optional duration in seconds "
-		 "the pod needs to terminate gracefully. Defaults to 30 seconds."},
-		{"activeDeadlineSeconds", "l", NULL, NULL, "Optional duration in seconds the pod "
-		 "may be active on the node relative to StartTime before the system actively tries "
-		 "to mark it failed and kill associated containers."},
-		{"dnsPolicy", "s", NULL, NULL, "Set DNS policy for the pod. Defaults to "
-		 "\"ClusterFirst\". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', "
-		 "'Default' or 'None'."},
-		{"nodeSelector", "{s", NULL, "atomic", "NodeSelector is a selector which must be "
-		 "true for the pod to fit on a node: a map of label keys and values the node's "
-		 "labels must match."},
-		{"serviceAccountName", "s", NULL, NULL, "ServiceAccountName is the name of the "
-		 "ServiceAccount to use to run this pod."},
-		{"serviceAccount", "s", NULL, NULL, "DeprecatedServiceAccount is a deprecated "
-		 "alias for ServiceAccountName."},
-		{"automountServiceAccountToken", "b", NULL, NULL, "AutomountServiceAccountToken "
-		 "indicates whether a service account token should be automatically mounted."},
-		{"nodeName", "s", NULL, NULL, "NodeName indicates in which node this pod is "
-		 "scheduled."},
-		{"hostNetwork", "b", NULL, NULL, "Host networking requested for this pod. Use the "
-		 "host's network namespace. Default to false."},
-		{"hostPID", "b", NULL, NULL, "Use the host's pid namespace. Optional: Default to "
-		 "false."},
-		{"hostIPC", "b", NULL, NULL, "Use the host's ipc namespace. Optional: Default to "
-		 "false."},
-		{"shareProcessNamespace", "b", NULL, NULL, "Share a single process namespace "
-		 "between all of the containers in a pod."},
-		{"securityContext", "@PodSecurityContext", NULL, NULL, "SecurityContext holds "
-		 "pod-level security attributes and common container settings."},
-		{"imagePullSecrets", "[@LocalObjectReference", "merge:name", "map:name",
-		 "ImagePullSecrets is an optional list of references to secrets in the same "
-		 "namespace to use for pulling any of the images used by this PodSpec."},
-		{"hostname", "s", NULL, NULL, "Specifies the hostname of the Pod. If not "
-		 "specified, the pod's hostname will be set to a system-defined value."},
-		{"subdomain", "s", NULL, NULL, "If specified, the fully qualified Pod hostname "
-		 "will be \"<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>\"."},
-		{"affinity", "@Affinity", NULL, NULL, "If specified, the pod's scheduling "
-		 "constraints."},
-		{"schedulerName", "s", NULL, NULL, "If specified, the pod will be dispatched by "
-		 "specified scheduler."},
-		{"tolerations", "[@Toleration", NULL, NULL, "If specified, the pod's tolerations."},
-		{"hostAliases", "[@HostAlias", "merge:ip", "map:ip", "HostAliases is an optional "
-		 "list of hosts and IPs that will be injected into the pod's hosts file if "
-		 "specified."},
-		{"priorityClassName", "s", NULL, NULL, "If specified, indicates the pod's "
-		 "priority."},
-		{"priority", "i", NULL, NULL, "The priority value. Various system components use "
-		 "this field to find the priority of the pod."},
-		{"dnsConfig", "@PodDNSConfig", NULL, NULL, "Specifies the DNS parameters of a "
-		 "pod."},
-		{"readinessGates", "[@PodReadinessGate", NULL, NULL, "If specified, all readiness "
-		 "gates will be evaluated for pod readiness."},
-		{"runtimeClassName", "s", NULL, NULL, "RuntimeClassName refers to a RuntimeClass "
-		 "object in the node.k8s.io group, which should be used to run this pod."},
-		{"enableServiceLinks", "b", NULL, NULL, "EnableServiceLinks indicates whether "
-		 "information about services should be injected into pod's environment variables. "
-		 "Optional: Defaults to true."},
-		{"preemptionPolicy", "s", NULL, NULL, "PreemptionPolicy is the Policy for "
-		 "preempting pods with lower priority. One of Never, PreemptLowerPriority."},
-		{"overhead", "{@resource.Quantity", NULL, NULL, "Overhead represents the resource "
-		 "overhead associated with running a pod for a given RuntimeClass."},
-		{"topologySpreadConstraints", "[@TopologySpreadConstraint", "merge:topologyKey",
-		 "map:topologyKey,whenUnsatisfiable", "TopologySpreadConstraints describes how a "
-		 "group of pods ought to spread across topology domains."},
-		{"setHostnameAsFQDN", "b", NULL, NULL, "If true the pod's hostname will be "
-		 "configured as the pod's FQDN, rather than the leaf name (the default)."},
-		{"os", "@PodOS", NULL, NULL, "Specifies the OS of the containers in the pod."},
-		{"hostUsers", "b", NULL, NULL, "Use the host's user namespace. Optional: Default "
-		 "to true."},
-		{"schedulingGates", "[@PodSchedulingGate", "merge:name", "map:name",
-		 "SchedulingGates is an opaque list of values that if specified will block "
-		 "scheduling the pod."},
-		{"resourceClaims", "[@PodResourceClaim", "merge,retainKeys:name", "map:name",
-		 "ResourceClaims defines which ResourceClaims must be allocated and reserved "
-		 "before the Pod is allowed to start."},
-		{"resources", "@ResourceRequirements", NULL, NULL, "Resources is the total amount "
-		 "of CPU and Memory resources required by all containers in the pod."},
-		END_PROPS}},
-	{"Volume", "Volume represents a named volume in a pod that may be accessed by any "
+	 NULL, false,
+	 (const prop[]){{"metadata", "@meta.ObjectMeta", NULL, NULL, "Standard object's metadata."},
+			{"spec", "@PodSpec", NULL, NULL,
+			 "Specification of the desired behavior of the "
+			 "pod."},
+			END_PROPS}},
+	{"PodSpec", "PodSpec is a description of a pod.", "containers", false,
+	 (const prop[]){
+		 {"volumes", "[@Volume", "merge,retainKeys:name", "map:name",
+		  "List of volumes that "
+		  "can be mounted by containers belonging to the pod."},
+		 {"initContainers", "[@Container", "merge:name", "map:name",
+		  "List of "
+		  "initialization containers belonging to the pod, run in order before the app "
+		  "containers start."},
+		 {"containers", "[@Container", "merge:name", "map:name",
+		  "List of containers "
+		  "belonging to the pod. There must be at least one container in a Pod."},
+		 {"ephemeralContainers", "[@EphemeralContainer", "merge:name", "map:name",
+		  "List of "
+		  "ephemeral containers run in this pod, added by the ephemeralcontainers "
+		  "subresource."},
+		 {"restartPolicy", "s", NULL, NULL,
+		  "Restart policy for all containers within the "
+		  "pod. One of Always, OnFailure, Never. Default to Always."},
+		 {"terminationGracePeriodSeconds", "l", NULL, NULL,
+		  "Optional duration in seconds "
+		  "the pod needs to terminate gracefully. Defaults to 30 seconds."},
+		 {"activeDeadlineSeconds", "l", NULL, NULL,
+		  "Optional duration in seconds the pod "
+		  "may be active on the node relative to StartTime before the system actively "
+		  "tries "
+		  "to mark it failed and kill associated containers."},
+		 {"dnsPolicy", "s", NULL, NULL,
+		  "Set DNS policy for the pod. Defaults to "
+		  "\"ClusterFirst\". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', "
+		  "'Default' or 'None'."},
+		 {"nodeSelector", "{s", NULL, "atomic",
+		  "NodeSelector is a selector which must be "
+		  "true for the pod to fit on a node: a map of label keys and values the node's "
+		  "labels must match."},
+		 {"serviceAccountName", "s", NULL, NULL,
+		  "ServiceAccountName is the name of the "
+		  "ServiceAccount to use to run this pod."},
+		 {"serviceAccount", "s", NULL, NULL,
+		  "DeprecatedServiceAccount is a deprecated "
+		  "alias for ServiceAccountName."},
+		 {"automountServiceAccountToken", "b", NULL, NULL,
+		  "AutomountServiceAccountToken "
+		  "indicates whether a service account token should be automatically mounted."},
+		 {"nodeName", "s", NULL, NULL,
+		  "NodeName indicates in which node this pod is "
+		  "scheduled."},
+		 {"hostNetwork", "b", NULL, NULL,
+		  "Host networking requested for this pod. Use the "
+		  "host's network namespace. Default to false."},
+		 {"hostPID", "b", NULL, NULL,
+		  "Use the host's pid namespace. Optional: Default to "
+		  "false."},
+		 {"hostIPC", "b", NULL, NULL,
+		  "Use the host's ipc namespace. Optional: Default to "
+		  "false."},
+		 {"shareProcessNamespace", "b", NULL, NULL,
+		  "Share a single process namespace "
+		  "between all of the containers in a pod."},
+		 {"securityContext", "@PodSecurityContext", NULL, NULL,
+		  "SecurityContext holds "
+		  "pod-level security attributes and common container settings."},
+		 {"imagePullSecrets", "[@LocalObjectReference", "merge:name", "map:name",
+		  "ImagePullSecrets is an optional list of references to secrets in the same "
+		  "namespace to use for pulling any of the images used by this PodSpec."},
+		 {"hostname", "s", NULL, NULL,
+		  "Specifies the hostname of the Pod. If not "
+		  "specified, the pod's hostname will be set to a system-defined value."},
+		 {"subdomain", "s", NULL, NULL,
+		  "If specified, the fully qualified Pod hostname "
+		  "will be \"<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>\"."},
+		 {"affinity", "@Affinity", NULL, NULL,
+		  "If specified, the pod's scheduling "
+		  "constraints."},
+		 {"schedulerName", "s", NULL, NULL,
+		  "If specified, the pod will be dispatched by "
+		  "specified scheduler."},
+		 {"tolerations", "[@Toleration", NULL, NULL,
+		  "If specified, the pod's tolerations."},
+		 {"hostAliases", "[@HostAlias", "merge:ip", "map:ip",
+		  "HostAliases is an optional "
+		  "list of hosts and IPs that will be injected into the pod's hosts file if "
+		  "specified."},
+		 {"priorityClassName", "s", NULL, NULL,
+		  "If specified, indicates the pod's "
+		  "priority."},
+		 {"priority", "i", NULL, NULL,
+		  "The priority value. Various system components use "
+		  "this field to find the priority of the pod."},
+		 {"dnsConfig", "@PodDNSConfig", NULL, NULL,
+		  "Specifies the DNS parameters of a "
+		  "pod."},
+		 {"readinessGates", "[@PodReadinessGate", NULL, NULL,
+		  "If specified, all readiness "
+		  "gates will be evaluated for pod readiness."},
+		 {"runtimeClassName", "s", NULL, NULL,
+		  "RuntimeClassName refers to a RuntimeClass "
+		  "object in the node.k8s.io group, which should be used to run this pod."},
+		 {"enableServiceLinks", "b", NULL, NULL,
+		  "EnableServiceLinks indicates whether "
+		  "information about services should be injected into pod's environment variables. "
+		  "Optional: Defaults to true."},
+		 {"preemptionPolicy", "s", NULL, NULL,
+		  "PreemptionPolicy is the Policy for "
+		  "preempting pods with lower priority. One of Never, PreemptLowerPriority."},
+		 {"overhead", "{@resource.Quantity", NULL, NULL,
+		  "Overhead represents the resource "
+		  "overhead associated with running a pod for a given RuntimeClass."},
+		 {"topologySpreadConstraints", "[@TopologySpreadConstraint", "merge:topologyKey",
+		  "map:topologyKey,whenUnsatisfiable",
+		  "TopologySpreadConstraints describes how a "
+		  "group of pods ought to spread across topology domains."},
+		 {"setHostnameAsFQDN", "b", NULL, NULL,
+		  "If true the pod's hostname will be "
+		  "configured as the pod's FQDN, rather than the leaf name (the default)."},
+		 {"os", "@PodOS", NULL, NULL, "Specifies the OS of the containers in the pod."},
+		 {"hostUsers", "b", NULL, NULL,
+		  "Use the host's user namespace. Optional: Default "
+		  "to true."},
+		 {"schedulingGates", "[@PodSchedulingGate", "merge:name", "map:name",
+		  "SchedulingGates is an opaque list of values that if specified will block "
+		  "scheduling the pod."},
+		 {"resourceClaims", "[@PodResourceClaim", "merge,retainKeys:name", "map:name",
+		  "ResourceClaims defines which ResourceClaims must be allocated and reserved "
+		  "before the Pod is allowed to start."},
+		 {"resources", "@ResourceRequirements", NULL, NULL,
+		  "Resources is the total amount "
+		  "of CPU and Memory resources required by all containers in the pod."},
+		 END_PROPS}},
+	{"Volume",
+	 "Volume represents a named volume in a pod that may be accessed by any "
 	 "container in the pod.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, "Volume's name. Must be a DNS_LABEL and unique within "
-		 "the pod."},
-		{"hostPath", "@HostPathVolumeSource", NULL, NULL, NULL},
-		{"emptyDir", "@EmptyDirVolumeSource", NULL, NULL, NULL},
-		{"gcePersistentDisk", "o", NULL, NULL, "GCEPersistentDisk represents a GCE Disk "
-		 "resource that is attached to a kubelet's host machine and then exposed to the "
-		 "pod (deprecated)."},
-		{"awsElasticBlockStore", "o", NULL, NULL, "AWSElasticBlockStore represents an AWS "
-		 "Disk resource that is attached to a kubelet's host machine and then exposed to "
-		 "the pod (deprecated)."},
-		{"gitRepo", "o", NULL, NULL, "GitRepo represents a git repository at a particular "
-		 "revision (deprecated)."},
-		{"secret", "@SecretVolumeSource", NULL, NULL, NULL},
-		{"nfs", "@NFSVolumeSource", NULL, NULL, NULL},
-		{"iscsi", "o", NULL, NULL, "ISCSI represents an ISCSI Disk resource that is "
-		 "attached to a kubelet's host machine and then exposed to the pod."},
-		{"glusterfs", "o", NULL, NULL, "Glusterfs represents a Glusterfs mount on the host "
-		 "that shares a pod's lifetime (deprecated)."},
-		{"persistentVolumeClaim", "@PersistentVolumeClaimVolumeSource", NULL, NULL, NULL},
-		{"rbd", "o", NULL, NULL, "RBD represents a Rados Block Device mount on the host "
-		 "that shares a pod's lifetime (deprecated)."},
-		{"flexVolume", "o", NULL, NULL, "FlexVolume represents a generic volume resource "
-		 "that is provisioned/attached using an exec based plugin (deprecated)."},
-		{"cinder", "o", NULL, NULL, "Cinder represents a cinder volume attached and "
-		 "mounted on kubelets host machine (deprecated)."},
-		{"cephfs", "o", NULL, NULL, "CephFS represents a Ceph FS mount on the host that "
-		 "shares a pod's lifetime (deprecated)."},
-		{"flocker", "o", NULL, NULL, "Flocker represents a Flocker volume attached to a "
-		 "kubelet's host machine (deprecated)."},
-		{"downwardAPI", "@DownwardAPIVolumeSource", NULL, NULL, NULL},
-		{"fc", "o", NULL, NULL, "FC represents a Fibre Channel resource that is attached "
-		 "to a kubelet's host machine and then exposed to the pod."},
-		{"azureFile", "o", NULL, NULL, "AzureFile represents an Azure File Service mount "
-		 "on the host and bind mount to the pod (deprecated)."},
-		{"configMap", "@ConfigMapVolumeSource", NULL, NULL, NULL},
-		{"vsphereVolume", "o", NULL, NULL, "VsphereVolume represents a vSphere volume "
-		 "attached and mounted on kubelets host machine (deprecated)."},
-		{"quobyte", "o", NULL, NULL, "Quobyte represents a Quobyte mount on the host that "
-		 "shares a pod's lifetime (deprecated)."},
-		{"azureDisk", "o", NULL, NULL, "AzureDisk represents an Azure Data Disk mount on "
-		 "the host and bind mount to the pod (deprecated)."},
-		{"photonPersistentDisk", "o", NULL, NULL, "PhotonPersistentDisk represents a "
-		 "PhotonController persistent disk attached and mounted on kubelets host machine "
-		 "(deprecated)."},
-		{"projected", "@ProjectedVolumeSource", NULL, NULL, NULL},
-		{"portworxVolume", "o", NULL, NULL, "PortworxVolume represents a portworx volume "
-		 "attached and mounted on kubelets host machine (deprecated)."},
-		{"scaleIO", "o", NULL, NULL, "ScaleIO represents a ScaleIO persistent volume "
-		 "attached and mounted on Kubernetes nodes (deprecated)."},
-		{"storageos", "o", NULL, NULL, "StorageOS represents a StorageOS volume attached "
-		 "and mounted on Kubernetes nodes (deprecated)."},
-		{"csi", "@CSIVolumeSource", NULL, NULL, NULL},
-		{"ephemeral", "@EphemeralVolumeSource", NULL, NULL, NULL},
-		{"image", "@ImageVolumeSource", NULL, NULL, NULL},
-		END_PROPS}},
-	{"HostPathVolumeSource", "Represents a host path mapped into a pod.",
-	 "path", false, (const prop[]){
-		{"path", "s", NULL, NULL, NULL},
-		{"type", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"EmptyDirVolumeSource", "Represents an empty directory for a pod.",
-	 NULL, false, (const prop[]){
-		{"medium", "s", NULL, NULL, NULL},
-		{"sizeLimit", "@resource.Quantity", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SecretVolumeSource", "Adapts a Secret into a volume: its data keys become files.",
-	 NULL, false, (const prop[]){
-		{"secretName", "s", NULL, NULL, NULL},
-		{"items", "[@KeyToPath", NULL, NULL, NULL},
-		{"defaultMode", "i", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"KeyToPath", "Maps a string key to a path within a volume.",
-	 "key path", false, (const prop[]){
-		{"key", "s", NULL, NULL, NULL},
-		{"path", "s", NULL, NULL, NULL},
-		{"mode", "i", NULL, NULL, NULL},
-		END_PROPS}},
+	 "name", false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL,
+		  "Volume's name. Must be a DNS_LABEL and unique within "
+		  "the pod."},
+		 {"hostPath", "@HostPathVolumeSource", NULL, NULL, NULL},
+		 {"emptyDir", "@EmptyDirVolumeSource", NULL, NULL, NULL},
+		 {"gcePersistentDisk", "o", NULL, NULL,
+		  "GCEPersistentDisk represents a GCE Disk "
+		  "resource that is attached to a kubelet's host machine and then exposed to the "
+		  "pod (deprecated)."},
+		 {"awsElasticBlockStore", "o", NULL, NULL,
+		  "AWSElasticBlockStore represents an AWS "
+		  "Disk resource that is attached to a kubelet's host machine and then exposed to "
+		  "the pod (deprecated)."},
+		 {"gitRepo", "o", NULL, NULL,
+		  "GitRepo represents a git repository at a particular "
+		  "revision (deprecated)."},
+		 {"secret", "@SecretVolumeSource", NULL, NULL, NULL},
+		 {"nfs", "@NFSVolumeSource", NULL, NULL, NULL},
+		 {"iscsi", "o", NULL, NULL,
+		  "ISCSI represents an ISCSI Disk resource that is "
+		  "attached to a kubelet's host machine and then exposed to the pod."},
+		 {"glusterfs", "o", NULL, NULL,
+		  "Glusterfs represents a Glusterfs mount on the host "
+		  "that shares a pod's lifetime (deprecated)."},
+		 {"persistentVolumeClaim", "@PersistentVolumeClaimVolumeSource", NULL, NULL, NULL},
+		 {"rbd", "o", NULL, NULL,
+		  "RBD represents a Rados Block Device mount on the host "
+		  "that shares a pod's lifetime (deprecated)."},
+		 {"flexVolume", "o", NULL, NULL,
+		  "FlexVolume represents a generic volume resource "
+		  "that is provisioned/attached using an exec based plugin (deprecated)."},
+		 {"cinder", "o", NULL, NULL,
+		  "Cinder represents a cinder volume attached and "
+		  "mounted on kubelets host machine (deprecated)."},
+		 {"cephfs", "o", NULL, NULL,
+		  "CephFS represents a Ceph FS mount on the host that "
+		  "shares a pod's lifetime (deprecated)."},
+		 {"flocker", "o", NULL, NULL,
+		  "Flocker represents a Flocker volume attached to a "
+		  "kubelet's host machine (deprecated)."},
+		 {"downwardAPI", "@DownwardAPIVolumeSource", NULL, NULL, NULL},
+		 {"fc", "o", NULL, NULL,
+		  "FC represents a Fibre Channel resource that is attached "
+		  "to a kubelet's host machine and then exposed to the pod."},
+		 {"azureFile", "o", NULL, NULL,
+		  "AzureFile represents an Azure File Service mount "
+		  "on the host and bind mount to the pod (deprecated)."},
+		 {"configMap", "@ConfigMapVolumeSource", NULL, NULL, NULL},
+		 {"vsphereVolume", "o", NULL, NULL,
+		  "VsphereVolume represents a vSphere volume "
+		  "attached and mounted on kubelets host machine (deprecated)."},
+		 {"quobyte", "o", NULL, NULL,
+		  "Quobyte represents a Quobyte mount on the host that "
+		  "shares a pod's lifetime (deprecated)."},
+		 {"azureDisk", "o", NULL, NULL,
+		  "AzureDisk represents an Azure Data Disk mount on "
+		  "the host and bind mount to the pod (deprecated)."},
+		 {"photonPersistentDisk", "o", NULL, NULL,
+		  "PhotonPersistentDisk represents a "
+		  "PhotonController persistent disk attached and mounted on kubelets host machine "
+		  "(deprecated)."},
+		 {"projected", "@ProjectedVolumeSource", NULL, NULL, NULL},
+		 {"portworxVolume", "o", NULL, NULL,
+		  "PortworxVolume represents a portworx volume "
+		  "attached and mounted on kubelets host machine (deprecated)."},
+		 {"scaleIO", "o", NULL, NULL,
+		  "ScaleIO represents a ScaleIO persistent volume "
+		  "attached and mounted on Kubernetes nodes (deprecated)."},
+		 {"storageos", "o", NULL, NULL,
+		  "StorageOS represents a StorageOS volume attached "
+		  "and mounted on Kubernetes nodes (deprecated)."},
+		 {"csi", "@CSIVolumeSource", NULL, NULL, NULL},
+		 {"ephemeral", "@EphemeralVolumeSource", NULL, NULL, NULL},
+		 {"image", "@ImageVolumeSource", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"HostPathVolumeSource", "Represents a host path mapped into a pod.", "path", false,
+	 (const prop[]){
+		 {"path", "s", NULL, NULL, NULL}, {"type", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"EmptyDirVolumeSource", "Represents an empty directory for a pod.", NULL, false,
+	 (const prop[]){{"medium", "s", NULL, NULL, NULL},
+			{"sizeLimit", "@resource.Quantity", NULL, NULL, NULL},
+			END_PROPS}},
+	{"SecretVolumeSource", "Adapts a Secret into a volume: its data keys become files.", NULL,
+	 false,
+	 (const prop[]){{"secretName", "s", NULL, NULL, NULL},
+			{"items", "[@KeyToPath", NULL, NULL, NULL},
+			{"defaultMode", "i", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"KeyToPath", "Maps a string key to a path within a volume.", "key path", false,
+	 (const prop[]){{"key", "s", NULL, NULL, NULL},
+			{"path", "s", NULL, NULL, NULL},
+			{"mode", "i", NULL, NULL, NULL},
+			END_PROPS}},
 	{"NFSVolumeSource", "Represents an NFS mount that lasts the lifetime of a pod.",
-	 "server path", false, (const prop[]){
-		{"server", "s", NULL, NULL, NULL},
-		{"path", "s", NULL, NULL, NULL},
-		{"readOnly", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PersistentVolumeClaimVolumeSource", "References the user's PersistentVolumeClaim in the "
+	 "server path", false,
+	 (const prop[]){{"server", "s", NULL, NULL, NULL},
+			{"path", "s", NULL, NULL, NULL},
+			{"readOnly", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PersistentVolumeClaimVolumeSource",
+	 "References the user's PersistentVolumeClaim in the "
 	 "same namespace.",
-	 "claimName", false, (const prop[]){
-		{"claimName", "s", NULL, NULL, NULL},
-		{"readOnly", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"DownwardAPIVolumeSource", "DownwardAPIVolumeSource represents a volume containing "
+	 "claimName", false,
+	 (const prop[]){{"claimName", "s", NULL, NULL, NULL},
+			{"readOnly", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"DownwardAPIVolumeSource",
+	 "DownwardAPIVolumeSource represents a volume containing "
 	 "downward API info.",
-	 NULL, false, (const prop[]){
-		{"items", "[@DownwardAPIVolumeFile", NULL, NULL, NULL},
-		{"defaultMode", "i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"DownwardAPIVolumeFile", "DownwardAPIVolumeFile represents information to create the file "
+	 NULL, false,
+	 (const prop[]){{"items", "[@DownwardAPIVolumeFile", NULL, NULL, NULL},
+			{"defaultMode", "i", NULL, NULL, NULL},
+			END_PROPS}},
+	{"DownwardAPIVolumeFile",
+	 "DownwardAPIVolumeFile represents information to create the file "
 	 "containing the pod field.",
-	 "path", false, (const prop[]){
-		{"path", "s", NULL, NULL, NULL},
-		{"fieldRef", "@ObjectFieldSelector", NULL, NULL, NULL},
-		{"resourceFieldRef", "@ResourceFieldSelector", NULL, NULL, NULL},
-		{"mode", "i", NULL, NULL, NULL},
-		END_PROPS}},
+	 "path", false,
+	 (const prop[]){{"path", "s", NULL, NULL, NULL},
+			{"fieldRef", "@ObjectFieldSelector", NULL, NULL, NULL},
+			{"resourceFieldRef", "@ResourceFieldSelector", NULL, NULL, NULL},
+			{"mode", "i", NULL, NULL, NULL},
+			END_PROPS}},
 	{"ObjectFieldSelector", "ObjectFieldSelector selects an APIVersioned field of an object.",
-	 "fieldPath", true, (const prop[]){
-		{"apiVersion", "s", NULL, NULL, NULL},
-		{"fieldPath", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ResourceFieldSelector", "ResourceFieldSelector represents container resources (cpu, "
+	 "fieldPath", true,
+	 (const prop[]){{"apiVersion", "s", NULL, NULL, NULL},
+			{"fieldPath", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ResourceFieldSelector",
+	 "ResourceFieldSelector represents container resources (cpu, "
 	 "memory) and their output format.",
-	 "resource", true, (const prop[]){
-		{"containerName", "s", NULL, NULL, NULL},
-		{"resource", "s", NULL, NULL, NULL},
-		{"divisor", "@resource.Quantity", NULL, NULL, NULL},
-		END_PROPS}},
+	 "resource", true,
+	 (const prop[]){{"containerName", "s", NULL, NULL, NULL},
+			{"resource", "s", NULL, NULL, NULL},
+			{"divisor", "@resource.Quantity", NULL, NULL, NULL},
+			END_PROPS}},
 	{"ConfigMapVolumeSource", "Adapts a ConfigMap into a volume: its data keys become files.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"items", "[@KeyToPath", NULL, NULL, NULL},
-		{"defaultMode", "i", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ProjectedVolumeSource", "Represents a projected volume source.",
-	 NULL, false, (const prop[]){
-		{"sources", "[@VolumeProjection", NULL, NULL, NULL},
-		{"defaultMode", "i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"VolumeProjection", "Projection that may be projected along with other supported volume "
+	 NULL, false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"items", "[@KeyToPath", NULL, NULL, NULL},
+			{"defaultMode", "i", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ProjectedVolumeSource", "Represents a projected volume source.", NULL, false,
+	 (const prop[]){{"sources", "[@VolumeProjection", NULL, NULL, NULL},
+			{"defaultMode", "i", NULL, NULL, NULL},
+			END_PROPS}},
+	{"VolumeProjection",
+	 "Projection that may be projected along with other supported volume "
 	 "types. Exactly one of these fields must be set.",
-	 NULL, false, (const prop[]){
-		{"secret", "@SecretProjection", NULL, NULL, NULL},
-		{"downwardAPI", "@DownwardAPIProjection", NULL, NULL, NULL},
-		{"configMap", "@ConfigMapProjection", NULL, NULL, NULL},
-		{"serviceAccountToken", "@ServiceAccountTokenProjection", NULL, NULL, NULL},
-		{"clusterTrustBundle", "@ClusterTrustBundleProjection", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SecretProjection", "Adapts a secret into a projected volume.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"items", "[@KeyToPath", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"DownwardAPIProjection", "Represents downward API info for projecting into a projected "
+	 NULL, false,
+	 (const prop[]){{"secret", "@SecretProjection", NULL, NULL, NULL},
+			{"downwardAPI", "@DownwardAPIProjection", NULL, NULL, NULL},
+			{"configMap", "@ConfigMapProjection", NULL, NULL, NULL},
+			{"serviceAccountToken", "@ServiceAccountTokenProjection", NULL, NULL, NULL},
+			{"clusterTrustBundle", "@ClusterTrustBundleProjection", NULL, NULL, NULL},
+			END_PROPS}},
+	{"SecretProjection", "Adapts a secret into a projected volume.", NULL, false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"items", "[@KeyToPath", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"DownwardAPIProjection",
+	 "Represents downward API info for projecting into a projected "
 	 "volume.",
-	 NULL, false, (const prop[]){
-		{"items", "[@DownwardAPIVolumeFile", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ConfigMapProjection", "Adapts a ConfigMap into a projected volume.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"items", "[@KeyToPath", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ServiceAccountTokenProjection", "ServiceAccountTokenProjection represents a projected "
+	 NULL, false,
+	 (const prop[]){{"items", "[@DownwardAPIVolumeFile", NULL, NULL, NULL}, END_PROPS}},
+	{"ConfigMapProjection", "Adapts a ConfigMap into a projected volume.", NULL, false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"items", "[@KeyToPath", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ServiceAccountTokenProjection",
+	 "ServiceAccountTokenProjection represents a projected "
 	 "service account token volume.",
-	 "path", false, (const prop[]){
-		{"audience", "s", NULL, NULL, NULL},
-		{"expirationSeconds", "l", NULL, NULL, NULL},
-		{"path", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ClusterTrustBundleProjection", "ClusterTrustBundleProjection describes how to select a "
+	 "path", false,
+	 (const prop[]){{"audience", "s", NULL, NULL, NULL},
+			{"expirationSeconds", "l", NULL, NULL, NULL},
+			{"path", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ClusterTrustBundleProjection",
+	 "ClusterTrustBundleProjection describes how to select a "
 	 "set of ClusterTrustBundle objects and project their contents into the pod filesystem.",
-	 "path", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"signerName", "s", NULL, NULL, NULL},
-		{"labelSelector", "@meta.LabelSelector", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		{"path", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"meta.LabelSelector", "A label selector is a label query over a set of resources. The "
+	 "path", false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"signerName", "s", NULL, NULL, NULL},
+			{"labelSelector", "@meta.LabelSelector", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			{"path", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"meta.LabelSelector",
+	 "A label selector is a label query over a set of resources. The "
 	 "result of matchLabels and matchExpressions are ANDed. An empty label selector matches "
 	 "all objects. A null label selector matches no objects.",
-	 NULL, true, (const prop[]){
-		{"matchLabels", "{s", NULL, NULL, "matchLabels is a map of {key,value} pairs. A "
-		 "single {key,value} in the matchLabels map is equivalent to an element of "
-		 "matchExpressions, whose key field is \"key\", the operator is \"In\", and the "
-		 "values array contains only \"value\". The requirements are ANDed."},
-		{"matchExpressions", "[@meta.LabelSelectorRequirement", NULL, NULL,
-		 "matchExpressions is a list of label selector requirements. The requirements are "
-		 "ANDed."},
-		END_PROPS}},
-	{"meta.LabelSelectorRequirement", "A label selector requirement is a selector that "
+	 NULL, true,
+	 (const prop[]){
+		 {"matchLabels", "{s", NULL, NULL,
+		  "matchLabels is a map of {key,value} pairs. A "
+		  "single {key,value} in the matchLabels map is equivalent to an element of "
+		  "matchExpressions, whose key field is \"key\", the operator is \"In\", and the "
+		  "values array contains only \"value\". The requirements are ANDed."},
+		 {"matchExpressions", "[@meta.LabelSelectorRequirement", NULL, NULL,
+		  "matchExpressions is a list of label selector requirements. The requirements are "
+		  "ANDed."},
+		 END_PROPS}},
+	{"meta.LabelSelectorRequirement",
+	 "A label selector requirement is a selector that "
 	 "contains values, a key, and an operator that relates the key and values.",
-	 "key operator", false, (const prop[]){
-		{"key", "s", NULL, NULL, "key is the label key that the selector applies to."},
-		{"operator", "s", NULL, NULL, "operator represents a key's relationship to a set "
-		 "of values. Valid operators are In, NotIn, Exists and DoesNotExist."},
-		{"values", "[s", NULL, NULL, "values is an array of string values. If the operator "
-		 "is In or NotIn, the values array must be non-empty. If the operator is Exists or "
-		 "DoesNotExist, the values array must be empty."},
-		END_PROPS}},
-	{"CSIVolumeSource", "Represents a source location of a volume to mount, managed by an "
+	 "key operator", false,
+	 (const prop[]){
+		 {"key", "s", NULL, NULL, "key is the label key that the selector applies to."},
+		 {"operator", "s", NULL, NULL,
+		  "operator represents a key's relationship to a set "
+		  "of values. Valid operators are In, NotIn, Exists and DoesNotExist."},
+		 {"values", "[s", NULL, NULL,
+		  "values is an array of string values. If the operator "
+		  "is In or NotIn, the values array must be non-empty. If the operator is Exists "
+		  "or "
+		  "DoesNotExist, the values array must be empty."},
+		 END_PROPS}},
+	{"CSIVolumeSource",
+	 "Represents a source location of a volume to mount, managed by an "
 	 "external CSI driver.",
-	 "driver", false, (const prop[]){
-		{"driver", "s", NULL, NULL, NULL},
-		{"readOnly", "b", NULL, NULL, NULL},
-		{"fsType", "s", NULL, NULL, NULL},
-		{"volumeAttributes", "{s", NULL, NULL, NULL},
-		{"nodePublishSecretRef", "@LocalObjectReference", NULL, NULL, NULL},
-		END_PROPS}},
-	{"LocalObjectReference", "LocalObjectReference contains enough information to let you "
+	 "driver", false,
+	 (const prop[]){{"driver", "s", NULL, NULL, NULL},
+			{"readOnly", "b", NULL, NULL, NULL},
+			{"fsType", "s", NULL, NULL, NULL},
+			{"volumeAttributes", "{s", NULL, NULL, NULL},
+			{"nodePublishSecretRef", "@LocalObjectReference", NULL, NULL, NULL},
+			END_PROPS}},
+	{"LocalObjectReference",
+	 "LocalObjectReference contains enough information to let you "
 	 "locate the referenced object inside the same namespace.",
-	 NULL, true, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"EphemeralVolumeSource", "Represents an ephemeral volume that is handled by a normal "
+	 NULL, true, (const prop[]){{"name", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"EphemeralVolumeSource",
+	 "Represents an ephemeral volume that is handled by a normal "
 	 "storage driver.",
-	 NULL, false, (const prop[]){
-		{"volumeClaimTemplate", "@PersistentVolumeClaimTemplate", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PersistentVolumeClaimTemplate", "PersistentVolumeClaimTemplate is used to produce "
+	 NULL, false,
+	 (const prop[]){{"volumeClaimTemplate", "@PersistentVolumeClaimTemplate", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PersistentVolumeClaimTemplate",
+	 "PersistentVolumeClaimTemplate is used to produce "
 	 "PersistentVolumeClaim objects as part of an EphemeralVolumeSource.",
-	 "spec", false, (const prop[]){
-		{"metadata", "@meta.ObjectMeta", NULL, NULL, NULL},
-		{"spec", "@PersistentVolumeClaimSpec", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PersistentVolumeClaimSpec", "PersistentVolumeClaimSpec describes the common attributes "
+	 "spec", false,
+	 (const prop[]){{"metadata", "@meta.ObjectMeta", NULL, NULL, NULL},
+			{"spec", "@PersistentVolumeClaimSpec", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PersistentVolumeClaimSpec",
+	 "PersistentVolumeClaimSpec describes the common attributes "
 	 "of storage devices and allows a Source for provider-specific attributes.",
-	 NULL, false, (const prop[]){
-		{"accessModes", "[s", NULL, NULL, "accessModes contains the desired access modes "
-		 "the volume should have."},
-		{"selector", "@meta.LabelSelector", NULL, NULL, NULL},
-		{"resources", "@VolumeResourceRequirements", NULL, NULL, "resources represents the "
-		 "minimum resources the volume should have."},
-		{"volumeName", "s", NULL, NULL, "volumeName is the binding reference to the "
-		 "PersistentVolume backing this claim."},
-		{"storageClassName", "s", NULL, NULL, "storageClassName is the name of the "
-		 "StorageClass required by the claim."},
-		{"volumeMode", "s", NULL, NULL, NULL},
-		{"dataSource", "@TypedLocalObjectReference", NULL, NULL, NULL},
-		{"dataSourceRef", "@TypedObjectReference", NULL, NULL, NULL},
-		{"volumeAttributesClassName", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"VolumeResourceRequirements", "VolumeResourceRequirements describes the storage resource "
+	 NULL, false,
+	 (const prop[]){{"accessModes", "[s", NULL, NULL,
+			 "accessModes contains the desired access modes "
+			 "the volume should have."},
+			{"selector", "@meta.LabelSelector", NULL, NULL, NULL},
+			{"resources", "@VolumeResourceRequirements", NULL, NULL,
+			 "resources represents the "
+			 "minimum resources the volume should have."},
+			{"volumeName", "s", NULL, NULL,
+			 "volumeName is the binding reference to the "
+			 "PersistentVolume backing this claim."},
+			{"storageClassName", "s", NULL, NULL,
+			 "storageClassName is the name of the "
+			 "StorageClass required by the claim."},
+			{"volumeMode", "s", NULL, NULL, NULL},
+			{"dataSource", "@TypedLocalObjectReference", NULL, NULL, NULL},
+			{"dataSourceRef", "@TypedObjectReference", NULL, NULL, NULL},
+			{"volumeAttributesClassName", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"VolumeResourceRequirements",
+	 "VolumeResourceRequirements describes the storage resource "
 	 "requirements for a volume.",
-	 NULL, false, (const prop[]){
-		{"limits", "{@resource.Quantity", NULL, NULL, NULL},
-		{"requests", "{@resource.Quantity", NULL, NULL, NULL},
-		END_PROPS}},
-	{"TypedLocalObjectReference", "TypedLocalObjectReference contains enough information to "
+	 NULL, false,
+	 (const prop[]){{"limits", "{@resource.Quantity", NULL, NULL, NULL},
+			{"requests", "{@resource.Quantity", NULL, NULL, NULL},
+			END_PROPS}},
+	{"TypedLocalObjectReference",
+	 "TypedLocalObjectReference contains enough information to "
 	 "let you locate the typed referenced object inside the same namespace.",
-	 "kind name", true, (const prop[]){
-		{"apiGroup", "s", NULL, NULL, NULL},
-		{"kind", "s", NULL, NULL, NULL},
-		{"name", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"TypedObjectReference", "TypedObjectReference contains enough information to let you "
+	 "kind name", true,
+	 (const prop[]){{"apiGroup", "s", NULL, NULL, NULL},
+			{"kind", "s", NULL, NULL, NULL},
+			{"name", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"TypedObjectReference",
+	 "TypedObjectReference contains enough information to let you "
 	 "locate the typed referenced object.",
-	 "kind name", false, (const prop[]){
-		{"apiGroup", "s", NULL, NULL, NULL},
-		{"kind", "s", NULL, NULL, NULL},
-		{"name", "s", NULL, NULL, NULL},
-		{"namespace", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ImageVolumeSource", "ImageVolumeSource represents an OCI object (a container image or "
+	 "kind name", false,
+	 (const prop[]){{"apiGroup", "s", NULL, NULL, NULL},
+			{"kind", "s", NULL, NULL, NULL},
+			{"name", "s", NULL, NULL, NULL},
+			{"namespace", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ImageVolumeSource",
+	 "ImageVolumeSource represents an OCI object (a container image or "
 	 "artifact) mounted as a volume.",
-	 NULL, false, (const prop[]){
-		{"reference", "s", NULL, NULL, NULL},
-		{"pullPolicy", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Container", "A single application container that you want to run within a pod.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, "Name of the container specified as a DNS_LABEL. Each "
-		 "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},
-		{"image", "s", NULL, NULL, "Container image name."},
-		{"command", "[s", NULL, NULL, "Entrypoint array. Not executed within a shell. The "
-		 "container image's ENTRYPOINT is used if this is not provided."},
-		{"args", "[s", NULL, NULL, "Arguments to the entrypoint. The container image's CMD "
-		 "is used if this is not provided."},
-		{"workingDir", "s", NULL, NULL, "Container's working directory. If not specified, "
-		 "the container runtime's default will be used."},
-		{"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",
-		 "List of ports to expose from the container."},
-		{"envFrom", "[@EnvFromSource", NULL, NULL, "List of sources to populate "
-		 "environment variables in the container."},
-		{"env", "[@EnvVar", "merge:name", "map:name", "List of environment variables to "
-		 "set in the container. Cannot be updated."},
-		{"resources", "@ResourceRequirements", NULL, NULL, "Compute Resources required by "
-		 "this container."},
-		{"resizePolicy", "[@ContainerResizePolicy", NULL, NULL, "Resources resize policy "
-		 "for the container."},
-		{"restartPolicy", "s", NULL, NULL, "RestartPolicy defines the restart behavior of "
-		 "individual containers in a pod. Only \"Always\" is allowed, for init "
-		 "containers."},
-		{"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath", "Pod volumes "
-		 "to mount into the container's filesystem. Cannot be updated."},
-		{"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",
-		 "volumeDevices is the list of block devices to be used by the container."},
-		{"livenessProbe", "@Probe", NULL, NULL, "Periodic probe of container liveness. "
-		 "Container will be restarted if the probe fails."},
-		{"readinessProbe", "@Probe", NULL, NULL, "Periodic probe of container service "
-		 "readiness. Container will be removed from service endpoints if the probe fails."},
-		{"startupProbe", "@Probe", NULL, NULL, "StartupProbe indicates that the Pod has "
-		 "successfully initialized. If specified, no other probes are executed until this "
-		 "completes successfully."},
-		{"lifecycle", "@Lifecycle", NULL, NULL, "Actions that the management system should "
-		 "take in response to container lifecycle events."},
-		{"terminationMessagePath", "s", NULL, NULL, "Path at which the file to which the "
-		 "container's termination message will be written is mounted into the container's "
-		 "filesystem. Defaults to /dev/termination-log."},
-		{"terminationMessagePolicy", "s", NULL, NULL, "Indicate how the termination "
-		 "message should be populated: File or FallbackToLogsOnError. Defaults to File."},
-		{"imagePullPolicy", "s", NULL, NULL, "Image pull policy. One of Always, Never, "
-		 "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "
-		 "otherwise."},
-		{"securityContext", "@SecurityContext", NULL, NULL, "SecurityContext defines the "
-		 "security options the container should be run with."},
-		{"stdin", "b", NULL, NULL, "Whether this container should allocate a buffer for "
-		 "stdin in the container runtime."},
-		{"stdinOnce", "b", NULL, NULL, "Whether the container runtime should close the "
-		 "stdin channel after it has been opened by a single attach."},
-		{"tty", "b", NULL, NULL, "Whether this container should allocate a TTY for itself, "
-		 "also requires 'stdin' to be true."},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){{"reference", "s", NULL, NULL, NULL},
+			{"pullPolicy", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"Container", "A single application container that you want to run within a pod.", "name",
+	 false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL,
+		  "Name of the container specified as a DNS_LABEL. Each "
+		  "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},
+		 {"image", "s", NULL, NULL, "Container image name."},
+		 {"command", "[s", NULL, NULL,
+		  "Entrypoint array. Not executed within a shell. The "
+		  "container image's ENTRYPOINT is used if this is not provided."},
+		 {"args", "[s", NULL, NULL,
+		  "Arguments to the entrypoint. The container image's CMD "
+		  "is used if this is not provided."},
+		 {"workingDir", "s", NULL, NULL,
+		  "Container's working directory. If not specified, "
+		  "the container runtime's default will be used."},
+		 {"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",
+		  "List of ports to expose from the container."},
+		 {"envFrom", "[@EnvFromSource", NULL, NULL,
+		  "List of sources to populate "
+		  "environment variables in the container."},
+		 {"env", "[@EnvVar", "merge:name", "map:name",
+		  "List of environment variables to "
+		  "set in the container. Cannot be updated."},
+		 {"resources", "@ResourceRequirements", NULL, NULL,
+		  "Compute Resources required by "
+		  "this container."},
+		 {"resizePolicy", "[@ContainerResizePolicy", NULL, NULL,
+		  "Resources resize policy "
+		  "for the container."},
+		 {"restartPolicy", "s", NULL, NULL,
+		  "RestartPolicy defines the restart behavior of "
+		  "individual containers in a pod. Only \"Always\" is allowed, for init "
+		  "containers."},
+		 {"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath",
+		  "Pod volumes "
+		  "to mount into the container's filesystem. Cannot be updated."},
+		 {"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",
+		  "volumeDevices is the list of block devices to be used by the container."},
+		 {"livenessProbe", "@Probe", NULL, NULL,
+		  "Periodic probe of container liveness. "
+		  "Container will be restarted if the probe fails."},
+		 {"readinessProbe", "@Probe", NULL, NULL,
+		  "Periodic probe of container service "
+		  "readiness. Container will be removed from service endpoints if the probe "
+		  "fails."},
+		 {"startupProbe", "@Probe", NULL, NULL,
+		  "StartupProbe indicates that the Pod has "
+		  "successfully initialized. If specified, no other probes are executed until this "
+		  "completes successfully."},
+		 {"lifecycle", "@Lifecycle", NULL, NULL,
+		  "Actions that the management system should "
+		  "take in response to container lifecycle events."},
+		 {"terminationMessagePath", "s", NULL, NULL,
+		  "Path at which the file to which the "
+		  "container's termination message will be written is mounted into the container's "
+		  "filesystem. Defaults to /dev/termination-log."},
+		 {"terminationMessagePolicy", "s", NULL, NULL,
+		  "Indicate how the termination "
+		  "message should be populated: File or FallbackToLogsOnError. Defaults to File."},
+		 {"imagePullPolicy", "s", NULL, NULL,
+		  "Image pull policy. One of Always, Never, "
+		  "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "
+		  "otherwise."},
+		 {"securityContext", "@SecurityContext", NULL, NULL,
+		  "SecurityContext defines the "
+		  "security options the container should be run with."},
+		 {"stdin", "b", NULL, NULL,
+		  "Whether this container should allocate a buffer for "
+		  "stdin in the container runtime."},
+		 {"stdinOnce", "b", NULL, NULL,
+		  "Whether the container runtime should close the "
+		  "stdin channel after it has been opened by a single attach."},
+		 {"tty", "b", NULL, NULL,
+		  "Whether this container should allocate a TTY for itself, "
+		  "also requires 'stdin' to be true."},
+		 END_PROPS}},
 	{"ContainerPort", "ContainerPort represents a network port in a single container.",
-	 "containerPort", false, (const prop[]){
-		{"name", "s", NULL, NULL, "If specified, this must be an IANA_SVC_NAME and unique "
-		 "within the pod. Each named port in a pod must have a unique name."},
-		{"hostPort", "i", NULL, NULL, "Number of port to expose on the host."},
-		{"containerPort", "i", NULL, NULL, "Number of port to expose on the pod's IP "
-		 "address. This must be a valid port number, 0 < x < 65536."},
-		{"protocol", "s", NULL, NULL, "Protocol for port. Must be UDP, TCP, or SCTP. "
-		 "Defaults to \"TCP\"."},
-		{"hostIP", "s", NULL, NULL, "What host IP to bind the external port to."},
-		END_PROPS}},
+	 "containerPort", false,
+	 (const prop[]){{"name", "s", NULL, NULL,
+			 "If specified, this must be an IANA_SVC_NAME and unique "
+			 "within the pod. Each named port in a pod must have a unique name."},
+			{"hostPort", "i", NULL, NULL, "Number of port to expose on the host."},
+			{"containerPort", "i", NULL, NULL,
+			 "Number of port to expose on the pod's IP "
+			 "address. This must be a valid port number, 0 < x < 65536."},
+			{"protocol", "s", NULL, NULL,
+			 "Protocol for port. Must be UDP, TCP, or SCTP. "
+			 "Defaults to \"TCP\"."},
+			{"hostIP", "s", NULL, NULL, "What host IP to bind the external port to."},
+			END_PROPS}},
 	{"EnvFromSource", "EnvFromSource represents the source of a set of ConfigMaps or Secrets.",
-	 NULL, false, (const prop[]){
-		{"prefix", "s", NULL, NULL, NULL},
-		{"configMapRef", "@ConfigMapEnvSource", NULL, NULL, NULL},
-		{"secretRef", "@SecretEnvSource", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ConfigMapEnvSource", "ConfigMapEnvSource selects a ConfigMap to populate the environment "
+	 NULL, false,
+	 (const prop[]){{"prefix", "s", NULL, NULL, NULL},
+			{"configMapRef", "@ConfigMapEnvSource", NULL, NULL, NULL},
+			{"secretRef", "@SecretEnvSource", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ConfigMapEnvSource",
+	 "ConfigMapEnvSource selects a ConfigMap to populate the environment "
 	 "variables with.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SecretEnvSource", "SecretEnvSource selects a Secret to populate the environment "
+	 NULL, false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"optional", "b", NULL, NULL, NULL}, END_PROPS}},
+	{"SecretEnvSource",
+	 "SecretEnvSource selects a Secret to populate the environment "
 	 "variables with.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"EnvVar", "EnvVar represents an environment variable present in a Container.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, "Name of the environment variable."},
-		{"value", "s", NULL, NULL, "Variable references $(VAR_NAME) are expanded using the "
-		 "previously defined environment variables in the container and any service "
-		 "environment variables. Defaults to \"\"."},
-		{"valueFrom", "@EnvVarSource", NULL, NULL, "Source for the environment variable's "
-		 "value. Cannot be used if value is not empty."},
-		END_PROPS}},
-	{"EnvVarSource", "EnvVarSource represents a source for the value of an EnvVar.",
-	 NULL, false, (const prop[]){
-		{"fieldRef", "@ObjectFieldSelector", NULL, NULL, NULL},
-		{"resourceFieldRef", "@ResourceFieldSelector", NULL, NULL, NULL},
-		{"configMapKeyRef", "@ConfigMapKeySelector", NULL, NULL, NULL},
-		{"secretKeyRef", "@SecretKeySelector", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ConfigMapKeySelector", "Selects a key from a ConfigMap.",
-	 "key", true, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"key", "s", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SecretKeySelector", "SecretKeySelector selects a key of a Secret.",
-	 "key", true, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"key", "s", NULL, NULL, NULL},
-		{"optional", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ResourceRequirements", "ResourceRequirements describes the compute resource "
+	 NULL, false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"optional", "b", NULL, NULL, NULL}, END_PROPS}},
+	{"EnvVar", "EnvVar represents an environment variable present in a Container.", "name",
+	 false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, "Name of the environment variable."},
+		 {"value", "s", NULL, NULL,
+		  "Variable references $(VAR_NAME) are expanded using the "
+		  "previously defined environment variables in the container and any service "
+		  "environment variables. Defaults to \"\"."},
+		 {"valueFrom", "@EnvVarSource", NULL, NULL,
+		  "Source for the environment variable's "
+		  "value. Cannot be used if value is not empty."},
+		 END_PROPS}},
+	{"EnvVarSource", "EnvVarSource represents a source for the value of an EnvVar.", NULL,
+	 false,
+	 (const prop[]){{"fieldRef", "@ObjectFieldSelector", NULL, NULL, NULL},
+			{"resourceFieldRef", "@ResourceFieldSelector", NULL, NULL, NULL},
+			{"configMapKeyRef", "@ConfigMapKeySelector", NULL, NULL, NULL},
+			{"secretKeyRef", "@SecretKeySelector", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ConfigMapKeySelector", "Selects a key from a ConfigMap.", "key", true,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"key", "s", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"SecretKeySelector", "SecretKeySelector selects a key of a Secret.", "key", true,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"key", "s", NULL, NULL, NULL},
+			{"optional", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"ResourceRequirements",
+	 "ResourceRequirements describes the compute resource "
 	 "requirements.",
-	 NULL, false, (const prop[]){
-		{"limits", "{@resource.Quantity", NULL, NULL, "Limits describes the maximum amount "
-		 "of compute resources allowed."},
-		{"requests", "{@resource.Quantity", NULL, NULL, "Requests describes the minimum "
-		 "amount of compute resources required."},
-		{"claims", "[@ResourceClaim", NULL, "map:name", "Claims lists the names of "
-		 "resources, defined in spec.resourceClaims, that are used by this container."},
-		END_PROPS}},
-	{"ResourceClaim", "ResourceClaim references one entry in PodSpec.ResourceClaims.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"request", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ContainerResizePolicy", "ContainerResizePolicy represents resource resize policy for the "
+	 NULL, false,
+	 (const prop[]){
+		 {"limits", "{@resource.Quantity", NULL, NULL,
+		  "Limits describes the maximum amount "
+		  "of compute resources allowed."},
+		 {"requests", "{@resource.Quantity", NULL, NULL,
+		  "Requests describes the minimum "
+		  "amount of compute resources required."},
+		 {"claims", "[@ResourceClaim", NULL, "map:name",
+		  "Claims lists the names of "
+		  "resources, defined in spec.resourceClaims, that are used by this container."},
+		 END_PROPS}},
+	{"ResourceClaim", "ResourceClaim references one entry in PodSpec.ResourceClaims.", "name",
+	 false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"request", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"ContainerResizePolicy",
+	 "ContainerResizePolicy represents resource resize policy for the "
 	 "container.",
-	 "resourceName restartPolicy", false, (const prop[]){
-		{"resourceName", "s", NULL, NULL, NULL},
-		{"restartPolicy", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 "resourceName restartPolicy", false,
+	 (const prop[]){{"resourceName", "s", NULL, NULL, NULL},
+			{"restartPolicy", "s", NULL, NULL, NULL},
+			END_PROPS}},
 	{"VolumeMount", "VolumeMount describes a mounting of a Volume within a container.",
-	 "name mountPath", false, (const prop[]){
-		{"name", "s", NULL, NULL, "This must match the Name of a Volume."},
-		{"readOnly", "b", NULL, NULL, "Mounted read-only if true, read-write otherwise "
-		 "(false or unspecified). Defaults to false."},
-		{"recursiveReadOnly", "s", NULL, NULL, NULL},
-		{"mountPath", "s", NULL, NULL, "Path within the container at which the volume "
-		 "should be mounted. Must not contain ':'."},
-		{"subPath", "s", NULL, NULL, "Path within the volume from which the container's "
-		 "volume should be mounted. Defaults to \"\" (volume's root)."},
-		{"mountPropagation", "s", NULL, NULL, NULL},
-		{"subPathExpr", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"VolumeDevice", "volumeDevice describes a mapping of a raw block device within a "
+	 "name mountPath", false,
+	 (const prop[]){{"name", "s", NULL, NULL, "This must match the Name of a Volume."},
+			{"readOnly", "b", NULL, NULL,
+			 "Mounted read-only if true, read-write otherwise "
+			 "(false or unspecified). Defaults to false."},
+			{"recursiveReadOnly", "s", NULL, NULL, NULL},
+			{"mountPath", "s", NULL, NULL,
+			 "Path within the container at which the volume "
+			 "should be mounted. Must not contain ':'."},
+			{"subPath", "s", NULL, NULL,
+			 "Path within the volume from which the container's "
+			 "volume should be mounted. Defaults to \"\" (volume's root)."},
+			{"mountPropagation", "s", NULL, NULL, NULL},
+			{"subPathExpr", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"VolumeDevice",
+	 "volumeDevice describes a mapping of a raw block device within a "
 	 "container.",
-	 "name devicePath", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"devicePath", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Probe", "Probe describes a health check to be performed against a container to determine "
+	 "name devicePath", false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"devicePath", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"Probe",
+	 "Probe describes a health check to be performed against a container to determine "
 	 "whether it is alive or ready to receive traffic.",
-	 NULL, false, (const prop[]){
-		{"exec", "@ExecAction", NULL, NULL, "Exec specifies a command to execute in the "
-		 "container."},
-		{"httpGet", "@HTTPGetAction", NULL, NULL, "HTTPGet specifies an HTTP GET request "
-		 "to perform."},
-		{"tcpSocket", "@TCPSocketAction", NULL, NULL, "TCPSocket specifies a connection to "
-		 "a TCP port."},
-		{"grpc", "@GRPCAction", NULL, NULL, "GRPC specifies a GRPC HealthCheckRequest."},
-		{"initialDelaySeconds", "i", NULL, NULL, "Number of seconds after the container "
-		 "has started before liveness probes are initiated."},
-		{"timeoutSeconds", "i", NULL, NULL, "Number of seconds after which the probe times "
-		 "out. Defaults to 1 second."},
-		{"periodSeconds", "i", NULL, NULL, "How often (in seconds) to perform the probe. "
-		 "Default to 10 seconds."},
-		{"successThreshold", "i", NULL, NULL, "Minimum consecutive successes for the probe "
-		 "to be considered successful after having failed. Defaults to 1."},
-		{"failureThreshold", "i", NULL, NULL, "Minimum consecutive failures for the probe "
-		 "to be considered failed after having succeeded. Defaults to 3."},
-		{"terminationGracePeriodSeconds", "l", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ExecAction", "ExecAction describes a \"run in container\" action.",
-	 NULL, false, (const prop[]){
-		{"command", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"HTTPGetAction", "HTTPGetAction describes an action based on HTTP Get requests.",
-	 "port", false, (const prop[]){
-		{"path", "s", NULL, NULL, NULL},
-		{"port", "@intstr.IntOrString", NULL, NULL, "Name or number of the port to access "
-		 "on the container. Number must be in the range 1 to 65535."},
-		{"host", "s", NULL, NULL, NULL},
-		{"scheme", "s", NULL, NULL, NULL},
-		{"httpHeaders", "[@HTTPHeader", NULL, NULL, NULL},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){
+		 {"exec", "@ExecAction", NULL, NULL,
+		  "Exec specifies a command to execute in the "
+		  "container."},
+		 {"httpGet", "@HTTPGetAction", NULL, NULL,
+		  "HTTPGet specifies an HTTP GET request "
+		  "to perform."},
+		 {"tcpSocket", "@TCPSocketAction", NULL, NULL,
+		  "TCPSocket specifies a connection to "
+		  "a TCP port."},
+		 {"grpc", "@GRPCAction", NULL, NULL, "GRPC specifies a GRPC HealthCheckRequest."},
+		 {"initialDelaySeconds", "i", NULL, NULL,
+		  "Number of seconds after the container "
+		  "has started before liveness probes are initiated."},
+		 {"timeoutSeconds", "i", NULL, NULL,
+		  "Number of seconds after which the probe times "
+		  "out. Defaults to 1 second."},
+		 {"periodSeconds", "i", NULL, NULL,
+		  "How often (in seconds) to perform the probe. "
+		  "Default to 10 seconds."},
+		 {"successThreshold", "i", NULL, NULL,
+		  "Minimum consecutive successes for the probe "
+		  "to be considered successful after having failed. Defaults to 1."},
+		 {"failureThreshold", "i", NULL, NULL,
+		  "Minimum consecutive failures for the probe "
+		  "to be considered failed after having succeeded. Defaults to 3."},
+		 {"terminationGracePeriodSeconds", "l", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"ExecAction", "ExecAction describes a \"run in container\" action.", NULL, false,
+	 (const prop[]){{"command", "[s", NULL, NULL, NULL}, END_PROPS}},
+	{"HTTPGetAction", "HTTPGetAction describes an action based on HTTP Get requests.", "port",
+	 false,
+	 (const prop[]){{"path", "s", NULL, NULL, NULL},
+			{"port", "@intstr.IntOrString", NULL, NULL,
+			 "Name or number of the port to access "
+			 "on the container. Number must be in the range 1 to 65535."},
+			{"host", "s", NULL, NULL, NULL},
+			{"scheme", "s", NULL, NULL, NULL},
+			{"httpHeaders", "[@HTTPHeader", NULL, NULL, NULL},
+			END_PROPS}},
 	{"HTTPHeader", "HTTPHeader describes a custom header to be used in HTTP probes.",
-	 "name value", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"value", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 "name value", false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"value", "s", NULL, NULL, NULL}, END_PROPS}},
 	{"TCPSocketAction", "TCPSocketAction describes an action based on opening a socket.",
-	 "port", false, (const prop[]){
-		{"port", "@intstr.IntOrString", NULL, NULL, "Number or name of the port to access "
-		 "on the container. Number must be in the range 1 to 65535."},
-		{"host", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"GRPCAction", "GRPCAction specifies an action involving a GRPC service.",
-	 "port", false, (const prop[]){
-		{"port", "i", NULL, NULL, NULL},
-		{"service", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Lifecycle", "Lifecycle describes actions that the management system should take in "
+	 "port", false,
+	 (const prop[]){{"port", "@intstr.IntOrString", NULL, NULL,
+			 "Number or name of the port to access "
+			 "on the container. Number must be in the range 1 to 65535."},
+			{"host", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"GRPCAction", "GRPCAction specifies an action involving a GRPC service.", "port", false,
+	 (const prop[]){
+		 {"port", "i", NULL, NULL, NULL}, {"service", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"Lifecycle",
+	 "Lifecycle describes actions that the management system should take in "
 	 "response to container lifecycle events.",
-	 NULL, false, (const prop[]){
-		{"postStart", "@LifecycleHandler", NULL, NULL, NULL},
-		{"preStop", "@LifecycleHandler", NULL, NULL, NULL},
-		{"stopSignal", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"LifecycleHandler", "LifecycleHandler defines a specific action that should be taken in a "
+	 NULL, false,
+	 (const prop[]){{"postStart", "@LifecycleHandler", NULL, NULL, NULL},
+			{"preStop", "@LifecycleHandler", NULL, NULL, NULL},
+			{"stopSignal", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"LifecycleHandler",
+	 "LifecycleHandler defines a specific action that should be taken in a "
 	 "lifecycle hook. One and only one of the fields, except TCPSocket, must be specified.",
-	 NULL, false, (const prop[]){
-		{"exec", "@ExecAction", NULL, NULL, NULL},
-		{"httpGet", "@HTTPGetAction", NULL, NULL, NULL},
-		{"tcpSocket", "@TCPSocketAction", NULL, NULL, NULL},
-		{"sleep", "@SleepAction", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SleepAction", "SleepAction describes a \"sleep\" action.",
-	 "seconds", false, (const prop[]){
-		{"seconds", "l", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SecurityContext", "SecurityContext holds security configuration that will be applied to "
+	 NULL, false,
+	 (const prop[]){{"exec", "@ExecAction", NULL, NULL, NULL},
+			{"httpGet", "@HTTPGetAction", NULL, NULL, NULL},
+			{"tcpSocket", "@TCPSocketAction", NULL, NULL, NULL},
+			{"sleep", "@SleepAction", NULL, NULL, NULL},
+			END_PROPS}},
+	{"SleepAction", "SleepAction describes a \"sleep\" action.", "seconds", false,
+	 (const prop[]){{"seconds", "l", NULL, NULL, NULL}, END_PROPS}},
+	{"SecurityContext",
+	 "SecurityContext holds security configuration that will be applied to "
 	 "a container.",
-	 NULL, false, (const prop[]){
-		{"capabilities", "@Capabilities", NULL, NULL, NULL},
-		{"privileged", "b", NULL, NULL, NULL},
-		{"seLinuxOptions", "@SELinuxOptions", NULL, NULL, NULL},
-		{"windowsOptions", "@WindowsSecurityContextOptions", NULL, NULL, NULL},
-		{"runAsUser", "l", NULL, NULL, NULL},
-		{"runAsGroup", "l", NULL, NULL, NULL},
-		{"runAsNonRoot", "b", NULL, NULL, NULL},
-		{"readOnlyRootFilesystem", "b", NULL, NULL, NULL},
-		{"allowPrivilegeEscalation", "b", NULL, NULL, NULL},
-		{"procMount", "s", NULL, NULL, NULL},
-		{"seccompProfile", "@SeccompProfile", NULL, NULL, NULL},
-		{"appArmorProfile", "@AppArmorProfile", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Capabilities", "Adds and removes POSIX capabilities from running containers.",
-	 NULL, false, (const prop[]){
-		{"add", "[s", NULL, NULL, NULL},
-		{"drop", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SELinuxOptions", "SELinuxOptions are the labels to be applied to the container.",
-	 NULL, false, (const prop[]){
-		{"user", "s", NULL, NULL, NULL},
-		{"role", "s", NULL, NULL, NULL},
-		{"type", "s", NULL, NULL, NULL},
-		{"level", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"WindowsSecurityContextOptions", "WindowsSecurityContextOptions contain Windows-specific "
+	 NULL, false,
+	 (const prop[]){{"capabilities", "@Capabilities", NULL, NULL, NULL},
+			{"privileged", "b", NULL, NULL, NULL},
+			{"seLinuxOptions", "@SELinuxOptions", NULL, NULL, NULL},
+			{"windowsOptions", "@WindowsSecurityContextOptions", NULL, NULL, NULL},
+			{"runAsUser", "l", NULL, NULL, NULL},
+			{"runAsGroup", "l", NULL, NULL, NULL},
+			{"runAsNonRoot", "b", NULL, NULL, NULL},
+			{"readOnlyRootFilesystem", "b", NULL, NULL, NULL},
+			{"allowPrivilegeEscalation", "b", NULL, NULL, NULL},
+			{"procMount", "s", NULL, NULL, NULL},
+			{"seccompProfile", "@SeccompProfile", NULL, NULL, NULL},
+			{"appArmorProfile", "@AppArmorProfile", NULL, NULL, NULL},
+			END_PROPS}},
+	{"Capabilities", "Adds and removes POSIX capabilities from running containers.", NULL,
+	 false,
+	 (const prop[]){
+		 {"add", "[s", NULL, NULL, NULL}, {"drop", "[s", NULL, NULL, NULL}, END_PROPS}},
+	{"SELinuxOptions", "SELinuxOptions are the labels to be applied to the container.", NULL,
+	 false,
+	 (const prop[]){{"user", "s", NULL, NULL, NULL},
+			{"role", "s", NULL, NULL, NULL},
+			{"type", "s", NULL, NULL, NULL},
+			{"level", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"WindowsSecurityContextOptions",
+	 "WindowsSecurityContextOptions contain Windows-specific "
 	 "options and credentials.",
-	 NULL, false, (const prop[]){
-		{"gmsaCredentialSpecName", "s", NULL, NULL, NULL},
-		{"gmsaCredentialSpec", "s", NULL, NULL, NULL},
-		{"runAsUserName", "s", NULL, NULL, NULL},
-		{"hostProcess", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SeccompProfile", "SeccompProfile defines a pod/container's seccomp profile settings. "
+	 NULL, false,
+	 (const prop[]){{"gmsaCredentialSpecName", "s", NULL, NULL, NULL},
+			{"gmsaCredentialSpec", "s", NULL, NULL, NULL},
+			{"runAsUserName", "s", NULL, NULL, NULL},
+			{"hostProcess", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"SeccompProfile",
+	 "SeccompProfile defines a pod/container's seccomp profile settings. "
 	 "Only one profile source may be set.",
-	 "type", false, (const prop[]){
-		{"type", "s", NULL, NULL, NULL},
-		{"localhostProfile", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 "type", false,
+	 (const prop[]){{"type", "s", NULL, NULL, NULL},
+			{"localhostProfile", "s", NULL, NULL, NULL},
+			END_PROPS}},
 	{"AppArmorProfile", "AppArmorProfile defines a pod or container's AppArmor settings.",
-	 "type", false, (const prop[]){
-		{"type", "s", NULL, NULL, NULL},
-		{"localhostProfile", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"EphemeralContainer", "An EphemeralContainer is a temporary container that you may add to "
+	 "type", false,
+	 (const prop[]){{"type", "s", NULL, NULL, NULL},
+			{"localhostProfile", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"EphemeralContainer",
+	 "An EphemeralContainer is a temporary container that you may add to "
 	 "an existing Pod for user-initiated activities such as debugging.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, "Name of the container specified as a DNS_LABEL. Each "
-		 "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},
-		{"image", "s", NULL, NULL, "Container image name."},
-		{"command", "[s", NULL, NULL, "Entrypoint array. Not executed within a shell. The "
-		 "container image's ENTRYPOINT is used if this is not provided."},
-		{"args", "[s", NULL, NULL, "Arguments to the entrypoint. The container image's CMD "
-		 "is used if this is not provided."},
-		{"workingDir", "s", NULL, NULL, "Container's working directory. If not specified, "
-		 "the container runtime's default will be used."},
-		{"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",
-		 "List of ports to expose from the container."},
-		{"envFrom", "[@EnvFromSource", NULL, NULL, "List of sources to populate "
-		 "environment variables in the container."},
-		{"env", "[@EnvVar", "merge:name", "map:name", "List of environment variables to "
-		 "set in the container. Cannot be updated."},
-		{"resources", "@ResourceRequirements", NULL, NULL, "Compute Resources required by "
-		 "this container."},
-		{"resizePolicy", "[@ContainerResizePolicy", NULL, NULL, "Resources resize policy "
-		 "for the container."},
-		{"restartPolicy", "s", NULL, NULL, "RestartPolicy defines the restart behavior of "
-		 "individual containers in a pod. Only \"Always\" is allowed, for init "
-		 "containers."},
-		{"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath", "Pod volumes "
-		 "to mount into the container's filesystem. Cannot be updated."},
-		{"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",
-		 "volumeDevices is the list of block devices to be used by the container."},
-		{"livenessProbe", "@Probe", NULL, NULL, "Periodic probe of container liveness. "
-		 "Container will be restarted if the probe fails."},
-		{"readinessProbe", "@Probe", NULL, NULL, "Periodic probe of container service "
-		 "readiness. Container will be removed from service endpoints if the probe fails."},
-		{"startupProbe", "@Probe", NULL, NULL, "StartupProbe indicates that the Pod has "
-		 "successfully initialized. If specified, no other probes are executed until this "
-		 "completes successfully."},
-		{"lifecycle", "@Lifecycle", NULL, NULL, "Actions that the management system should "
-		 "take in response to container lifecycle events."},
-		{"terminationMessagePath", "s", NULL, NULL, "Path at which the file to which the "
-		 "container's termination message will be written is mounted into the container's "
-		 "filesystem. Defaults to /dev/termination-log."},
-		{"terminationMessagePolicy", "s", NULL, NULL, "Indicate how the termination "
-		 "message should be populated: File or FallbackToLogsOnError. Defaults to File."},
-		{"imagePullPolicy", "s", NULL, NULL, "Image pull policy. One of Always, Never, "
-		 "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "
-		 "otherwise."},
-		{"securityContext", "@SecurityContext", NULL, NULL, "SecurityContext defines the "
-		 "security options the container should be run with."},
-		{"stdin", "b", NULL, NULL, "Whether this container should allocate a buffer for "
-		 "stdin in the container runtime."},
-		{"stdinOnce", "b", NULL, NULL, "Whether the container runtime should close the "
-		 "stdin channel after it has been opened by a single attach."},
-		{"tty", "b", NULL, NULL, "Whether this container should allocate a TTY for itself, "
-		 "also requires 'stdin' to be true."},
-		{"targetContainerName", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodSecurityContext", "PodSecurityContext holds pod-level security attributes and common "
+	 "name", false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL,
+		  "Name of the container specified as a DNS_LABEL. Each "
+		  "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},
+		 {"image", "s", NULL, NULL, "Container image name."},
+		 {"command", "[s", NULL, NULL,
+		  "Entrypoint array. Not executed within a shell. The "
+		  "container image's ENTRYPOINT is used if this is not provided."},
+		 {"args", "[s", NULL, NULL,
+		  "Arguments to the entrypoint. The container image's CMD "
+		  "is used if this is not provided."},
+		 {"workingDir", "s", NULL, NULL,
+		  "Container's working directory. If not specified, "
+		  "the container runtime's default will be used."},
+		 {"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",
+		  "List of ports to expose from the container."},
+		 {"envFrom", "[@EnvFromSource", NULL, NULL,
+		  "List of sources to populate "
+		  "environment variables in the container."},
+		 {"env", "[@EnvVar", "merge:name", "map:name",
+		  "List of environment variables to "
+		  "set in the container. Cannot be updated."},
+		 {"resources", "@ResourceRequirements", NULL, NULL,
+		  "Compute Resources required by "
+		  "this container."},
+		 {"resizePolicy", "[@ContainerResizePolicy", NULL, NULL,
+		  "Resources resize policy "
+		  "for the container."},
+		 {"restartPolicy", "s", NULL, NULL,
+		  "RestartPolicy defines the restart behavior of "
+		  "individual containers in a pod. Only \"Always\" is allowed, for init "
+		  "containers."},
+		 {"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath",
+		  "Pod volumes "
+		  "to mount into the container's filesystem. Cannot be updated."},
+		 {"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",
+		  "volumeDevices is the list of block devices to be used by the container."},
+		 {"livenessProbe", "@Probe", NULL, NULL,
+		  "Periodic probe of container liveness. "
+		  "Container will be restarted if the probe fails."},
+		 {"readinessProbe", "@Probe", NULL, NULL,
+		  "Periodic probe of container service "
+		  "readiness. Container will be removed from service endpoints if the probe "
+		  "fails."},
+		 {"startupProbe", "@Probe", NULL, NULL,
+		  "StartupProbe indicates that the Pod has "
+		  "successfully initialized. If specified, no other probes are executed until this "
+		  "completes successfully."},
+		 {"lifecycle", "@Lifecycle", NULL, NULL,
+		  "Actions that the management system should "
+		  "take in response to container lifecycle events."},
+		 {"terminationMessagePath", "s", NULL, NULL,
+		  "Path at which the file to which the "
+		  "container's termination message will be written is mounted into the container's "
+		  "filesystem. Defaults to /dev/termination-log."},
+		 {"terminationMessagePolicy", "s", NULL, NULL,
+		  "Indicate how the termination "
+		  "message should be populated: File or FallbackToLogsOnError. Defaults to File."},
+		 {"imagePullPolicy", "s", NULL, NULL,
+		  "Image pull policy. One of Always, Never, "
+		  "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "
+		  "otherwise."},
+		 {"securityContext", "@SecurityContext", NULL, NULL,
+		  "SecurityContext defines the "
+		  "security options the container should be run with."},
+		 {"stdin", "b", NULL, NULL,
+		  "Whether this container should allocate a buffer for "
+		  "stdin in the container runtime."},
+		 {"stdinOnce", "b", NULL, NULL,
+		  "Whether the container runtime should close the "
+		  "stdin channel after it has been opened by a single attach."},
+		 {"tty", "b", NULL, NULL,
+		  "Whether this container should allocate a TTY for itself, "
+		  "also requires 'stdin' to be true."},
+		 {"targetContainerName", "s", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"PodSecurityContext",
+	 "PodSecurityContext holds pod-level security attributes and common "
 	 "container settings.",
-	 NULL, false, (const prop[]){
-		{"seLinuxOptions", "@SELinuxOptions", NULL, NULL, NULL},
-		{"windowsOptions", "@WindowsSecurityContextOptions", NULL, NULL, NULL},
-		{"runAsUser", "l", NULL, NULL, NULL},
-		{"runAsGroup", "l", NULL, NULL, NULL},
-		{"runAsNonRoot", "b", NULL, NULL, NULL},
-		{"supplementalGroups", "[l", NULL, NULL, NULL},
-		{"supplementalGroupsPolicy", "s", NULL, NULL, NULL},
-		{"fsGroup", "l", NULL, NULL, NULL},
-		{"sysctls", "[@Sysctl", NULL, NULL, NULL},
-		{"fsGroupChangePolicy", "s", NULL, NULL, NULL},
-		{"seccompProfile", "@SeccompProfile", NULL, NULL, NULL},
-		{"appArmorProfile", "@AppArmorProfile", NULL, NULL, NULL},
-		{"seLinuxChangePolicy", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Sysctl", "Sysctl defines a kernel parameter to be set.",
-	 "name value", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"value", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Affinity", "Affinity is a group of affinity scheduling rules.",
-	 NULL, false, (const prop[]){
-		{"nodeAffinity", "@NodeAffinity", NULL, NULL, NULL},
-		{"podAffinity", "@PodAffinity", NULL, NULL, NULL},
-		{"podAntiAffinity", "@PodAntiAffinity", NULL, NULL, NULL},
-		END_PROPS}},
-	{"NodeAffinity", "Node affinity is a group of node affinity scheduling rules.",
-	 NULL, false, (const prop[]){
-		{"requiredDuringSchedulingIgnoredDuringExecution", "@NodeSelector", NULL, NULL,
-		 NULL},
-		{"preferredDuringSchedulingIgnoredDuringExecution", "[@PreferredSchedulingTerm",
-		 NULL, NULL, NULL},
-		END_PROPS}},
-	{"NodeSelector", "A node selector represents the union of the results of one or more label "
+	 NULL, false,
+	 (const prop[]){{"seLinuxOptions", "@SELinuxOptions", NULL, NULL, NULL},
+			{"windowsOptions", "@WindowsSecurityContextOptions", NULL, NULL, NULL},
+			{"runAsUser", "l", NULL, NULL, NULL},
+			{"runAsGroup", "l", NULL, NULL, NULL},
+			{"runAsNonRoot", "b", NULL, NULL, NULL},
+			{"supplementalGroups", "[l", NULL, NULL, NULL},
+			{"supplementalGroupsPolicy", "s", NULL, NULL, NULL},
+			{"fsGroup", "l", NULL, NULL, NULL},
+			{"sysctls", "[@Sysctl", NULL, NULL, NULL},
+			{"fsGroupChangePolicy", "s", NULL, NULL, NULL},
+			{"seccompProfile", "@SeccompProfile", NULL, NULL, NULL},
+			{"appArmorProfile", "@AppArmorProfile", NULL, NULL, NULL},
+			{"seLinuxChangePolicy", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"Sysctl", "Sysctl defines a kernel parameter to be set.", "name value", false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"value", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"Affinity", "Affinity is a group of affinity scheduling rules.", NULL, false,
+	 (const prop[]){{"nodeAffinity", "@NodeAffinity", NULL, NULL, NULL},
+			{"podAffinity", "@PodAffinity", NULL, NULL, NULL},
+			{"podAntiAffinity", "@PodAntiAffinity", NULL, NULL, NULL},
+			END_PROPS}},
+	{"NodeAffinity", "Node affinity is a group of node affinity scheduling rules.", NULL, false,
+	 (const prop[]){{"requiredDuringSchedulingIgnoredDuringExecution", "@NodeSelector", NULL,
+			 NULL, NULL},
+			{"preferredDuringSchedulingIgnoredDuringExecution",
+			 "[@PreferredSchedulingTerm", NULL, NULL, NULL},
+			END_PROPS}},
+	{"NodeSelector",
+	 "A node selector represents the union of the results of one or more label "
 	 "queries over a set of nodes; that is, it represents the OR of the selectors represented "
 	 "by the node selector terms.",
-	 "nodeSelectorTerms", true, (const prop[]){
-		{"nodeSelectorTerms", "[@NodeSelectorTerm", NULL, NULL, NULL},
-		END_PROPS}},
-	{"NodeSelectorTerm", "A null or empty node selector term matches no objects. The "
+	 "nodeSelectorTerms", true,
+	 (const prop[]){{"nodeSelectorTerms", "[@NodeSelectorTerm", NULL, NULL, NULL}, END_PROPS}},
+	{"NodeSelectorTerm",
+	 "A null or empty node selector term matches no objects. The "
 	 "requirements of them are ANDed.",
-	 NULL, true, (const prop[]){
-		{"matchExpressions", "[@NodeSelectorRequirement", NULL, NULL, NULL},
-		{"matchFields", "[@NodeSelectorRequirement", NULL, NULL, NULL},
-		END_PROPS}},
-	{"NodeSelectorRequirement", "A node selector requirement is a selector that contains "
+	 NULL, true,
+	 (const prop[]){{"matchExpressions", "[@NodeSelectorRequirement", NULL, NULL, NULL},
+			{"matchFields", "[@NodeSelectorRequirement", NULL, NULL, NULL},
+			END_PROPS}},
+	{"NodeSelectorRequirement",
+	 "A node selector requirement is a selector that contains "
 	 "values, a key, and an operator that relates the key and values.",
-	 "key operator", false, (const prop[]){
-		{"key", "s", NULL, NULL, NULL},
-		{"operator", "s", NULL, NULL, NULL},
-		{"values", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PreferredSchedulingTerm", "An empty preferred scheduling term matches all objects with "
+	 "key operator", false,
+	 (const prop[]){{"key", "s", NULL, NULL, NULL},
+			{"operator", "s", NULL, NULL, NULL},
+			{"values", "[s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PreferredSchedulingTerm",
+	 "An empty preferred scheduling term matches all objects with "
 	 "implicit weight 0 (i.e. it's a no-op).",
-	 "weight preference", false, (const prop[]){
-		{"weight", "i", NULL, NULL, NULL},
-		{"preference", "@NodeSelectorTerm", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodAffinity", "Pod affinity is a group of inter pod affinity scheduling rules.",
-	 NULL, false, (const prop[]){
-		{"requiredDuringSchedulingIgnoredDuringExecution", "[@PodAffinityTerm", NULL, NULL,
-		 NULL},
-		{"preferredDuringSchedulingIgnoredDuringExecution", "[@WeightedPodAffinityTerm",
-		 NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodAffinityTerm", "Defines a set of pods (namely those matching the labelSelector "
+	 "weight preference", false,
+	 (const prop[]){{"weight", "i", NULL, NULL, NULL},
+			{"preference", "@NodeSelectorTerm", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PodAffinity", "Pod affinity is a group of inter pod affinity scheduling rules.", NULL,
+	 false,
+	 (const prop[]){{"requiredDuringSchedulingIgnoredDuringExecution", "[@PodAffinityTerm",
+			 NULL, NULL, NULL},
+			{"preferredDuringSchedulingIgnoredDuringExecution",
+			 "[@WeightedPodAffinityTerm", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PodAffinityTerm",
+	 "Defines a set of pods (namely those matching the labelSelector "
 	 "relative to the given namespace(s)) that this pod should be co-located (affinity) or not "
 	 "co-located (anti-affinity) with.",
-	 "topologyKey", false, (const prop[]){
-		{"labelSelector", "@meta.LabelSelector", NULL, NULL, NULL},
-		{"namespaces", "[s", NULL, NULL, NULL},
-		{"topologyKey", "s", NULL, NULL, NULL},
-		{"namespaceSelector", "@meta.LabelSelector", NULL, NULL, NULL},
-		{"matchLabelKeys", "[s", NULL, NULL, NULL},
-		{"mismatchLabelKeys", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"WeightedPodAffinityTerm", "The weights of all of the matched WeightedPodAffinityTerm "
+	 "topologyKey", false,
+	 (const prop[]){{"labelSelector", "@meta.LabelSelector", NULL, NULL, NULL},
+			{"namespaces", "[s", NULL, NULL, NULL},
+			{"topologyKey", "s", NULL, NULL, NULL},
+			{"namespaceSelector", "@meta.LabelSelector", NULL, NULL, NULL},
+			{"matchLabelKeys", "[s", NULL, NULL, NULL},
+			{"mismatchLabelKeys", "[s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"WeightedPodAffinityTerm",
+	 "The weights of all of the matched WeightedPodAffinityTerm "
 	 "fields are added per-node to find the most preferred node(s).",
-	 "weight podAffinityTerm", false, (const prop[]){
-		{"weight", "i", NULL, NULL, NULL},
-		{"podAffinityTerm", "@PodAffinityTerm", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodAntiAffinity", "Pod anti affinity is a group of inter pod anti affinity scheduling "
+	 "weight podAffinityTerm", false,
+	 (const prop[]){{"weight", "i", NULL, NULL, NULL},
+			{"podAffinityTerm", "@PodAffinityTerm", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PodAntiAffinity",
+	 "Pod anti affinity is a group of inter pod anti affinity scheduling "
 	 "rules.",
-	 NULL, false, (const prop[]){
-		{"requiredDuringSchedulingIgnoredDuringExecution", "[@PodAffinityTerm", NULL, NULL,
-		 NULL},
-		{"preferredDuringSchedulingIgnoredDuringExecution", "[@WeightedPodAffinityTerm",
-		 NULL, NULL, NULL},
-		END_PROPS}},
-	{"Toleration", "The pod this Toleration is attached to tolerates any taint that matches "
+	 NULL, false,
+	 (const prop[]){{"requiredDuringSchedulingIgnoredDuringExecution", "[@PodAffinityTerm",
+			 NULL, NULL, NULL},
+			{"preferredDuringSchedulingIgnoredDuringExecution",
+			 "[@WeightedPodAffinityTerm", NULL, NULL, NULL},
+			END_PROPS}},
+	{"Toleration",
+	 "The pod this Toleration is attached to tolerates any taint that matches "
 	 "the triple <key,value,effect> using the matching operator <operator>.",
-	 NULL, false, (const prop[]){
-		{"key", "s", NULL, NULL, NULL},
-		{"operator", "s", NULL, NULL, NULL},
-		{"value", "s", NULL, NULL, NULL},
-		{"effect", "s", NULL, NULL, NULL},
-		{"tolerationSeconds", "l", NULL, NULL, NULL},
-		END_PROPS}},
-	{"HostAlias", "HostAlias holds the mapping between IP and hostnames that will be injected "
+	 NULL, false,
+	 (const prop[]){{"key", "s", NULL, NULL, NULL},
+			{"operator", "s", NULL, NULL, NULL},
+			{"value", "s", NULL, NULL, NULL},
+			{"effect", "s", NULL, NULL, NULL},
+			{"tolerationSeconds", "l", NULL, NULL, NULL},
+			END_PROPS}},
+	{"HostAlias",
+	 "HostAlias holds the mapping between IP and hostnames that will be injected "
 	 "as an entry in the pod's hosts file.",
-	 "ip", false, (const prop[]){
-		{"ip", "s", NULL, NULL, NULL},
-		{"hostnames", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodDNSConfig", "PodDNSConfig defines the DNS parameters of a pod in addition to those "
+	 "ip", false,
+	 (const prop[]){
+		 {"ip", "s", NULL, NULL, NULL}, {"hostnames", "[s", NULL, NULL, NULL}, END_PROPS}},
+	{"PodDNSConfig",
+	 "PodDNSConfig defines the DNS parameters of a pod in addition to those "
 	 "generated from DNSPolicy.",
-	 NULL, false, (const prop[]){
-		{"nameservers", "[s", NULL, NULL, NULL},
-		{"searches", "[s", NULL, NULL, NULL},
-		{"options", "[@PodDNSConfigOption", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodDNSConfigOption", "PodDNSConfigOption defines DNS resolver options of a pod.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"value", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){{"nameservers", "[s", NULL, NULL, NULL},
+			{"searches", "[s", NULL, NULL, NULL},
+			{"options", "[@PodDNSConfigOption", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PodDNSConfigOption", "PodDNSConfigOption defines DNS resolver options of a pod.", NULL,
+	 false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"value", "s", NULL, NULL, NULL}, END_PROPS}},
 	{"PodReadinessGate", "PodReadinessGate contains the reference to a pod condition.",
-	 "conditionType", false, (const prop[]){
-		{"conditionType", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"TopologySpreadConstraint", "TopologySpreadConstraint specifies how to spread matching "
+	 "conditionType", false,
+	 (const prop[]){{"conditionType", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"TopologySpreadConstraint",
+	 "TopologySpreadConstraint specifies how to spread matching "
 	 "pods among the given topology.",
-	 "maxSkew topologyKey whenUnsatisfiable", false, (const prop[]){
-		{"maxSkew", "i", NULL, NULL, NULL},
-		{"topologyKey", "s", NULL, NULL, NULL},
-		{"whenUnsatisfiable", "s", NULL, NULL, NULL},
-		{"labelSelector", "@meta.LabelSelector", NULL, NULL, NULL},
-		{"minDomains", "i", NULL, NULL, NULL},
-		{"nodeAffinityPolicy", "s", NULL, NULL, NULL},
-		{"nodeTaintsPolicy", "s", NULL, NULL, NULL},
-		{"matchLabelKeys", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodOS", "PodOS defines the OS parameters of a pod.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 "maxSkew topologyKey whenUnsatisfiable", false,
+	 (const prop[]){{"maxSkew", "i", NULL, NULL, NULL},
+			{"topologyKey", "s", NULL, NULL, NULL},
+			{"whenUnsatisfiable", "s", NULL, NULL, NULL},
+			{"labelSelector", "@meta.LabelSelector", NULL, NULL, NULL},
+			{"minDomains", "i", NULL, NULL, NULL},
+			{"nodeAffinityPolicy", "s", NULL, NULL, NULL},
+			{"nodeTaintsPolicy", "s", NULL, NULL, NULL},
+			{"matchLabelKeys", "[s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PodOS", "PodOS defines the OS parameters of a pod.", "name", false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL}, END_PROPS}},
 	{"PodSchedulingGate", "PodSchedulingGate is associated to a Pod to guard its scheduling.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PodResourceClaim", "PodResourceClaim references exactly one ResourceClaim, either "
+	 "name", false, (const prop[]){{"name", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"PodResourceClaim",
+	 "PodResourceClaim references exactly one ResourceClaim, either "
 	 "directly or by naming a ResourceClaimTemplate.",
-	 "name", false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"resourceClaimName", "s", NULL, NULL, NULL},
-		{"resourceClaimTemplateName", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 "name", false,
+	 (const prop[]){{"name", "s", NULL, NULL, NULL},
+			{"resourceClaimName", "s", NULL, NULL, NULL},
+			{"resourceClaimTemplateName", "s", NULL, NULL, NULL},
+			END_PROPS}},
 	{"ServiceSpec", "ServiceSpec describes the attributes that a user creates on a service.",
-	 NULL, false, (const prop[]){
-		{"ports", "[@ServicePort", "merge:port", "map:port,protocol", "The list of ports "
-		 "that are exposed by this service."},
-		{"selector", "{s", NULL, "atomic", "Route service traffic to pods with label keys "
-		 "and values matching this selector."},
-		{"clusterIP", "s", NULL, NULL, "clusterIP is the IP address of the service and is "
-		 "usually assigned randomly."},
-		{"clusterIPs", "[s", NULL, NULL, "ClusterIPs is a list of IP addresses assigned to "
-		 "this service, and are usually assigned randomly."},
-		{"type", "s", NULL, NULL, "type determines how the Service is exposed. Defaults to "
-		 "ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and "
-		 "LoadBalancer."},
-		{"externalIPs", "[s", NULL, NULL, "externalIPs is a list of IP addresses for which "
-		 "nodes in the cluster will also accept traffic for this service."},
-		{"sessionAffinity", "s", NULL, NULL, "Supports \"ClientIP\" and \"None\". Used to "
-		 "maintain session affinity. Defaults to None."},
-		{"loadBalancerIP", "s", NULL, NULL, NULL},
-		{"loadBalancerSourceRanges", "[s", NULL, NULL, NULL},
-		{"externalName", "s", NULL, NULL, "externalName is the external reference that "
-		 "discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME "
-		 "record)."},
-		{"externalTrafficPolicy", "s", NULL, NULL, "externalTrafficPolicy describes how "
-		 "nodes distribute service traffic they receive on one of the externally-facing "
-		 "addresses."},
-		{"healthCheckNodePort", "i", NULL, NULL, NULL},
-		{"publishNotReadyAddresses", "b", NULL, NULL, NULL},
-		{"sessionAffinityConfig", "@SessionAffinityConfig", NULL, NULL, NULL},
-		{"ipFamilies", "[s", NULL, NULL, NULL},
-		{"ipFamilyPolicy", "s", NULL, NULL, NULL},
-		{"allocateLoadBalancerNodePorts", "b", NULL, NULL, NULL},
-		{"loadBalancerClass", "s", NULL, NULL, NULL},
-		{"internalTrafficPolicy", "s", NULL, NULL, "InternalTrafficPolicy describes how "
-		 "nodes distribute service traffic they receive on the ClusterIP."},
-		{"trafficDistribution", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ServicePort", "ServicePort contains information on service's port.",
-	 "port", false, (const prop[]){
-		{"name", "s", NULL, NULL, "The name of this port within the service. This must be "
-		 "a DNS_LABEL."},
-		{"protocol", "s", NULL, NULL, "The IP protocol for this port. Supports \"TCP\", "
-		 "\"UDP\", and \"SCTP\". Default is TCP."},
-		{"appProtocol", "s", NULL, NULL, "The application protocol for this port."},
-		{"port", "i", NULL, NULL, "The port that will be exposed by this service."},
-		{"targetPort", "@intstr.IntOrString", NULL, NULL, "Number or name of the port to "
-		 "access on the pods targeted by the service. Defaults to the value of the 'port' "
-		 "field."},
-		{"nodePort", "i", NULL, NULL, "The port on each node on which this service is "
-		 "exposed when type is NodePort or LoadBalancer."},
-		END_PROPS}},
-	{"SessionAffinityConfig", "SessionAffinityConfig represents the configurations of session "
+	 NULL, false,
+	 (const prop[]){
+		 {"ports", "[@ServicePort", "merge:port", "map:port,protocol",
+		  "The list of ports "
+		  "that are exposed by this service."},
+		 {"selector", "{s", NULL, "atomic",
+		  "Route service traffic to pods with label keys "
+		  "and values matching this selector."},
+		 {"clusterIP", "s", NULL, NULL,
+		  "clusterIP is the IP address of the service and is "
+		  "usually assigned randomly."},
+		 {"clusterIPs", "[s", NULL, NULL,
+		  "ClusterIPs is a list of IP addresses assigned to "
+		  "this service, and are usually assigned randomly."},
+		 {"type", "s", NULL, NULL,
+		  "type determines how the Service is exposed. Defaults to "
+		  "ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and "
+		  "LoadBalancer."},
+		 {"externalIPs", "[s", NULL, NULL,
+		  "externalIPs is a list of IP addresses for which "
+		  "nodes in the cluster will also accept traffic for this service."},
+		 {"sessionAffinity", "s", NULL, NULL,
+		  "Supports \"ClientIP\" and \"None\". Used to "
+		  "maintain session affinity. Defaults to None."},
+		 {"loadBalancerIP", "s", NULL, NULL, NULL},
+		 {"loadBalancerSourceRanges", "[s", NULL, NULL, NULL},
+		 {"externalName", "s", NULL, NULL,
+		  "externalName is the external reference that "
+		  "discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME "
+		  "record)."},
+		 {"externalTrafficPolicy", "s", NULL, NULL,
+		  "externalTrafficPolicy describes how "
+		  "nodes distribute service traffic they receive on one of the externally-facing "
+		  "addresses."},
+		 {"healthCheckNodePort", "i", NULL, NULL, NULL},
+		 {"publishNotReadyAddresses", "b", NULL, NULL, NULL},
+		 {"sessionAffinityConfig", "@SessionAffinityConfig", NULL, NULL, NULL},
+		 {"ipFamilies", "[s", NULL, NULL, NULL},
+		 {"ipFamilyPolicy", "s", NULL, NULL, NULL},
+		 {"allocateLoadBalancerNodePorts", "b", NULL, NULL, NULL},
+		 {"loadBalancerClass", "s", NULL, NULL, NULL},
+		 {"internalTrafficPolicy", "s", NULL, NULL,
+		  "InternalTrafficPolicy describes how "
+		  "nodes distribute service traffic they receive on the ClusterIP."},
+		 {"trafficDistribution", "s", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"ServicePort", "ServicePort contains information on service's port.", "port", false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL,
+		  "The name of this port within the service. This must be "
+		  "a DNS_LABEL."},
+		 {"protocol", "s", NULL, NULL,
+		  "The IP protocol for this port. Supports \"TCP\", "
+		  "\"UDP\", and \"SCTP\". Default is TCP."},
+		 {"appProtocol", "s", NULL, NULL, "The application protocol for this port."},
+		 {"port", "i", NULL, NULL, "The port that will be exposed by this service."},
+		 {"targetPort", "@intstr.IntOrString", NULL, NULL,
+		  "Number or name of the port to "
+		  "access on the pods targeted by the service. Defaults to the value of the 'port' "
+		  "field."},
+		 {"nodePort", "i", NULL, NULL,
+		  "The port on each node on which this service is "
+		  "exposed when type is NodePort or LoadBalancer."},
+		 END_PROPS}},
+	{"SessionAffinityConfig",
+	 "SessionAffinityConfig represents the configurations of session "
 	 "affinity.",
-	 NULL, false, (const prop[]){
-		{"clientIP", "@ClientIPConfig", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ClientIPConfig", "ClientIPConfig represents the configurations of Client IP based "
+	 NULL, false, (const prop[]){{"clientIP", "@ClientIPConfig", NULL, NULL, NULL}, END_PROPS}},
+	{"ClientIPConfig",
+	 "ClientIPConfig represents the configurations of Client IP based "
 	 "session affinity.",
-	 NULL, false, (const prop[]){
-		{"timeoutSeconds", "i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"apps.DeploymentSpec", "DeploymentSpec is the specification of the desired behavior of "
+	 NULL, false, (const prop[]){{"timeoutSeconds", "i", NULL, NULL, NULL}, END_PROPS}},
+	{"apps.DeploymentSpec",
+	 "DeploymentSpec is the specification of the desired behavior of "
 	 "the Deployment.",
-	 "selector template", false, (const prop[]){
-		{"replicas", "i", NULL, NULL, "Number of desired pods. Defaults to 1."},
-		{"selector", "@meta.LabelSelector", NULL, NULL, "Label selector for pods. Existing "
-		 "ReplicaSets whose pods are selected by this will be the ones affected by this "
-		 "deployment. It must match the pod template's labels."},
-		{"template", "@PodTemplateSpec", NULL, NULL, "Template describes the pods that "
-		 "will be created."},
-		{"strategy", "@apps.DeploymentStrategy", "retainKeys", NULL, "The deployment "
-		 "strategy to use to replace existing pods with new ones."},
-		{"minReadySeconds", "i", NULL, NULL, "Minimum number of seconds for which a newly "
-		 "created pod should be ready without any of its container crashing, for it to be "
-		 "considered available. Defaults to 0."},
-		{"revisionHistoryLimit", "i", NULL, NULL, "The number of old ReplicaSets to retain "
-		 "to allow rollback. Defaults to 10."},
-		{"paused", "b", NULL, NULL, "Indicates that the deployment is paused."},
-		{"progressDeadlineSeconds", "i", NULL, NULL, "The maximum time in seconds for a "
-		 "deployment to make progress before it is considered to be failed. Defaults to "
-		 "600s."},
-		END_PROPS}},
-	{"apps.DeploymentStrategy", "DeploymentStrategy describes how to replace existing pods "
+	 "selector template", false,
+	 (const prop[]){
+		 {"replicas", "i", NULL, NULL, "Number of desired pods. Defaults to 1."},
+		 {"selector", "@meta.LabelSelector", NULL, NULL,
+		  "Label selector for pods. Existing "
+		  "ReplicaSets whose pods are selected by this will be the ones affected by this "
+		  "deployment. It must match the pod template's labels."},
+		 {"template", "@PodTemplateSpec", NULL, NULL,
+		  "Template describes the pods that "
+		  "will be created."},
+		 {"strategy", "@apps.DeploymentStrategy", "retainKeys", NULL,
+		  "The deployment "
+		  "strategy to use to replace existing pods with new ones."},
+		 {"minReadySeconds", "i", NULL, NULL,
+		  "Minimum number of seconds for which a newly "
+		  "created pod should be ready without any of its container crashing, for it to be "
+		  "considered available. Defaults to 0."},
+		 {"revisionHistoryLimit", "i", NULL, NULL,
+		  "The number of old ReplicaSets to retain "
+		  "to allow rollback. Defaults to 10."},
+		 {"paused", "b", NULL, NULL, "Indicates that the deployment is paused."},
+		 {"progressDeadlineSeconds", "i", NULL, NULL,
+		  "The maximum time in seconds for a "
+		  "deployment to make progress before it is considered to be failed. Defaults to "
+		  "600s."},
+		 END_PROPS}},
+	{"apps.DeploymentStrategy",
+	 "DeploymentStrategy describes how to replace existing pods "
 	 "with new ones.",
-	 NULL, false, (const prop[]){
-		{"type", "s", NULL, NULL, "Type of deployment. Can be \"Recreate\" or "
-		 "\"RollingUpdate\". Default is RollingUpdate."},
-		{"rollingUpdate", "@apps.RollingUpdateDeployment", NULL, NULL, "Rolling update "
-		 "config params. Present only if DeploymentStrategyType = RollingUpdate."},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){{"type", "s", NULL, NULL,
+			 "Type of deployment. Can be \"Recreate\" or "
+			 "\"RollingUpdate\". Default is RollingUpdate."},
+			{"rollingUpdate", "@apps.RollingUpdateDeployment", NULL, NULL,
+			 "Rolling update "
+			 "config params. Present only if DeploymentStrategyType = RollingUpdate."},
+			END_PROPS}},
 	{"apps.RollingUpdateDeployment", "Spec to control the desired behavior of rolling update.",
-	 NULL, false, (const prop[]){
-		{"maxUnavailable", "@intstr.IntOrString", NULL, NULL, "The maximum number of pods "
-		 "that can be unavailable during the update. Value can be an absolute number (ex: "
-		 "5) or a percentage of desired pods (ex: 10%). Defaults to 25%."},
-		{"maxSurge", "@intstr.IntOrString", NULL, NULL, "The maximum number of pods that "
-		 "can be scheduled above the desired number of pods. Value can be an absolute "
-		 "number (ex: 5) or a percentage of desired pods (ex: 10%). Defaults to 25%."},
-		END_PROPS}},
-	{"apps.ReplicaSetSpec", "ReplicaSetSpec is the specification of a ReplicaSet.",
-	 "selector", false, (const prop[]){
-		{"replicas", "i", NULL, NULL, "Replicas is the number of desired pods. Defaults to "
-		 "1."},
-		{"minReadySeconds", "i", NULL, NULL, NULL},
-		{"selector", "@meta.LabelSelector", NULL, NULL, "Selector is a label query over "
-		 "pods that should match the replica count."},
-		{"template", "@PodTemplateSpec", NULL, NULL, "Template is the object that "
-		 "describes the pod that will be created if insufficient replicas are detected."},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){
+		 {"maxUnavailable", "@intstr.IntOrString", NULL, NULL,
+		  "The maximum number of pods "
+		  "that can be unavailable during the update. Value can be an absolute number (ex: "
+		  "5) or a percentage of desired pods (ex: 10%). Defaults to 25%."},
+		 {"maxSurge", "@intstr.IntOrString", NULL, NULL,
+		  "The maximum number of pods that "
+		  "can be scheduled above the desired number of pods. Value can be an absolute "
+		  "number (ex: 5) or a percentage of desired pods (ex: 10%). Defaults to 25%."},
+		 END_PROPS}},
+	{"apps.ReplicaSetSpec", "ReplicaSetSpec is the specification of a ReplicaSet.", "selector",
+	 false,
+	 (const prop[]){
+		 {"replicas", "i", NULL, NULL,
+		  "Replicas is the number of desired pods. Defaults to "
+		  "1."},
+		 {"minReadySeconds", "i", NULL, NULL, NULL},
+		 {"selector", "@meta.LabelSelector", NULL, NULL,
+		  "Selector is a label query over "
+		  "pods that should match the replica count."},
+		 {"template", "@PodTemplateSpec", NULL, NULL,
+		  "Template is the object that "
+		  "describes the pod that will be created if insufficient replicas are detected."},
+		 END_PROPS}},
 	{"apps.DaemonSetSpec", "DaemonSetSpec is the specification of a daemon set.",
-	 "selector template", false, (const prop[]){
-		{"selector", "@meta.LabelSelector", NULL, NULL, "A label query over pods that are "
-		 "managed by the daemon set. It must match the pod template's labels."},
-		{"template", "@PodTemplateSpec", NULL, NULL, "An object that describes the pod "
-		 "that will be created on every node that matches the template's node selector."},
-		{"updateStrategy", "@apps.DaemonSetUpdateStrategy", NULL, NULL, "An update "
-		 "strategy to replace existing DaemonSet pods with new pods."},
-		{"minReadySeconds", "i", NULL, NULL, NULL},
-		{"revisionHistoryLimit", "i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"apps.DaemonSetUpdateStrategy", "DaemonSetUpdateStrategy is a struct used to control the "
+	 "selector template", false,
+	 (const prop[]){
+		 {"selector", "@meta.LabelSelector", NULL, NULL,
+		  "A label query over pods that are "
+		  "managed by the daemon set. It must match the pod template's labels."},
+		 {"template", "@PodTemplateSpec", NULL, NULL,
+		  "An object that describes the pod "
+		  "that will be created on every node that matches the template's node selector."},
+		 {"updateStrategy", "@apps.DaemonSetUpdateStrategy", NULL, NULL,
+		  "An update "
+		  "strategy to replace existing DaemonSet pods with new pods."},
+		 {"minReadySeconds", "i", NULL, NULL, NULL},
+		 {"revisionHistoryLimit", "i", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"apps.DaemonSetUpdateStrategy",
+	 "DaemonSetUpdateStrategy is a struct used to control the "
 	 "update strategy for a DaemonSet.",
-	 NULL, false, (const prop[]){
-		{"type", "s", NULL, NULL, NULL},
-		{"rollingUpdate", "@apps.RollingUpdateDaemonSet", NULL, NULL, NULL},
-		END_PROPS}},
-	{"apps.RollingUpdateDaemonSet", "Spec to control the desired behavior of daemon set "
+	 NULL, false,
+	 (const prop[]){{"type", "s", NULL, NULL, NULL},
+			{"rollingUpdate", "@apps.RollingUpdateDaemonSet", NULL, NULL, NULL},
+			END_PROPS}},
+	{"apps.RollingUpdateDaemonSet",
+	 "Spec to control the desired behavior of daemon set "
 	 "rolling update.",
-	 NULL, false, (const prop[]){
-		{"maxUnavailable", "@intstr.IntOrString", NULL, NULL, NULL},
-		{"maxSurge", "@intstr.IntOrString", NULL, NULL, NULL},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){{"maxUnavailable", "@intstr.IntOrString", NULL, NULL, NULL},
+			{"maxSurge", "@intstr.IntOrString", NULL, NULL, NULL},
+			END_PROPS}},
 	{"apps.StatefulSetSpec", "A StatefulSetSpec is the specification of a StatefulSet.",
-	 "selector template", false, (const prop[]){
-		{"replicas", "i", NULL, NULL, "replicas is the desired number of replicas of the "
-		 "given Template. Defaults to 1."},
-		{"selector", "@meta.LabelSelector", NULL, NULL, "selector is a label query over "
-		 "pods that should match the replica count. It must match the pod template's "
-		 "labels."},
-		{"template", "@PodTemplateSpec", NULL, NULL, "template is the object that "
-		 "describes the pod that will be created if insufficient replicas are detected."},
-		{"volumeClaimTemplates", "[@PersistentVolumeClaim", NULL, NULL,
-		 "volumeClaimTemplates is a list of claims that pods are allowed to reference; "
-		 "every claim is instantiated once per pod."},
-		{"serviceName", "s", NULL, NULL, "serviceName is the name of the service that "
-		 "governs this StatefulSet."},
-		{"podManagementPolicy", "s", NULL, NULL, "podManagementPolicy controls how pods "
-		 "are created during initial scale up, when replacing pods on nodes, or when "
-		 "scaling down. OrderedReady (default) or Parallel."},
-		{"updateStrategy", "@apps.StatefulSetUpdateStrategy", NULL, NULL, "updateStrategy "
-		 "indicates the StatefulSetUpdateStrategy that will be employed to update Pods in "
-		 "the StatefulSet when a revision is made to Template."},
-		{"revisionHistoryLimit", "i", NULL, NULL, NULL},
-		{"minReadySeconds", "i", NULL, NULL, NULL},
-		{"persistentVolumeClaimRetentionPolicy",
-		 "@apps.StatefulSetPersistentVolumeClaimRetentionPolicy", NULL, NULL, NULL},
-		{"ordinals", "@apps.StatefulSetOrdinals", NULL, NULL, NULL},
-		END_PROPS}},
-	{"apps.StatefulSetUpdateStrategy", "StatefulSetUpdateStrategy indicates the strategy that "
+	 "selector template", false,
+	 (const prop[]){
+		 {"replicas", "i", NULL, NULL,
+		  "replicas is the desired number of replicas of the "
+		  "given Template. Defaults to 1."},
+		 {"selector", "@meta.LabelSelector", NULL, NULL,
+		  "selector is a label query over "
+		  "pods that should match the replica count. It must match the pod template's "
+		  "labels."},
+		 {"template", "@PodTemplateSpec", NULL, NULL,
+		  "template is the object that "
+		  "describes the pod that will be created if insufficient replicas are detected."},
+		 {"volumeClaimTemplates", "[@PersistentVolumeClaim", NULL, NULL,
+		  "volumeClaimTemplates is a list of claims that pods are allowed to reference; "
+		  "every claim is instantiated once per pod."},
+		 {"serviceName", "s", NULL, NULL,
+		  "serviceName is the name of the service that "
+		  "governs this StatefulSet."},
+		 {"podManagementPolicy", "s", NULL, NULL,
+		  "podManagementPolicy controls how pods "
+		  "are created during initial scale up, when replacing pods on nodes, or when "
+		  "scaling down. OrderedReady (default) or Parallel."},
+		 {"updateStrategy", "@apps.StatefulSetUpdateStrategy", NULL, NULL,
+		  "updateStrategy "
+		  "indicates the StatefulSetUpdateStrategy that will be employed to update Pods in "
+		  "the StatefulSet when a revision is made to Template."},
+		 {"revisionHistoryLimit", "i", NULL, NULL, NULL},
+		 {"minReadySeconds", "i", NULL, NULL, NULL},
+		 {"persistentVolumeClaimRetentionPolicy",
+		  "@apps.StatefulSetPersistentVolumeClaimRetentionPolicy", NULL, NULL, NULL},
+		 {"ordinals", "@apps.StatefulSetOrdinals", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"apps.StatefulSetUpdateStrategy",
+	 "StatefulSetUpdateStrategy indicates the strategy that "
 	 "the StatefulSet controller will use to perform updates.",
-	 NULL, false, (const prop[]){
-		{"type", "s", NULL, NULL, NULL},
-		{"rollingUpdate", "@apps.RollingUpdateStatefulSetStrategy", NULL, NULL, NULL},
-		END_PROPS}},
-	{"apps.RollingUpdateStatefulSetStrategy", "RollingUpdateStatefulSetStrategy is used to "
+	 NULL, false,
+	 (const prop[]){
+		 {"type", "s", NULL, NULL, NULL},
+		 {"rollingUpdate", "@apps.RollingUpdateStatefulSetStrategy", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"apps.RollingUpdateStatefulSetStrategy",
+	 "RollingUpdateStatefulSetStrategy is used to "
 	 "communicate parameter for RollingUpdateStatefulSetStrategyType.",
-	 NULL, false, (const prop[]){
-		{"partition", "i", NULL, NULL, NULL},
-		{"maxUnavailable", "@intstr.IntOrString", NULL, NULL, NULL},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){{"partition", "i", NULL, NULL, NULL},
+			{"maxUnavailable", "@intstr.IntOrString", NULL, NULL, NULL},
+			END_PROPS}},
 	{"apps.StatefulSetPersistentVolumeClaimRetentionPolicy",
 	 "StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs "
 	 "created from the StatefulSet VolumeClaimTemplates.",
-	 NULL, false, (const prop[]){
-		{"whenDeleted", "s", NULL, NULL, NULL},
-		{"whenScaled", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"apps.StatefulSetOrdinals", "StatefulSetOrdinals describes the policy used for replica "
+	 NULL, false,
+	 (const prop[]){{"whenDeleted", "s", NULL, NULL, NULL},
+			{"whenScaled", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"apps.StatefulSetOrdinals",
+	 "StatefulSetOrdinals describes the policy used for replica "
 	 "ordinal assignment in this StatefulSet.",
-	 NULL, false, (const prop[]){
-		{"start", "i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.JobSpec", "JobSpec describes how the job execution will look like.",
-	 "template", false, (const prop[]){
-		{"parallelism", "i", NULL, NULL, "Specifies the maximum desired number of pods the "
-		 "job should run at any given time."},
-		{"completions", "i", NULL, NULL, "Specifies the desired number of successfully "
-		 "finished pods the job should be run with."},
-		{"activeDeadlineSeconds", "l", NULL, NULL, "Specifies the duration in seconds "
-		 "relative to the startTime that the job may be continuously active before the "
-		 "system tries to terminate it."},
-		{"podFailurePolicy", "@batch.PodFailurePolicy", NULL, NULL, NULL},
-		{"successPolicy", "@batch.SuccessPolicy", NULL, NULL, NULL},
-		{"backoffLimit", "i", NULL, NULL, "Specifies the number of retries before marking "
-		 "this job failed. Defaults to 6."},
-		{"backoffLimitPerIndex", "i", NULL, NULL, NULL},
-		{"maxFailedIndexes", "i", NULL, NULL, NULL},
-		{"selector", "@meta.LabelSelector", NULL, NULL, "A label query over pods that "
-		 "should match the pod count. Normally, the system sets this field for you."},
-		{"manualSelector", "b", NULL, NULL, "manualSelector controls generation of pod "
-		 "labels and pod selectors. Leave unset unless you are certain what you are "
-		 "doing."},
-		{"template", "@PodTemplateSpec", NULL, NULL, "Describes the pod that will be "
-		 "created when executing a job. The only allowed restartPolicy values are "
-		 "\"Never\" or \"OnFailure\"."},
-		{"ttlSecondsAfterFinished", "i", NULL, NULL, "ttlSecondsAfterFinished limits the "
-		 "lifetime of a Job that has finished execution (either Complete or Failed)."},
-		{"completionMode", "s", NULL, NULL, "completionMode specifies how Pod completions "
-		 "are tracked. It can be NonIndexed (default) or Indexed."},
-		{"suspend", "b", NULL, NULL, "suspend specifies whether the Job controller should "
-		 "create Pods or not. Defaults to false."},
-		{"podReplacementPolicy", "s", NULL, NULL, NULL},
-		{"managedBy", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.PodFailurePolicy", "PodFailurePolicy describes how failed pods influence the "
+	 NULL, false, (const prop[]){{"start", "i", NULL, NULL, NULL}, END_PROPS}},
+	{"batch.JobSpec", "JobSpec describes how the job execution will look like.", "template",
+	 false,
+	 (const prop[]){
+		 {"parallelism", "i", NULL, NULL,
+		  "Specifies the maximum desired number of pods the "
+		  "job should run at any given time."},
+		 {"completions", "i", NULL, NULL,
+		  "Specifies the desired number of successfully "
+		  "finished pods the job should be run with."},
+		 {"activeDeadlineSeconds", "l", NULL, NULL,
+		  "Specifies the duration in seconds "
+		  "relative to the startTime that the job may be continuously active before the "
+		  "system tries to terminate it."},
+		 {"podFailurePolicy", "@batch.PodFailurePolicy", NULL, NULL, NULL},
+		 {"successPolicy", "@batch.SuccessPolicy", NULL, NULL, NULL},
+		 {"backoffLimit", "i", NULL, NULL,
+		  "Specifies the number of retries before marking "
+		  "this job failed. Defaults to 6."},
+		 {"backoffLimitPerIndex", "i", NULL, NULL, NULL},
+		 {"maxFailedIndexes", "i", NULL, NULL, NULL},
+		 {"selector", "@meta.LabelSelector", NULL, NULL,
+		  "A label query over pods that "
+		  "should match the pod count. Normally, the system sets this field for you."},
+		 {"manualSelector", "b", NULL, NULL,
+		  "manualSelector controls generation of pod "
+		  "labels and pod selectors. Leave unset unless you are certain what you are "
+		  "doing."},
+		 {"template", "@PodTemplateSpec", NULL, NULL,
+		  "Describes the pod that will be "
+		  "created when executing a job. The only allowed restartPolicy values are "
+		  "\"Never\" or \"OnFailure\"."},
+		 {"ttlSecondsAfterFinished", "i", NULL, NULL,
+		  "ttlSecondsAfterFinished limits the "
+		  "lifetime of a Job that has finished execution (either Complete or Failed)."},
+		 {"completionMode", "s", NULL, NULL,
+		  "completionMode specifies how Pod completions "
+		  "are tracked. It can be NonIndexed (default) or Indexed."},
+		 {"suspend", "b", NULL, NULL,
+		  "suspend specifies whether the Job controller should "
+		  "create Pods or not. Defaults to false."},
+		 {"podReplacementPolicy", "s", NULL, NULL, NULL},
+		 {"managedBy", "s", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"batch.PodFailurePolicy",
+	 "PodFailurePolicy describes how failed pods influence the "
 	 "backoffLimit.",
-	 "rules", false, (const prop[]){
-		{"rules", "[@batch.PodFailurePolicyRule", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.PodFailurePolicyRule", "PodFailurePolicyRule describes how a pod failure is "
+	 "rules", false,
+	 (const prop[]){{"rules", "[@batch.PodFailurePolicyRule", NULL, NULL, NULL}, END_PROPS}},
+	{"batch.PodFailurePolicyRule",
+	 "PodFailurePolicyRule describes how a pod failure is "
 	 "handled when the requirements are met.",
-	 "action", false, (const prop[]){
-		{"action", "s", NULL, NULL, NULL},
-		{"onExitCodes", "@batch.PodFailurePolicyOnExitCodesRequirement", NULL, NULL, NULL},
-		{"onPodConditions", "[@batch.PodFailurePolicyOnPodConditionsPattern", NULL, NULL,
-		 NULL},
-		END_PROPS}},
-	{"batch.PodFailurePolicyOnExitCodesRequirement", "PodFailurePolicyOnExitCodesRequirement "
+	 "action", false,
+	 (const prop[]){
+		 {"action", "s", NULL, NULL, NULL},
+		 {"onExitCodes", "@batch.PodFailurePolicyOnExitCodesRequirement", NULL, NULL, NULL},
+		 {"onPodConditions", "[@batch.PodFailurePolicyOnPodConditionsPattern", NULL, NULL,
+		  NULL},
+		 END_PROPS}},
+	{"batch.PodFailurePolicyOnExitCodesRequirement",
+	 "PodFailurePolicyOnExitCodesRequirement "
 	 "describes the requirement for handling a failed pod based on its container exit codes.",
-	 "operator values", false, (const prop[]){
-		{"containerName", "s", NULL, NULL, NULL},
-		{"operator", "s", NULL, NULL, NULL},
-		{"values", "[i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.PodFailurePolicyOnPodConditionsPattern", "PodFailurePolicyOnPodConditionsPattern "
+	 "operator values", false,
+	 (const prop[]){{"containerName", "s", NULL, NULL, NULL},
+			{"operator", "s", NULL, NULL, NULL},
+			{"values", "[i", NULL, NULL, NULL},
+			END_PROPS}},
+	{"batch.PodFailurePolicyOnPodConditionsPattern",
+	 "PodFailurePolicyOnPodConditionsPattern "
 	 "describes a pattern for matching an actual pod condition type.",
-	 "type", false, (const prop[]){
-		{"type", "s", NULL, NULL, NULL},
-		{"status", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.SuccessPolicy", "SuccessPolicy describes when a Job can be declared as succeeded "
+	 "type", false,
+	 (const prop[]){
+		 {"type", "s", NULL, NULL, NULL}, {"status", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"batch.SuccessPolicy",
+	 "SuccessPolicy describes when a Job can be declared as succeeded "
 	 "based on the success of some indexes.",
-	 "rules", false, (const prop[]){
-		{"rules", "[@batch.SuccessPolicyRule", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.SuccessPolicyRule", "SuccessPolicyRule describes rule for declaring a Job as "
+	 "rules", false,
+	 (const prop[]){{"rules", "[@batch.SuccessPolicyRule", NULL, NULL, NULL}, END_PROPS}},
+	{"batch.SuccessPolicyRule",
+	 "SuccessPolicyRule describes rule for declaring a Job as "
 	 "succeeded.",
-	 NULL, false, (const prop[]){
-		{"succeededIndexes", "s", NULL, NULL, NULL},
-		{"succeededCount", "i", NULL, NULL, NULL},
-		END_PROPS}},
-	{"batch.CronJobSpec", "CronJobSpec describes how the job execution will look like and when "
+	 NULL, false,
+	 (const prop[]){{"succeededIndexes", "s", NULL, NULL, NULL},
+			{"succeededCount", "i", NULL, NULL, NULL},
+			END_PROPS}},
+	{"batch.CronJobSpec",
+	 "CronJobSpec describes how the job execution will look like and when "
 	 "it will actually run.",
-	 "schedule jobTemplate", false, (const prop[]){
-		{"schedule", "s", NULL, NULL, "The schedule in Cron format, see "
-		 "https://en.wikipedia.org/wiki/Cron."},
-		{"timeZone", "s", NULL, NULL, "The time zone name for the given schedule, see "
-		 "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones."},
-		{"startingDeadlineSeconds", "l", NULL, NULL, "Optional deadline in seconds for "
-		 "starting the job if it misses scheduled time for any reason."},
-		{"concurrencyPolicy", "s", NULL, NULL, "Specifies how to treat concurrent "
-		 "executions of a Job: Allow (default), Forbid or Replace."},
-		{"suspend", "b", NULL, NULL, "This flag tells the controller to suspend subsequent "
-		 "executions. Defaults to false."},
-		{"jobTemplate", "@batch.JobTemplateSpec", NULL, NULL, "Specifies the job that will "
-		 "be created when executing a CronJob."},
-		{"successfulJobsHistoryLimit", "i", NULL, NULL, "The number of successful finished "
-		 "jobs to retain. Defaults to 3."},
-		{"failedJobsHistoryLimit", "i", NULL, NULL, "The number of failed finished jobs to "
-		 "retain. Defaults to 1."},
-		END_PROPS}},
-	{"batch.JobTemplateSpec", "JobTemplateSpec describes the data a Job should have when "
+	 "schedule jobTemplate", false,
+	 (const prop[]){{"schedule", "s", NULL, NULL,
+			 "The schedule in Cron format, see "
+			 "https://en.wikipedia.org/wiki/Cron."},
+			{"timeZone", "s", NULL, NULL,
+			 "The time zone name for the given schedule, see "
+			 "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones."},
+			{"startingDeadlineSeconds", "l", NULL, NULL,
+			 "Optional deadline in seconds for "
+			 "starting the job if it misses scheduled time for any reason."},
+			{"concurrencyPolicy", "s", NULL, NULL,
+			 "Specifies how to treat concurrent "
+			 "executions of a Job: Allow (default), Forbid or Replace."},
+			{"suspend", "b", NULL, NULL,
+			 "This flag tells the controller to suspend subsequent "
+			 "executions. Defaults to false."},
+			{"jobTemplate", "@batch.JobTemplateSpec", NULL, NULL,
+			 "Specifies the job that will "
+			 "be created when executing a CronJob."},
+			{"successfulJobsHistoryLimit", "i", NULL, NULL,
+			 "The number of successful finished "
+			 "jobs to retain. Defaults to 3."},
+			{"failedJobsHistoryLimit", "i", NULL, NULL,
+			 "The number of failed finished jobs to "
+			 "retain. Defaults to 1."},
+			END_PROPS}},
+	{"batch.JobTemplateSpec",
+	 "JobTemplateSpec describes the data a Job should have when "
 	 "created from a template.",
-	 NULL, false, (const prop[]){
-		{"metadata", "@meta.ObjectMeta", NULL, NULL, "Standard object's metadata of the "
-		 "jobs created from this template."},
-		{"spec", "@batch.JobSpec", NULL, NULL, "Specification of the desired behavior of "
-		 "the job."},
-		END_PROPS}},
-	{"NamespaceSpec", "NamespaceSpec describes the attributes on a Namespace.",
-	 NULL, false, (const prop[]){
-		{"finalizers", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"NodeSpec", "NodeSpec describes the attributes that a node is created with.",
-	 NULL, false, (const prop[]){
-		{"podCIDR", "s", NULL, NULL, NULL},
-		{"podCIDRs", "[s", "merge", "set", NULL},
-		{"providerID", "s", NULL, NULL, NULL},
-		{"unschedulable", "b", NULL, NULL, NULL},
-		{"taints", "[@Taint", NULL, NULL, NULL},
-		{"configSource", "o", NULL, NULL, "Deprecated: previously used to specify the "
-		 "source of the node's configuration for the DynamicKubeletConfig feature."},
-		{"externalID", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"Taint", "The node this Taint is attached to has the \"effect\" on any pod that does not "
+	 NULL, false,
+	 (const prop[]){{"metadata", "@meta.ObjectMeta", NULL, NULL,
+			 "Standard object's metadata of the "
+			 "jobs created from this template."},
+			{"spec", "@batch.JobSpec", NULL, NULL,
+			 "Specification of the desired behavior of "
+			 "the job."},
+			END_PROPS}},
+	{"NamespaceSpec", "NamespaceSpec describes the attributes on a Namespace.", NULL, false,
+	 (const prop[]){{"finalizers", "[s", NULL, NULL, NULL}, END_PROPS}},
+	{"NodeSpec", "NodeSpec describes the attributes that a node is created with.", NULL, false,
+	 (const prop[]){
+		 {"podCIDR", "s", NULL, NULL, NULL},
+		 {"podCIDRs", "[s", "merge", "set", NULL},
+		 {"providerID", "s", NULL, NULL, NULL},
+		 {"unschedulable", "b", NULL, NULL, NULL},
+		 {"taints", "[@Taint", NULL, NULL, NULL},
+		 {"configSource", "o", NULL, NULL,
+		  "Deprecated: previously used to specify the "
+		  "source of the node's configuration for the DynamicKubeletConfig feature."},
+		 {"externalID", "s", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"Taint",
+	 "The node this Taint is attached to has the \"effect\" on any pod that does not "
 	 "tolerate the Taint.",
-	 "key effect", false, (const prop[]){
-		{"key", "s", NULL, NULL, NULL},
-		{"value", "s", NULL, NULL, NULL},
-		{"effect", "s", NULL, NULL, NULL},
-		{"timeAdded", "t", NULL, NULL, NULL},
-		END_PROPS}},
-	{"PersistentVolumeSpec", "PersistentVolumeSpec is the specification of a persistent "
+	 "key effect", false,
+	 (const prop[]){{"key", "s", NULL, NULL, NULL},
+			{"value", "s", NULL, NULL, NULL},
+			{"effect", "s", NULL, NULL, NULL},
+			{"timeAdded", "t", NULL, NULL, NULL},
+			END_PROPS}},
+	{"PersistentVolumeSpec",
+	 "PersistentVolumeSpec is the specification of a persistent "
 	 "volume.",
-	 NULL, false, (const prop[]){
-		{"capacity", "{@resource.Quantity", NULL, NULL, NULL},
-		{"gcePersistentDisk", "o", NULL, NULL, "GCEPersistentDisk represents a GCE Disk "
-		 "resource that is attached to a kubelet's host machine and then exposed to the "
-		 "pod (deprecated)."},
-		{"awsElasticBlockStore", "o", NULL, NULL, "AWSElasticBlockStore represents an AWS "
-		 "Disk resource that is attached to a kubelet's host machine and then exposed to "
-		 "the pod (deprecated)."},
-		{"hostPath", "@HostPathVolumeSource", NULL, NULL, NULL},
-		{"glusterfs", "o", NULL, NULL, "Glusterfs represents a Glusterfs volume that is "
-		 "attached to a host and exposed to the pod (deprecated)."},
-		{"nfs", "@NFSVolumeSource", NULL, NULL, NULL},
-		{"rbd", "o", NULL, NULL, "RBD represents a Rados Block Device mount on the host "
-		 "that shares a pod's lifetime (deprecated)."},
-		{"iscsi", "o", NULL, NULL, "ISCSI represents an ISCSI Disk resource that is "
-		 "attached to a kubelet's host machine and then exposed to the pod."},
-		{"cinder", "o", NULL, NULL, "Cinder represents a cinder volume attached and "
-		 "mounted on kubelets host machine (deprecated)."},
-		{"cephfs", "o", NULL, NULL, "CephFS represents a Ceph FS mount on the host that "
-		 "shares a pod's lifetime (deprecated)."},
-		{"fc", "o", NULL, NULL, "FC represents a Fibre Channel resource that is attached "
-		 "to a kubelet's host machine and then exposed to the pod."},
-		{"flocker", "o", NULL, NULL, "Flocker represents a Flocker volume attached to a "
-		 "kubelet's host machine (deprecated)."},
-		{"flexVolume", "o", NULL, NULL, "FlexVolume represents a generic volume resource "
-		 "that is provisioned/attached using an exec based plugin (deprecated)."},
-		{"azureFile", "o", NULL, NULL, "AzureFile represents an Azure File Service mount "
-		 "on the host and bind mount to the pod (deprecated)."},
-		{"vsphereVolume", "o", NULL, NULL, "VsphereVolume represents a vSphere volume "
-		 "attached and mounted on kubelets host machine (deprecated)."},
-		{"quobyte", "o", NULL, NULL, "Quobyte represents a Quobyte mount on the host that "
-		 "shares a pod's lifetime (deprecated)."},
-		{"azureDisk", "o", NULL, NULL, "AzureDisk represents an Azure Data Disk mount on "
-		 "the host and bind mount to the pod (deprecated)."},
-		{"photonPersistentDisk", "o", NULL, NULL, "PhotonPersistentDisk represents a "
-		 "PhotonController persistent disk attached and mounted on kubelets host machine "
-		 "(deprecated)."},
-		{"portworxVolume", "o", NULL, NULL, "PortworxVolume represents a portworx volume "
-		 "attached and mounted on kubelets host machine (deprecated)."},
-		{"scaleIO", "o", NULL, NULL, "ScaleIO represents a ScaleIO persistent volume "
-		 "attached and mounted on Kubernetes nodes (deprecated)."},
-		{"local", "@LocalVolumeSource", NULL, NULL, NULL},
-		{"storageos", "o", NULL, NULL, "StorageOS represents a StorageOS volume attached "
-		 "and mounted on Kubernetes nodes (deprecated)."},
-		{"csi", "@CSIPersistentVolumeSource", NULL, NULL, NULL},
-		{"accessModes", "[s", NULL, NULL, NULL},
-		{"claimRef", "@ObjectReference", NULL, NULL, NULL},
-		{"persistentVolumeReclaimPolicy", "s", NULL, NULL, NULL},
-		{"storageClassName", "s", NULL, NULL, NULL},
-		{"mountOptions", "[s", NULL, NULL, NULL},
-		{"volumeMode", "s", NULL, NULL, NULL},
-		{"nodeAffinity", "@VolumeNodeAffinity", NULL, NULL, NULL},
-		{"volumeAttributesClassName", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){
+		 {"capacity", "{@resource.Quantity", NULL, NULL, NULL},
+		 {"gcePersistentDisk", "o", NULL, NULL,
+		  "GCEPersistentDisk represents a GCE Disk "
+		  "resource that is attached to a kubelet's host machine and then exposed to the "
+		  "pod (deprecated)."},
+		 {"awsElasticBlockStore", "o", NULL, NULL,
+		  "AWSElasticBlockStore represents an AWS "
+		  "Disk resource that is attached to a kubelet's host machine and then exposed to "
+		  "the pod (deprecated)."},
+		 {"hostPath", "@HostPathVolumeSource", NULL, NULL, NULL},
+		 {"glusterfs", "o", NULL, NULL,
+		  "Glusterfs represents a Glusterfs volume that is "
+		  "attached to a host and exposed to the pod (deprecated)."},
+		 {"nfs", "@NFSVolumeSource", NULL, NULL, NULL},
+		 {"rbd", "o", NULL, NULL,
+		  "RBD represents a Rados Block Device mount on the host "
+		  "that shares a pod's lifetime (deprecated)."},
+		 {"iscsi", "o", NULL, NULL,
+		  "ISCSI represents an ISCSI Disk resource that is "
+		  "attached to a kubelet's host machine and then exposed to the pod."},
+		 {"cinder", "o", NULL, NULL,
+		  "Cinder represents a cinder volume attached and "
+		  "mounted on kubelets host machine (deprecated)."},
+		 {"cephfs", "o", NULL, NULL,
+		  "CephFS represents a Ceph FS mount on the host that "
+		  "shares a pod's lifetime (deprecated)."},
+		 {"fc", "o", NULL, NULL,
+		  "FC represents a Fibre Channel resource that is attached "
+		  "to a kubelet's host machine and then exposed to the pod."},
+		 {"flocker", "o", NULL, NULL,
+		  "Flocker represents a Flocker volume attached to a "
+		  "kubelet's host machine (deprecated)."},
+		 {"flexVolume", "o", NULL, NULL,
+		  "FlexVolume represents a generic volume resource "
+		  "that is provisioned/attached using an exec based plugin (deprecated)."},
+		 {"azureFile", "o", NULL, NULL,
+		  "AzureFile represents an Azure File Service mount "
+		  "on the host and bind mount to the pod (deprecated)."},
+		 {"vsphereVolume", "o", NULL, NULL,
+		  "VsphereVolume represents a vSphere volume "
+		  "attached and mounted on kubelets host machine (deprecated)."},
+		 {"quobyte", "o", NULL, NULL,
+		  "Quobyte represents a Quobyte mount on the host that "
+		  "shares a pod's lifetime (deprecated)."},
+		 {"azureDisk", "o", NULL, NULL,
+		  "AzureDisk represents an Azure Data Disk mount on "
+		  "the host and bind mount to the pod (deprecated)."},
+		 {"photonPersistentDisk", "o", NULL, NULL,
+		  "PhotonPersistentDisk represents a "
+		  "PhotonController persistent disk attached and mounted on kubelets host machine "
+		  "(deprecated)."},
+		 {"portworxVolume", "o", NULL, NULL,
+		  "PortworxVolume represents a portworx volume "
+		  "attached and mounted on kubelets host machine (deprecated)."},
+		 {"scaleIO", "o", NULL, NULL,
+		  "ScaleIO represents a ScaleIO persistent volume "
+		  "attached and mounted on Kubernetes nodes (deprecated)."},
+		 {"local", "@LocalVolumeSource", NULL, NULL, NULL},
+		 {"storageos", "o", NULL, NULL,
+		  "StorageOS represents a StorageOS volume attached "
+		  "and mounted on Kubernetes nodes (deprecated)."},
+		 {"csi", "@CSIPersistentVolumeSource", NULL, NULL, NULL},
+		 {"accessModes", "[s", NULL, NULL, NULL},
+		 {"claimRef", "@ObjectReference", NULL, NULL, NULL},
+		 {"persistentVolumeReclaimPolicy", "s", NULL, NULL, NULL},
+		 {"storageClassName", "s", NULL, NULL, NULL},
+		 {"mountOptions", "[s", NULL, NULL, NULL},
+		 {"volumeMode", "s", NULL, NULL, NULL},
+		 {"nodeAffinity", "@VolumeNodeAffinity", NULL, NULL, NULL},
+		 {"volumeAttributesClassName", "s", NULL, NULL, NULL},
+		 END_PROPS}},
 	{"LocalVolumeSource", "Local represents directly-attached storage with node affinity.",
-	 "path", false, (const prop[]){
-		{"path", "s", NULL, NULL, NULL},
-		{"fsType", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"CSIPersistentVolumeSource", "Represents storage that is managed by an external CSI "
+	 "path", false,
+	 (const prop[]){
+		 {"path", "s", NULL, NULL, NULL}, {"fsType", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"CSIPersistentVolumeSource",
+	 "Represents storage that is managed by an external CSI "
 	 "volume driver.",
-	 "driver volumeHandle", false, (const prop[]){
-		{"driver", "s", NULL, NULL, NULL},
-		{"volumeHandle", "s", NULL, NULL, NULL},
-		{"readOnly", "b", NULL, NULL, NULL},
-		{"fsType", "s", NULL, NULL, NULL},
-		{"volumeAttributes", "{s", NULL, NULL, NULL},
-		{"controllerPublishSecretRef", "@SecretReference", NULL, NULL, NULL},
-		{"nodeStageSecretRef", "@SecretReference", NULL, NULL, NULL},
-		{"nodePublishSecretRef", "@SecretReference", NULL, NULL, NULL},
-		{"controllerExpandSecretRef", "@SecretReference", NULL, NULL, NULL},
-		{"nodeExpandSecretRef", "@SecretReference", NULL, NULL, NULL},
-		END_PROPS}},
-	{"SecretReference", "SecretReference represents a Secret Reference. It has enough "
+	 "driver volumeHandle", false,
+	 (const prop[]){{"driver", "s", NULL, NULL, NULL},
+			{"volumeHandle", "s", NULL, NULL, NULL},
+			{"readOnly", "b", NULL, NULL, NULL},
+			{"fsType", "s", NULL, NULL, NULL},
+			{"volumeAttributes", "{s", NULL, NULL, NULL},
+			{"controllerPublishSecretRef", "@SecretReference", NULL, NULL, NULL},
+			{"nodeStageSecretRef", "@SecretReference", NULL, NULL, NULL},
+			{"nodePublishSecretRef", "@SecretReference", NULL, NULL, NULL},
+			{"controllerExpandSecretRef", "@SecretReference", NULL, NULL, NULL},
+			{"nodeExpandSecretRef", "@SecretReference", NULL, NULL, NULL},
+			END_PROPS}},
+	{"SecretReference",
+	 "SecretReference represents a Secret Reference. It has enough "
 	 "information to retrieve secret in any namespace.",
-	 NULL, false, (const prop[]){
-		{"name", "s", NULL, NULL, NULL},
-		{"namespace", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"ObjectReference", "ObjectReference contains enough information to let you inspect or "
+	 NULL, false,
+	 (const prop[]){
+		 {"name", "s", NULL, NULL, NULL}, {"namespace", "s", NULL, NULL, NULL}, END_PROPS}},
+	{"ObjectReference",
+	 "ObjectReference contains enough information to let you inspect or "
 	 "modify the referred object.",
-	 NULL, true, (const prop[]){
-		{"kind", "s", NULL, NULL, NULL},
-		{"namespace", "s", NULL, NULL, NULL},
-		{"name", "s", NULL, NULL, NULL},
-		{"uid", "s", NULL, NULL, NULL},
-		{"apiVersion", "s", NULL, NULL, NULL},
-		{"resourceVersion", "s", NULL, NULL, NULL},
-		{"fieldPath", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"VolumeNodeAffinity", "VolumeNodeAffinity defines constraints that limit what nodes this "
+	 NULL, true,
+	 (const prop[]){{"kind", "s", NULL, NULL, NULL},
+			{"namespace", "s", NULL, NULL, NULL},
+			{"name", "s", NULL, NULL, NULL},
+			{"uid", "s", NULL, NULL, NULL},
+			{"apiVersion", "s", NULL, NULL, NULL},
+			{"resourceVersion", "s", NULL, NULL, NULL},
+			{"fieldPath", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"VolumeNodeAffinity",
+	 "VolumeNodeAffinity defines constraints that limit what nodes this "
 	 "volume can be accessed from.",
-	 NULL, false, (const prop[]){
-		{"required", "@NodeSelector", NULL, NULL, NULL},
-		END_PROPS}},
-	{"coordination.LeaseSpec", "LeaseSpec is a specification of a Lease.",
-	 NULL, false, (const prop[]){
-		{"holderIdentity", "s", NULL, NULL, NULL},
-		{"leaseDurationSeconds", "i", NULL, NULL, NULL},
-		{"acquireTime", "t", NULL, NULL, NULL},
-		{"renewTime", "t", NULL, NULL, NULL},
-		{"leaseTransitions", "i", NULL, NULL, NULL},
-		{"strategy", "s", NULL, NULL, NULL},
-		{"preferredHolder", "s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"TopologySelectorTerm", "A topology selector term represents the result of label queries. "
+	 NULL, false, (const prop[]){{"required", "@NodeSelector", NULL, NULL, NULL}, END_PROPS}},
+	{"coordination.LeaseSpec", "LeaseSpec is a specification of a Lease.", NULL, false,
+	 (const prop[]){{"holderIdentity", "s", NULL, NULL, NULL},
+			{"leaseDurationSeconds", "i", NULL, NULL, NULL},
+			{"acquireTime", "t", NULL, NULL, NULL},
+			{"renewTime", "t", NULL, NULL, NULL},
+			{"leaseTransitions", "i", NULL, NULL, NULL},
+			{"strategy", "s", NULL, NULL, NULL},
+			{"preferredHolder", "s", NULL, NULL, NULL},
+			END_PROPS}},
+	{"TopologySelectorTerm",
+	 "A topology selector term represents the result of label queries. "
 	 "The requirements of them are ANDed.",
-	 NULL, true, (const prop[]){
-		{"matchLabelExpressions", "[@TopologySelectorLabelRequirement", NULL, NULL, NULL},
-		END_PROPS}},
-	{"TopologySelectorLabelRequirement", "A topology selector requirement is a selector that "
+	 NULL, true,
+	 (const prop[]){
+		 {"matchLabelExpressions", "[@TopologySelectorLabelRequirement", NULL, NULL, NULL},
+		 END_PROPS}},
+	{"TopologySelectorLabelRequirement",
+	 "A topology selector requirement is a selector that "
 	 "matches a given label.",
-	 "key values", false, (const prop[]){
-		{"key", "s", NULL, NULL, NULL},
-		{"values", "[s", NULL, NULL, NULL},
-		END_PROPS}},
-	{"meta.OwnerReference", "OwnerReference contains enough information to let you identify an "
+	 "key values", false,
+	 (const prop[]){
+		 {"key", "s", NULL, NULL, NULL}, {"values", "[s", NULL, NULL, NULL}, END_PROPS}},
+	{"meta.OwnerReference",
+	 "OwnerReference contains enough information to let you identify an "
 	 "owning object.",
-	 "apiVersion kind name uid", false, (const prop[]){
-		{"apiVersion", "s", NULL, NULL, NULL},
-		{"kind", "s", NULL, NULL, NULL},
-		{"name", "s", NULL, NULL, NULL},
-		{"uid", "s", NULL, NULL, NULL},
-		{"controller", "b", NULL, NULL, NULL},
-		{"blockOwnerDeletion", "b", NULL, NULL, NULL},
-		END_PROPS}},
-	{"meta.ManagedFieldsEntry", "ManagedFieldsEntry is a workflow-id, a FieldSet and the group "
+	 "apiVersion kind name uid", false,
+	 (const prop[]){{"apiVersion", "s", NULL, NULL, NULL},
+			{"kind", "s", NULL, NULL, NULL},
+			{"name", "s", NULL, NULL, NULL},
+			{"uid", "s", NULL, NULL, NULL},
+			{"controller", "b", NULL, NULL, NULL},
+			{"blockOwnerDeletion", "b", NULL, NULL, NULL},
+			END_PROPS}},
+	{"meta.ManagedFieldsEntry",
+	 "ManagedFieldsEntry is a workflow-id, a FieldSet and the group "
 	 "version of the resource that the fieldset applies to.",
-	 NULL, false, (const prop[]){
-		{"manager", "s", NULL, NULL, NULL},
-		{"operation", "s", NULL, NULL, NULL},
-		{"apiVersion", "s", NULL, NULL, NULL},
-		{"time", "t", NULL, NULL, NULL},
-		{"fieldsType", "s", NULL, NULL, NULL},
-		{"fieldsV1", "o", NULL, NULL, NULL},
-		{"subresource", "s", NULL, NULL, NULL},
-		END_PROPS}},
+	 NULL, false,
+	 (const prop[]){{"manager", "s", NULL, NULL, NULL},
+			{"operation", "s", NULL, NULL, NULL},
+			{"apiVersion", "s", NULL, NULL, NULL},
+			{"time", "t", NULL, NULL, NULL},
+			{"fieldsType", "s", NULL, NULL, NULL},
+			{"fieldsV1", "o", NULL, NULL, NULL},
+			{"subresource", "s", NULL, NULL, NULL},
+			END_PROPS}},
 };
 
 typedef struct {
@@ -1481,13 +1765,13 @@ typedef struct {
 	const char *required;
 } kind_schema;
 
-#define SPEC_STATUS(spec, what)                                                                   \
-	(const prop[])                                                                            \
-	{                                                                                         \
-		{"spec", spec, NULL, NULL, "Spec defines the desired behavior of the " what "."}, \
-		{"status", "o", NULL, NULL,                                                       \
-		 "Status is the most recently observed status of the " what "."},                 \
-		END_PROPS                                                                         \
+#define SPEC_STATUS(spec, what)                                                                    \
+	(const prop[])                                                                             \
+	{                                                                                          \
+		{"spec", spec, NULL, NULL, "Spec defines the desired behavior of the " what "."},  \
+			{"status", "o", NULL, NULL,                                                \
+			 "Status is the most recently observed status of the " what "."},          \
+			END_PROPS                                                                  \
 	}
 
 static const kind_schema kind_schemas[] = {
@@ -1496,84 +1780,103 @@ static const kind_schema kind_schemas[] = {
 	{"Pod", "Pod is a collection of containers that can run on a host.",
 	 SPEC_STATUS("@PodSpec", "pod"), NULL},
 	{"Node", "Node is a worker node in the cluster.", SPEC_STATUS("@NodeSpec", "node"), NULL},
-	{"Service", "Service is a named abstraction of software service (for example, mysql) "
-		    "consisting of local port that the proxy listens on, and the selector that "
-		    "determines which pods will answer requests sent through the proxy.",
+	{"Service",
+	 "Service is a named abstraction of software service (for example, mysql) "
+	 "consisting of local port that the proxy listens on, and the selector that "
+	 "determines which pods will answer requests sent through the proxy.",
 	 SPEC_STATUS("@ServiceSpec", "service"), NULL},
 	{"Endpoints", "Endpoints is a collection of endpoints that implement the actual service.",
-	 (const prop[]){
-		{"subsets", "[o", NULL, NULL, "The set of all endpoints is the union of all "
-		 "subsets."},
-		END_PROPS},
+	 (const prop[]){{"subsets", "[o", NULL, NULL,
+			 "The set of all endpoints is the union of all "
+			 "subsets."},
+			END_PROPS},
 	 NULL},
 	{"ConfigMap", "ConfigMap holds configuration data for pods to consume.",
-	 (const prop[]){
-		{"binaryData", "{B", NULL, NULL, "BinaryData contains the binary data (base64 "
-		 "encoded values)."},
-		{"data", "{s", NULL, NULL, "Data contains the configuration data."},
-		{"immutable", "b", NULL, NULL, "Immutable, if set to true, ensures that data "
-		 "stored in the ConfigMap cannot be updated."},
-		END_PROPS},
+	 (const prop[]){{"binaryData", "{B", NULL, NULL,
+			 "BinaryData contains the binary data (base64 "
+			 "encoded values)."},
+			{"data", "{s", NULL, NULL, "Data contains the configuration data."},
+			{"immutable", "b", NULL, NULL,
+			 "Immutable, if set to true, ensures that data "
+			 "stored in the ConfigMap cannot be updated."},
+			END_PROPS},
 	 NULL},
 	{"Secret", "Secret holds secret data of a certain type.",
-	 (const prop[]){
-		{"data", "{B", NULL, NULL, "Data contains the secret data (base64 encoded "
-		 "values)."},
-		{"immutable", "b", NULL, NULL, "Immutable, if set to true, ensures that data "
-		 "stored in the Secret cannot be updated."},
-		{"stringData", "{s", NULL, NULL, "stringData allows specifying non-binary secret "
-		 "data in string form; it is merged into the data field on write."},
-		{"type", "s", NULL, NULL, "Used to facilitate programmatic handling of secret "
-		 "data."},
-		END_PROPS},
+	 (const prop[]){{"data", "{B", NULL, NULL,
+			 "Data contains the secret data (base64 encoded "
+			 "values)."},
+			{"immutable", "b", NULL, NULL,
+			 "Immutable, if set to true, ensures that data "
+			 "stored in the Secret cannot be updated."},
+			{"stringData", "{s", NULL, NULL,
+			 "stringData allows specifying non-binary secret "
+			 "data in string form; it is merged into the data field on write."},
+			{"type", "s", NULL, NULL,
+			 "Used to facilitate programmatic handling of secret "
+			 "data."},
+			END_PROPS},
 	 NULL},
 	{"Event", "Event is a report of an event somewhere in the cluster.",
 	 (const prop[]){
-		{"action", "s", NULL, NULL, "What action was taken/failed regarding to the "
-		 "Regarding object."},
-		{"count", "i", NULL, NULL, "The number of times this event has occurred."},
-		{"eventTime", "t", NULL, NULL, "Time when this Event was first observed."},
-		{"firstTimestamp", "t", NULL, NULL, "The time at which the event was first "
-		 "recorded."},
-		{"involvedObject", "@ObjectReference", NULL, NULL, "The object that this event is "
-		 "about."},
-		{"lastTimestamp", "t", NULL, NULL, "The time at which the most recent occurrence "
-		 "of this event was recorded."},
-		{"message", "s", NULL, NULL, "A human-readable description of the status of this "
-		 "operation."},
-		{"reason", "s", NULL, NULL, "A short, machine understandable string for the "
-		 "transition."},
-		{"related", "@ObjectReference", NULL, NULL, "Optional secondary object for more "
-		 "complex actions."},
-		{"reportingComponent", "s", NULL, NULL, "Name of the controller that emitted this "
-		 "Event."},
-		{"reportingInstance", "s", NULL, NULL, "ID of the controller instance."},
-		{"series", "o", NULL, NULL, "Data about the Event series this event represents."},
-		{"source", "o", NULL, NULL, "The component reporting this event."},
-		{"type", "s", NULL, NULL, "Type of this event (Normal, Warning)."},
-		END_PROPS},
+		 {"action", "s", NULL, NULL,
+		  "What action was taken/failed regarding to the "
+		  "Regarding object."},
+		 {"count", "i", NULL, NULL, "The number of times this event has occurred."},
+		 {"eventTime", "t", NULL, NULL, "Time when this Event was first observed."},
+		 {"firstTimestamp", "t", NULL, NULL,
+		  "The time at which the event was first "
+		  "recorded."},
+		 {"involvedObject", "@ObjectReference", NULL, NULL,
+		  "The object that this event is "
+		  "about."},
+		 {"lastTimestamp", "t", NULL, NULL,
+		  "The time at which the most recent occurrence "
+		  "of this event was recorded."},
+		 {"message", "s", NULL, NULL,
+		  "A human-readable description of the status of this "
+		  "operation."},
+		 {"reason", "s", NULL, NULL,
+		  "A short, machine understandable string for the "
+		  "transition."},
+		 {"related", "@ObjectReference", NULL, NULL,
+		  "Optional secondary object for more "
+		  "complex actions."},
+		 {"reportingComponent", "s", NULL, NULL,
+		  "Name of the controller that emitted this "
+		  "Event."},
+		 {"reportingInstance", "s", NULL, NULL, "ID of the controller instance."},
+		 {"series", "o", NULL, NULL, "Data about the Event series this event represents."},
+		 {"source", "o", NULL, NULL, "The component reporting this event."},
+		 {"type", "s", NULL, NULL, "Type of this event (Normal, Warning)."},
+		 END_PROPS},
 	 "metadata involvedObject"},
-	{"ServiceAccount", "ServiceAccount binds together a name, a principal that can be "
-			   "authenticated, and a set of secrets.",
-	 (const prop[]){
-		{"automountServiceAccountToken", "b", NULL, NULL, "Whether pods running as this "
-		 "service account should have an API token automatically mounted."},
-		{"imagePullSecrets", "[@LocalObjectReference", NULL, NULL, "References to secrets "
-		 "for pulling the images of pods that reference this ServiceAccount."},
-		{"secrets", "[@ObjectReference", "merge:name", NULL, "Secrets that pods running "
-		 "using this ServiceAccount may use."},
-		END_PROPS},
+	{"ServiceAccount",
+	 "ServiceAccount binds together a name, a principal that can be "
+	 "authenticated, and a set of secrets.",
+	 (const prop[]){{"automountServiceAccountToken", "b", NULL, NULL,
+			 "Whether pods running as this "
+			 "service account should have an API token automatically mounted."},
+			{"imagePullSecrets", "[@LocalObjectReference", NULL, NULL,
+			 "References to secrets "
+			 "for pulling the images of pods that reference this ServiceAccount."},
+			{"secrets", "[@ObjectReference", "merge:name", NULL,
+			 "Secrets that pods running "
+			 "using this ServiceAccount may use."},
+			END_PROPS},
 	 NULL},
-	{"PersistentVolume", "PersistentVolume is a storage resource provisioned by an "
-			     "administrator.",
+	{"PersistentVolume",
+	 "PersistentVolume is a storage resource provisioned by an "
+	 "administrator.",
 	 SPEC_STATUS("@PersistentVolumeSpec", "persistent volume"), NULL},
-	{"PersistentVolumeClaim", "PersistentVolumeClaim is a user's request for and claim to a "
-				  "persistent volume.",
+	{"PersistentVolumeClaim",
+	 "PersistentVolumeClaim is a user's request for and claim to a "
+	 "persistent volume.",
 	 SPEC_STATUS("@PersistentVolumeClaimSpec", "persistent volume claim"), NULL},
 	{"Deployment", "Deployment enables declarative updates for Pods and ReplicaSets.",
 	 SPEC_STATUS("@apps.DeploymentSpec", "Deployment"), NULL},
-	{"ReplicaSet", "ReplicaSet ensures that a specified number of pod replicas are running "
-		       "at any given time.",
+	{"ReplicaSet",
+	 "ReplicaSet ensures that a specified number of pod replicas are running "
+	 "at any given time.",
 	 SPEC_STATUS("@apps.ReplicaSetSpec", "ReplicaSet"), NULL},
 	{"DaemonSet", "DaemonSet represents the configuration of a daemon set.",
 	 SPEC_STATUS("@apps.DaemonSetSpec", "DaemonSet"), NULL},
@@ -1583,29 +1886,36 @@ static const kind_schema kind_schemas[] = {
 	 SPEC_STATUS("@batch.JobSpec", "job"), NULL},
 	{"CronJob", "CronJob represents the configuration of a single cron job.",
 	 SPEC_STATUS("@batch.CronJobSpec", "cron job"), NULL},
-	{"StorageClass", "StorageClass describes the parameters for a class of storage for which "
-			 "PersistentVolumes can be dynamically provisioned.",
-	 (const prop[]){
-		{"allowVolumeExpansion", "b", NULL, NULL, "Shows whether the storage class allow "
-		 "volume expand."},
-		{"allowedTopologies", "[@TopologySelectorTerm", NULL, NULL, "Restrict the node "
-		 "topologies where volumes can be dynamically provisioned."},
-		{"mountOptions", "[s", NULL, NULL, "Mount options for dynamically provisioned "
-		 "PersistentVolumes."},
-		{"parameters", "{s", NULL, NULL, "Parameters for the provisioner that should "
-		 "create volumes of this storage class."},
-		{"provisioner", "s", NULL, NULL, "Provisioner indicates the type of the "
-		 "provisioner."},
-		{"reclaimPolicy", "s", NULL, NULL, "The reclaim policy of dynamically provisioned "
-		 "volumes."},
-		{"volumeBindingMode", "s", NULL, NULL, "When volumes should be provisioned and "
-		 "bound."},
-		END_PROPS},
+	{"StorageClass",
+	 "StorageClass describes the parameters for a class of storage for which "
+	 "PersistentVolumes can be dynamically provisioned.",
+	 (const prop[]){{"allowVolumeExpansion", "b", NULL, NULL,
+			 "Shows whether the storage class allow "
+			 "volume expand."},
+			{"allowedTopologies", "[@TopologySelectorTerm", NULL, NULL,
+			 "Restrict the node "
+			 "topologies where volumes can be dynamically provisioned."},
+			{"mountOptions", "[s", NULL, NULL,
+			 "Mount options for dynamically provisioned "
+			 "PersistentVolumes."},
+			{"parameters", "{s", NULL, NULL,
+			 "Parameters for the provisioner that should "
+			 "create volumes of this storage class."},
+			{"provisioner", "s", NULL, NULL,
+			 "Provisioner indicates the type of the "
+			 "provisioner."},
+			{"reclaimPolicy", "s", NULL, NULL,
+			 "The reclaim policy of dynamically provisioned "
+			 "volumes."},
+			{"volumeBindingMode", "s", NULL, NULL,
+			 "When volumes should be provisioned and "
+			 "bound."},
+			END_PROPS},
 	 "provisioner"},
 	{"Lease", "Lease defines a lease concept.",
 	 (const prop[]){
-		{"spec", "@coordination.LeaseSpec", NULL, NULL, "Specification of the Lease."},
-		END_PROPS},
+		 {"spec", "@coordination.LeaseSpec", NULL, NULL, "Specification of the Lease."},
+		 END_PROPS},
 	 NULL},
 };
 
@@ -1660,7 +1970,10 @@ static bool same_gv(const cs_type *a, const cs_type *b)
 
 /* ---- JSON construction helpers ---- */
 
-static cs_json *str(const char *s) { return cs_json_string(s); }
+static cs_json *str(const char *s)
+{
+	return cs_json_string(s);
+}
 
 static cs_json *ref(const char *def)
 {
@@ -1711,22 +2024,14 @@ static cs_json *type_schema(const char *type, const char *desc)
 	char full[192];
 	cs_json *s;
 	switch (type[0]) {
-	case 's':
-		return typed("string", NULL, desc);
-	case 'i':
-		return typed("integer", "int32", desc);
-	case 'l':
-		return typed("integer", "int64", desc);
-	case 'n':
-		return typed("number", "double", desc);
-	case 'b':
-		return typed("boolean", NULL, desc);
-	case 't':
-		return typed("string", "date-time", desc);
-	case 'B':
-		return typed("string", "byte", desc);
-	case 'o':
-		return typed("object", NULL, desc);
+	case 's': return typed("string", NULL, desc);
+	case 'i': return typed("integer", "int32", desc);
+	case 'l': return typed("integer", "int64", desc);
+	case 'n': return typed("number", "double", desc);
+	case 'b': return typed("boolean", NULL, desc);
+	case 't': return typed("string", "date-time", desc);
+	case 'B': return typed("string", "byte", desc);
+	case 'o': return typed("object", NULL, desc);
 	case '@':
 		/* A $ref schema must not carry a type: kubectl rejects the model. */
 		def_full(type + 1, full, sizeof(full));
@@ -1824,8 +2129,8 @@ static cs_json *kind_def(const cs_type *t)
 {
 	const kind_schema *ks = schema_for(t);
 	cs_json *d = cs_json_object();
-	cs_json_set(d, "description", ks->desc ? str(ks->desc)
-					       : cs_json_stringf("%s objects.", t->kind));
+	cs_json_set(d, "description",
+		    ks->desc ? str(ks->desc) : cs_json_stringf("%s objects.", t->kind));
 	cs_json_set(d, "type", str("object"));
 	if (ks->props) {
 		static const prop md = {"metadata", "@meta.ObjectMeta", NULL, NULL,
@@ -1916,8 +2221,9 @@ static void add_definitions(cs_json *out)
 	/* A string in v2, where kubectl's validation accepts any scalar for a
 	 * string; the v3 documents say integer or string (see v3_scalars). */
 	cs_json_set(out, QUANTITY,
-		    typed("string", NULL, "Quantity is a fixed-point representation of a number, "
-					  "such as 100m, 1.5, 2Gi or 1e3."));
+		    typed("string", NULL,
+			  "Quantity is a fixed-point representation of a number, "
+			  "such as 100m, 1.5, 2Gi or 1e3."));
 	cs_json *ios = typed("string", "int-or-string",
 			     "IntOrString is a type that can hold an int32 or a string.");
 	cs_json_set(ios, "x-kubernetes-int-or-string", cs_json_bool(true));
@@ -1944,14 +2250,14 @@ enum {
 	Q_WATCH = 1 << 14,
 };
 
-#define Q_LIST                                                                                    \
-	(Q_ALLOW_BOOKMARKS | Q_CONTINUE | Q_FIELD_SELECTOR | Q_LABEL_SELECTOR | Q_LIMIT | Q_RV |  \
+#define Q_LIST                                                                                     \
+	(Q_ALLOW_BOOKMARKS | Q_CONTINUE | Q_FIELD_SELECTOR | Q_LABEL_SELECTOR | Q_LIMIT | Q_RV |   \
 	 Q_RV_MATCH | Q_TIMEOUT | Q_WATCH)
-#define Q_DELETE_COLLECTION                                                                       \
-	(Q_CONTINUE | Q_DRY_RUN | Q_FIELD_SELECTOR | Q_GRACE | Q_LABEL_SELECTOR | Q_LIMIT |       \
+#define Q_DELETE_COLLECTION                                                                        \
+	(Q_CONTINUE | Q_DRY_RUN | Q_FIELD_SELECTOR | Q_GRACE | Q_LABEL_SELECTOR | Q_LIMIT |        \
 	 Q_ORPHAN | Q_PROPAGATION | Q_RV | Q_RV_MATCH | Q_TIMEOUT)
-#define Q_WRITE (Q_DRY_RUN | Q_FIELD_MANAGER)
-#define Q_PATCH (Q_DRY_RUN | Q_FIELD_MANAGER | Q_FORCE)
+#define Q_WRITE  (Q_DRY_RUN | Q_FIELD_MANAGER)
+#define Q_PATCH  (Q_DRY_RUN | Q_FIELD_MANAGER | Q_FORCE)
 #define Q_DELETE (Q_DRY_RUN | Q_GRACE | Q_ORPHAN | Q_PROPAGATION)
 
 /* Alphabetical, as Kubernetes lists them.  No fieldValidation: see the top. */
@@ -1980,10 +2286,10 @@ static const struct {
 	{Q_LABEL_SELECTOR, "labelSelector", "string",
 	 "A selector to restrict the list of returned objects by their labels. Defaults to "
 	 "everything."},
-	{Q_LIMIT, "limit", "integer", "limit is a maximum number of responses to return for a list "
-				      "call."},
-	{Q_ORPHAN, "orphanDependents", "boolean",
-	 "Deprecated: please use the PropagationPolicy."},
+	{Q_LIMIT, "limit", "integer",
+	 "limit is a maximum number of responses to return for a list "
+	 "call."},
+	{Q_ORPHAN, "orphanDependents", "boolean", "Deprecated: please use the PropagationPolicy."},
 	{Q_PROPAGATION, "propagationPolicy", "string",
 	 "Whether and how garbage collection will be performed: Orphan, Background or "
 	 "Foreground."},
@@ -2049,8 +2355,8 @@ static const char *const consumes_patch[] = {
 	"application/json-patch+json", "application/merge-patch+json",
 	"application/strategic-merge-patch+json", "application/apply-patch+yaml", NULL};
 static const char *const produces_json[] = {"application/json", NULL};
-static const char *const produces_watch[] = {"application/json",
-					     "application/json;stream=watch", NULL};
+static const char *const produces_watch[] = {"application/json", "application/json;stream=watch",
+					     NULL};
 
 /* codes: "200", "201", ... each answered with def ("" for no schema). */
 static cs_json *responses(const char *def, const char *codes)
@@ -2059,9 +2365,10 @@ static cs_json *responses(const char *def, const char *codes)
 	for (const char *c = codes; *c; c += 3) {
 		char code[4] = {c[0], c[1], c[2], 0};
 		cs_json *resp = cs_json_object();
-		cs_json_set(resp, "description", str(!strcmp(code, "200")   ? "OK"
-						     : !strcmp(code, "201") ? "Created"
-									    : "Accepted"));
+		cs_json_set(resp, "description",
+			    str(!strcmp(code, "200")   ? "OK"
+				: !strcmp(code, "201") ? "Created"
+						       : "Accepted"));
 		cs_json_set(resp, "schema", ref(def));
 		cs_json_set(r, code, resp);
 	}
@@ -2127,18 +2434,21 @@ static void add_status_like(cs_json *paths, const op_ctx *o, const char *base, c
 
 	snprintf(id, sizeof(id), "read%s%s%s%s", o->camel, o->ns, t->kind, Sub);
 	snprintf(desc, sizeof(desc), "read %s of the specified %s", sub, t->kind);
-	cs_json_set(item, "get", operation(o, "get", desc, consumes_any, produces_json, id,
-					   params(NULL, 0), responses(def, "200"), scale));
+	cs_json_set(item, "get",
+		    operation(o, "get", desc, consumes_any, produces_json, id, params(NULL, 0),
+			      responses(def, "200"), scale));
 	snprintf(id, sizeof(id), "replace%s%s%s%s", o->camel, o->ns, t->kind, Sub);
 	snprintf(desc, sizeof(desc), "replace %s of the specified %s", sub, t->kind);
-	cs_json_set(item, "put", operation(o, "put", desc, consumes_any, produces_json, id,
-					   params(body_param(def, true), Q_WRITE),
-					   responses(def, "200201"), scale));
+	cs_json_set(item, "put",
+		    operation(o, "put", desc, consumes_any, produces_json, id,
+			      params(body_param(def, true), Q_WRITE), responses(def, "200201"),
+			      scale));
 	snprintf(id, sizeof(id), "patch%s%s%s%s", o->camel, o->ns, t->kind, Sub);
 	snprintf(desc, sizeof(desc), "partially update %s of the specified %s", sub, t->kind);
-	cs_json_set(item, "patch", operation(o, "patch", desc, consumes_patch, produces_json, id,
-					     params(body_param(PATCH_DEF, true), Q_PATCH),
-					     responses(def, "200201"), scale));
+	cs_json_set(item, "patch",
+		    operation(o, "patch", desc, consumes_patch, produces_json, id,
+			      params(body_param(PATCH_DEF, true), Q_PATCH),
+			      responses(def, "200201"), scale));
 }
 
 static void add_type_paths(cs_json *paths, const cs_type *t)
@@ -2163,41 +2473,46 @@ static void add_type_paths(cs_json *paths, const cs_type *t)
 	cs_json *c = path_item(paths, coll, false, t->namespaced);
 	snprintf(id, sizeof(id), "list%s%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "list or watch objects of kind %s", t->kind);
-	cs_json_set(c, "get", operation(&o, "list", desc, consumes_any, produces_watch, id,
-					params(NULL, Q_LIST), responses(o.list_def, "200"), false));
+	cs_json_set(c, "get",
+		    operation(&o, "list", desc, consumes_any, produces_watch, id,
+			      params(NULL, Q_LIST), responses(o.list_def, "200"), false));
 	snprintf(id, sizeof(id), "create%s%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "create a %s", t->kind);
-	cs_json_set(c, "post", operation(&o, "post", desc, consumes_any, produces_json, id,
-					 params(body_param(o.def, true), Q_WRITE),
-					 responses(o.def, "200201202"), false));
+	cs_json_set(c, "post",
+		    operation(&o, "post", desc, consumes_any, produces_json, id,
+			      params(body_param(o.def, true), Q_WRITE),
+			      responses(o.def, "200201202"), false));
 	snprintf(id, sizeof(id), "delete%sCollection%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "delete collection of %s", t->kind);
-	cs_json_set(c, "delete", operation(&o, "deletecollection", desc, consumes_any,
-					   produces_json, id,
-					   params(body_param(DELETE_OPTIONS, false),
-						  Q_DELETE_COLLECTION),
-					   responses(STATUS_DEF, "200"), false));
+	cs_json_set(c, "delete",
+		    operation(&o, "deletecollection", desc, consumes_any, produces_json, id,
+			      params(body_param(DELETE_OPTIONS, false), Q_DELETE_COLLECTION),
+			      responses(STATUS_DEF, "200"), false));
 
 	cs_json *it = path_item(paths, item_path, true, t->namespaced);
 	snprintf(id, sizeof(id), "read%s%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "read the specified %s", t->kind);
-	cs_json_set(it, "get", operation(&o, "get", desc, consumes_any, produces_json, id,
-					 params(NULL, 0), responses(o.def, "200"), false));
+	cs_json_set(it, "get",
+		    operation(&o, "get", desc, consumes_any, produces_json, id, params(NULL, 0),
+			      responses(o.def, "200"), false));
 	snprintf(id, sizeof(id), "replace%s%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "replace the specified %s", t->kind);
-	cs_json_set(it, "put", operation(&o, "put", desc, consumes_any, produces_json, id,
-					 params(body_param(o.def, true), Q_WRITE),
-					 responses(o.def, "200201"), false));
+	cs_json_set(it, "put",
+		    operation(&o, "put", desc, consumes_any, produces_json, id,
+			      params(body_param(o.def, true), Q_WRITE), responses(o.def, "200201"),
+			      false));
 	snprintf(id, sizeof(id), "patch%s%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "partially update the specified %s", t->kind);
-	cs_json_set(it, "patch", operation(&o, "patch", desc, consumes_patch, produces_json, id,
-					   params(body_param(PATCH_DEF, true), Q_PATCH),
-					   responses(o.def, "200201"), false));
+	cs_json_set(it, "patch",
+		    operation(&o, "patch", desc, consumes_patch, produces_json, id,
+			      params(body_param(PATCH_DEF, true), Q_PATCH),
+			      responses(o.def, "200201"), false));
 	snprintf(id, sizeof(id), "delete%s%s%s", o.camel, o.ns, t->kind);
 	snprintf(desc, sizeof(desc), "delete a %s", t->kind);
-	cs_json_set(it, "delete", operation(&o, "delete", desc, consumes_any, produces_json, id,
-					    params(body_param(DELETE_OPTIONS, false), Q_DELETE),
-					    responses(STATUS_DEF, "200202"), false));
+	cs_json_set(it, "delete",
+		    operation(&o, "delete", desc, consumes_any, produces_json, id,
+			      params(body_param(DELETE_OPTIONS, false), Q_DELETE),
+			      responses(STATUS_DEF, "200202"), false));
 
 	if (t->subresources & CS_SUB_STATUS)
 		add_status_like(paths, &o, item_path, "status", "Status", false);
@@ -2210,9 +2525,9 @@ static void add_type_paths(cs_json *paths, const cs_type *t)
 		cs_json *a = path_item(paths, all, false, false);
 		snprintf(id, sizeof(id), "list%s%sForAllNamespaces", o.camel, t->kind);
 		snprintf(desc, sizeof(desc), "list or watch objects of kind %s", t->kind);
-		cs_json_set(a, "get", operation(&o, "list", desc, consumes_any, produces_watch, id,
-						params(NULL, Q_LIST), responses(o.list_def, "200"),
-						false));
+		cs_json_set(a, "get",
+			    operation(&o, "list", desc, consumes_any, produces_watch, id,
+				      params(NULL, Q_LIST), responses(o.list_def, "200"), false));
 		snprintf(all, sizeof(all), "%s/watch/%s", prefix, t->resource);
 		a = path_item(paths, all, false, false);
 		snprintf(id, sizeof(id), "watch%s%sListForAllNamespaces", o.camel, t->kind);
@@ -2220,9 +2535,9 @@ static void add_type_paths(cs_json *paths, const cs_type *t)
 			 "watch individual changes to a list of %s. deprecated: use the 'watch' "
 			 "parameter with a list operation instead.",
 			 t->kind);
-		cs_json_set(a, "get", operation(&o, "watchlist", desc, consumes_any, produces_watch,
-						id, params(NULL, Q_LIST),
-						responses(WATCH_EVENT, "200"), false));
+		cs_json_set(a, "get",
+			    operation(&o, "watchlist", desc, consumes_any, produces_watch, id,
+				      params(NULL, Q_LIST), responses(WATCH_EVENT, "200"), false));
 	}
 
 	char w[384];
@@ -2233,18 +2548,20 @@ static void add_type_paths(cs_json *paths, const cs_type *t)
 		 "watch individual changes to a list of %s. deprecated: use the 'watch' parameter "
 		 "with a list operation instead.",
 		 t->kind);
-	cs_json_set(wl, "get", operation(&o, "watchlist", desc, consumes_any, produces_watch, id,
-					 params(NULL, Q_LIST), responses(WATCH_EVENT, "200"),
-					 false));
+	cs_json_set(wl, "get",
+		    operation(&o, "watchlist", desc, consumes_any, produces_watch, id,
+			      params(NULL, Q_LIST), responses(WATCH_EVENT, "200"), false));
 	snprintf(w, sizeof(w), "%s/watch%s/%s/{name}", prefix, ns_seg, t->resource);
 	cs_json *wi = path_item(paths, w, true, t->namespaced);
 	snprintf(id, sizeof(id), "watch%s%s%s", o.camel, o.ns, t->kind);
-	snprintf(desc, sizeof(desc), "watch changes to an object of kind %s. deprecated: use the "
-				     "'watch' parameter with a list operation instead, filtered to "
-				     "a single item with the 'fieldSelector' parameter.", t->kind);
-	cs_json_set(wi, "get", operation(&o, "watch", desc, consumes_any, produces_watch, id,
-					 params(NULL, Q_LIST), responses(WATCH_EVENT, "200"),
-					 false));
+	snprintf(desc, sizeof(desc),
+		 "watch changes to an object of kind %s. deprecated: use the "
+		 "'watch' parameter with a list operation instead, filtered to "
+		 "a single item with the 'fieldSelector' parameter.",
+		 t->kind);
+	cs_json_set(wi, "get",
+		    operation(&o, "watch", desc, consumes_any, produces_watch, id,
+			      params(NULL, Q_LIST), responses(WATCH_EVENT, "200"), false));
 }
 
 static cs_json *info(void)
@@ -2354,8 +2671,8 @@ static cs_json *v3_operation(const cs_json *op)
 		const cs_json *p = cs_json_at(ps, i);
 		if (!strcmp(cs_json_get_str(p, "in"), "body")) {
 			cs_json *rb = cs_json_object();
-			cs_json_set(rb, "content", content(cs_json_get(op, "consumes"),
-							   cs_json_get(p, "schema")));
+			cs_json_set(rb, "content",
+				    content(cs_json_get(op, "consumes"), cs_json_get(p, "schema")));
 			bool req = cs_json_as_bool(cs_json_get(p, "required"), false);
 			cs_json_set(rb, "required", cs_json_bool(req));
 			cs_json_set(o, "requestBody", rb);
@@ -2371,8 +2688,8 @@ static cs_json *v3_operation(const cs_json *op)
 		cs_json *n = cs_json_object();
 		cs_json_set(n, "description", cs_json_clone(cs_json_get(r, "description")));
 		if (cs_json_get(r, "schema"))
-			cs_json_set(n, "content", content(cs_json_get(op, "produces"),
-							  cs_json_get(r, "schema")));
+			cs_json_set(n, "content",
+				    content(cs_json_get(op, "produces"), cs_json_get(r, "schema")));
 		cs_json_set(resp, rs->u.obj.keys[i], n);
 	}
 	cs_json_set(o, "responses", resp);
@@ -2461,8 +2778,8 @@ static cs_json *build_v3_doc(const cs_type *gv, const cs_json *v2_defs)
 {
 	cs_json *v2_paths = cs_json_object();
 	cs_json *schemas = cs_json_object();
-	static const char *const meta[] = {OBJECT_META,    LIST_META,   STATUS_DEF,
-					   DELETE_OPTIONS, WATCH_EVENT, PATCH_DEF, NULL};
+	static const char *const meta[] = {OBJECT_META, LIST_META, STATUS_DEF, DELETE_OPTIONS,
+					   WATCH_EVENT, PATCH_DEF, NULL};
 	for (const char *const *m = meta; *m; m++)
 		add_v3_schema(schemas, v2_defs, *m);
 	if (any_scale(gv))
@@ -2544,7 +2861,10 @@ static void pb_varint(pb *p, uint64_t v)
 	pb_raw(p, buf, n);
 }
 
-static void pb_key(pb *p, unsigned field, unsigned wt) { pb_varint(p, (uint64_t)field << 3 | wt); }
+static void pb_key(pb *p, unsigned field, unsigned wt)
+{
+	pb_varint(p, (uint64_t)field << 3 | wt);
+}
 
 static void pb_bytes(pb *p, unsigned field, const void *d, size_t n)
 {
@@ -2553,7 +2873,10 @@ static void pb_bytes(pb *p, unsigned field, const void *d, size_t n)
 	pb_raw(p, d, n);
 }
 
-static void pb_string(pb *p, unsigned field, const char *s) { pb_bytes(p, field, s, strlen(s)); }
+static void pb_string(pb *p, unsigned field, const char *s)
+{
+	pb_bytes(p, field, s, strlen(s));
+}
 
 /* Appends sub as an embedded message and releases it. */
 static void pb_sub(pb *p, unsigned field, pb *sub)
@@ -2597,8 +2920,8 @@ static void yaml_scalar(pb *y, const cs_json *v)
 	for (const char *c = s; plain && *c; c++)
 		plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 			(*c >= '0' && *c <= '9') || strchr(".-_/", *c);
-	static const char *const words[] = {"true", "false", "yes", "no", "on", "off",
-					    "null", "y", "n", NULL};
+	static const char *const words[] = {"true", "false", "yes", "no", "on",
+					    "off",  "null",  "y",   "n",  NULL};
 	for (const char *const *w = words; plain && *w; w++)
 		plain = strcasecmp(s, *w) != 0;
 	if (plain && v->u.str.len == strlen(s)) {
@@ -2821,8 +3144,9 @@ static int schema_extra(enc *e, pb *p, const char *k, const cs_json *v)
 static int enc_schema(enc *e, pb *p, const cs_json *s)
 {
 	static const fmap map[] = {
-		{"$ref", 1, 's'},         {"format", 2, 's'},    {"title", 3, 's'},
-		{"description", 4, 's'},  {"uniqueItems", 16, 'b'}, {"required", 19, 'S'},
+		{"$ref", 1, 's'},         {"format", 2, 's'},
+		{"title", 3, 's'},        {"description", 4, 's'},
+		{"uniqueItems", 16, 'b'}, {"required", 19, 'S'},
 		{"readOnly", 27, 'b'},    {NULL, 0, 0},
 	};
 	return enc_object(e, p, "Schema", s, map, 31, schema_extra);
@@ -2838,17 +3162,24 @@ static int body_extra(enc *e, pb *p, const char *k, const cs_json *v)
 /* ParametersItem{Parameter{BodyParameter | NonBodyParameter{query | path}}} */
 static int enc_parameter(enc *e, pb *p, unsigned field, const cs_json *prm)
 {
-	static const fmap body_map[] = {
-		{"description", 1, 's'}, {"name", 2, 's'}, {"in", 3, 's'}, {"required", 4, 'b'},
-		{NULL, 0, 0}};
-	static const fmap query_map[] = {
-		{"required", 1, 'b'}, {"in", 2, 's'},          {"description", 3, 's'},
-		{"name", 4, 's'},     {"allowEmptyValue", 5, 'b'}, {"type", 6, 's'},
-		{"format", 7, 's'},   {"uniqueItems", 20, 'b'}, {NULL, 0, 0}};
-	static const fmap path_map[] = {
-		{"required", 1, 'b'}, {"in", 2, 's'},    {"description", 3, 's'},
-		{"name", 4, 's'},     {"type", 5, 's'},  {"format", 6, 's'},
-		{"uniqueItems", 19, 'b'}, {NULL, 0, 0}};
+	static const fmap body_map[] = {{"description", 1, 's'},
+					{"name", 2, 's'},
+					{"in", 3, 's'},
+					{"required", 4, 'b'},
+					{NULL, 0, 0}};
+	static const fmap query_map[] = {{"required", 1, 'b'},
+					 {"in", 2, 's'},
+					 {"description", 3, 's'},
+					 {"name", 4, 's'},
+					 {"allowEmptyValue", 5, 'b'},
+					 {"type", 6, 's'},
+					 {"format", 7, 's'},
+					 {"uniqueItems", 20, 'b'},
+					 {NULL, 0, 0}};
+	static const fmap path_map[] = {{"required", 1, 'b'},     {"in", 2, 's'},
+					{"description", 3, 's'},  {"name", 4, 's'},
+					{"type", 5, 's'},         {"format", 6, 's'},
+					{"uniqueItems", 19, 'b'}, {NULL, 0, 0}};
 	const char *in = cs_json_get_str(prm, "in");
 	pb sub = {0}, parameter = {0}, item = {0};
 	int r;
@@ -2945,12 +3276,12 @@ static int operation_extra(enc *e, pb *p, const char *k, const cs_json *v)
 
 static int path_item_extra(enc *e, pb *p, const char *k, const cs_json *v)
 {
-	static const char *const methods[] = {"get", "put", "post", "delete", "options", "head",
-					      "patch", NULL};
+	static const char *const methods[] = {"get",     "put",  "post",  "delete",
+					      "options", "head", "patch", NULL};
 	static const fmap op_map[] = {
-		{"tags", 1, 'S'},     {"summary", 2, 's'},  {"description", 3, 's'},
-		{"operationId", 5, 's'}, {"produces", 6, 'S'}, {"consumes", 7, 'S'},
-		{"schemes", 10, 'S'}, {"deprecated", 11, 'b'}, {NULL, 0, 0}};
+		{"tags", 1, 'S'},        {"summary", 2, 's'},     {"description", 3, 's'},
+		{"operationId", 5, 's'}, {"produces", 6, 'S'},    {"consumes", 7, 'S'},
+		{"schemes", 10, 'S'},    {"deprecated", 11, 'b'}, {NULL, 0, 0}};
 	if (!strcmp(k, "parameters"))
 		return enc_parameters(e, p, 9, v) < 0 ? -1 : 1;
 	for (unsigned i = 0; methods[i]; i++) {
@@ -3023,10 +3354,9 @@ static int document_extra(enc *e, pb *p, const char *k, const cs_json *v)
 
 static unsigned char *encode_document(const cs_json *doc, size_t *len, char *err, size_t errlen)
 {
-	static const fmap map[] = {
-		{"swagger", 1, 's'},  {"host", 3, 's'},     {"basePath", 4, 's'},
-		{"schemes", 5, 'S'},  {"consumes", 6, 'S'}, {"produces", 7, 'S'},
-		{NULL, 0, 0}};
+	static const fmap map[] = {{"swagger", 1, 's'}, {"host", 3, 's'},     {"basePath", 4, 's'},
+				   {"schemes", 5, 'S'}, {"consumes", 6, 'S'}, {"produces", 7, 'S'},
+				   {NULL, 0, 0}};
 	enc e = {{0}};
 	pb p = {0};
 	if (enc_object(&e, &p, "Document", doc, map, 16, document_extra) < 0) {

@@ -376,16 +376,16 @@ static int jp_decode(const cs_json *patch, jp_op *ops, cs_status *st)
 			;
 		if (k == 6)
 			return cs_status_set(
-			    st, 400, "BadRequest",
-			    "json patch operation %zu: unknown op \"%s\" (want add, "
-			    "remove, replace, move, copy or test)",
-			    i, name);
+				st, 400, "BadRequest",
+				"json patch operation %zu: unknown op \"%s\" (want add, "
+				"remove, replace, move, copy or test)",
+				i, name);
 		op->op = (jp_opcode)k;
 		op->path = cs_json_get_str(o, "path");
 		if (!op->path)
 			return cs_status_set(
-			    st, 400, "BadRequest",
-			    "json patch operation %zu (%s): missing \"path\" string", i, name);
+				st, 400, "BadRequest",
+				"json patch operation %zu (%s): missing \"path\" string", i, name);
 		op->value = cs_json_get(o, "value");
 		if (!op->value && (k == OP_ADD || k == OP_REPLACE || k == OP_TEST))
 			return cs_status_set(st, 400, "BadRequest",
@@ -394,9 +394,9 @@ static int jp_decode(const cs_json *patch, jp_op *ops, cs_status *st)
 		op->from = k == OP_MOVE || k == OP_COPY ? cs_json_get_str(o, "from") : NULL;
 		if (!op->from && (k == OP_MOVE || k == OP_COPY))
 			return cs_status_set(
-			    st, 400, "BadRequest",
-			    "json patch operation %zu (%s %s): missing \"from\" string", i, name,
-			    op->path);
+				st, 400, "BadRequest",
+				"json patch operation %zu (%s %s): missing \"from\" string", i,
+				name, op->path);
 		jptr p;
 		const char *bad = op->path;
 		int rc = jptr_parse(op->path, &p, why, sizeof(why));
@@ -408,9 +408,9 @@ static int jp_decode(const cs_json *patch, jp_op *ops, cs_status *st)
 		}
 		if (rc < 0)
 			return cs_status_set(
-			    st, 400, "BadRequest",
-			    "json patch operation %zu (%s): invalid pointer \"%s\": %s", i, name,
-			    bad, why);
+				st, 400, "BadRequest",
+				"json patch operation %zu (%s): invalid pointer \"%s\": %s", i,
+				name, bad, why);
 	}
 	return 0;
 }
@@ -431,9 +431,7 @@ static int jp_apply(cs_json **doc, const jp_op *op, size_t i, size_t *copied, cs
 	if (op->from)
 		jptr_parse(op->from, &from, why, sizeof(why));
 	switch (op->op) {
-	case OP_ADD:
-		rc = jp_add(doc, &path, cs_json_clone(op->value), why, sizeof(why));
-		break;
+	case OP_ADD: rc = jp_add(doc, &path, cs_json_clone(op->value), why, sizeof(why)); break;
 	case OP_REMOVE:
 		v = jp_take(doc, &path, why, sizeof(why));
 		rc = v ? 0 : -1;
@@ -480,9 +478,9 @@ static int jp_apply(cs_json **doc, const jp_op *op, size_t i, size_t *copied, cs
 		const char *where = op->op == OP_COPY || op->op == OP_MOVE ? op->from : op->path;
 		if (op->op == OP_TEST && strncmp(why, "test failed", 11) == 0)
 			return cs_status_set(
-			    st, 422, "Invalid",
-			    "json patch operation %zu: testing value %s failed: %s", i, op->path,
-			    why);
+				st, 422, "Invalid",
+				"json patch operation %zu: testing value %s failed: %s", i,
+				op->path, why);
 		return cs_status_set(st, 422, "Invalid",
 				     "json patch operation %zu (%s %s) does not apply: %s%s: %s", i,
 				     op_names[op->op], op->path,
@@ -564,9 +562,9 @@ static const merge_rule merge_rules[] = {
 	{"", "secrets", "name"}, /* ServiceAccount */
 };
 
-#define DIRECTIVE "$patch"
-#define RETAIN_KEYS "$retainKeys"
-#define ORDER_PREFIX "$setElementOrder/"
+#define DIRECTIVE     "$patch"
+#define RETAIN_KEYS   "$retainKeys"
+#define ORDER_PREFIX  "$setElementOrder/"
 #define DELETE_PREFIX "$deleteFromPrimitiveList/"
 
 typedef struct {
@@ -589,7 +587,10 @@ static const char *list_key(const smp *c, const char *parent, const char *field)
 	return NULL;
 }
 
-static bool has_prefix(const char *s, const char *pre) { return !strncmp(s, pre, strlen(pre)); }
+static bool has_prefix(const char *s, const char *pre)
+{
+	return !strncmp(s, pre, strlen(pre));
+}
 
 static bool is_directive_key(const char *k)
 {
@@ -609,7 +610,7 @@ static size_t path_push(smp *c, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		c->plen = c->plen + (size_t)n < sizeof(c->path) ? c->plen + (size_t)n
-								 : sizeof(c->path) - 1;
+								: sizeof(c->path) - 1;
 	return old;
 }
 
@@ -932,8 +933,10 @@ static int smp_order(smp *c, cs_json *orig, const char *field, const cs_json *or
 		     const cs_json *plist, const char *parent)
 {
 	if (!cs_json_is(order, CS_JSON_ARRAY))
-		return smp_fail(c, 400, "invalid patch format of setElementOrder list: %s%s is not "
-					"a list", ORDER_PREFIX, field);
+		return smp_fail(c, 400,
+				"invalid patch format of setElementOrder list: %s%s is not "
+				"a list",
+				ORDER_PREFIX, field);
 	cs_json **os = obj_slot(orig, field);
 	if (os && (*os)->type != CS_JSON_ARRAY)
 		return smp_fail(c, 400, "%s%s given but %s is not a list in the object",
@@ -1065,8 +1068,10 @@ static int smp_map(smp *c, cs_json *orig, const cs_json *patch, const char *fiel
 			const char *lf = k + strlen(DELETE_PREFIX);
 			cs_json *list = cs_json_get(orig, lf);
 			if (!cs_json_is(v, CS_JSON_ARRAY))
-				rc = smp_fail(c, 400, "invalid patch format of primitive list: %s "
-						      "must be a list", k);
+				rc = smp_fail(c, 400,
+					      "invalid patch format of primitive list: %s "
+					      "must be a list",
+					      k);
 			else if (cs_json_is(list, CS_JSON_ARRAY))
 				delete_from_list(list, v);
 			continue;
@@ -1101,8 +1106,8 @@ int cs_patch_strategic(cs_json **target, const cs_json *patch, const cs_type *t,
 	if (!cs_json_is(patch, CS_JSON_OBJECT))
 		return cs_status_set(st, 400, "BadRequest",
 				     "strategic merge patch must be a JSON object");
-	cs_json *work = cs_json_is(*target, CS_JSON_OBJECT) ? cs_json_clone(*target)
-							     : cs_json_object();
+	cs_json *work =
+		cs_json_is(*target, CS_JSON_OBJECT) ? cs_json_clone(*target) : cs_json_object();
 	smp c = {.typed = t != NULL, .st = st};
 	if (smp_map(&c, work, patch, "") < 0) {
 		cs_json_free(work);

@@ -24,8 +24,7 @@ int cs_patch_json(cs_json **target, const cs_json *patch, cs_status *st);
  * by key; other lists are replaced.  Directives: $patch (replace, merge,
  * delete), $retainKeys, $deleteFromPrimitiveList/<key>,
  * $setElementOrder/<key>. Unknown kinds fall back to merge semantics. */
-int cs_patch_strategic(cs_json **target, const cs_json *patch, const cs_type *t,
-		       cs_status *st);
+int cs_patch_strategic(cs_json **target, const cs_json *patch, const cs_type *t, cs_status *st);
 
 /* Build a JSON merge patch that turns `from` into `to` (used by capctl edit
  * and apply).  Returns a new object (possibly empty). */

@@ -12,7 +12,7 @@ int cs_quantity_parse(const char *s, long double *out);
 
 /* The message Kubernetes gives for a malformed quantity. */
 #define CS_QUANTITY_SYNTAX_MSG                                                                     \
-	"quantities must match the regular expression "                                           \
+	"quantities must match the regular expression "                                            \
 	"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
 #endif

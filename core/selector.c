@@ -98,27 +98,30 @@ void cs_selector_free(cs_selector *sel)
 	free(sel);
 }
 
-bool cs_selector_empty(const cs_selector *sel) { return !sel || sel->n == 0; }
+bool cs_selector_empty(const cs_selector *sel)
+{
+	return !sel || sel->n == 0;
+}
 
 /* ---- validation (k8s.io/apimachinery/pkg/util/validation) ---- */
 
 #define QNAME_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-#define QNAME_MSG                                                                                 \
-	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "  \
-	"an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for " \
+#define QNAME_MSG                                                                                  \
+	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "   \
+	"an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "  \
 	"validation is '" QNAME_FMT "')"
-#define LABEL_VALUE_MSG                                                                           \
-	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "  \
-	"or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "     \
+#define LABEL_VALUE_MSG                                                                            \
+	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "   \
+	"or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "      \
 	"'my_value',  or '12345', regex used for validation is '(" QNAME_FMT ")?')"
 #define DNS_LABEL_FMT "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-#define DNS_LABEL_MSG                                                                             \
-	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "  \
-	"and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "  \
+#define DNS_LABEL_MSG                                                                              \
+	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "   \
+	"and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "   \
 	"regex used for validation is '" DNS_LABEL_FMT "')"
-#define DNS_SUBDOMAIN_MSG                                                                         \
-	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' " \
-	"or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "     \
+#define DNS_SUBDOMAIN_MSG                                                                          \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "  \
+	"or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "      \
 	"regex used for validation is '" DNS_LABEL_FMT "(\\." DNS_LABEL_FMT ")*')"
 
 static bool is_alnum(char c)
@@ -126,7 +129,10 @@ static bool is_alnum(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 /* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] over s[0..n) */
 static bool qname_ok(const char *s, size_t n)
@@ -312,7 +318,10 @@ typedef struct {
 	cs_status *st;
 } parser;
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 static bool is_special(char c)
 {
@@ -325,7 +334,7 @@ static int symbol_token(const char *s, size_t n, tok_type *t)
 		const char *s;
 		tok_type t;
 	} syms[] = {
-		{"!=", T_NE}, {"==", T_DEQ}, {"!", T_NOT},  {"=", T_EQ},     {">", T_GT},
+		{"!=", T_NE}, {"==", T_DEQ}, {"!", T_NOT},   {"=", T_EQ},    {">", T_GT},
 		{"<", T_LT},  {"(", T_OPEN}, {")", T_CLOSE}, {",", T_COMMA},
 	};
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
@@ -440,10 +449,10 @@ static int check_values(parser *p, sel_req *r)
 			if (errno || !*r->vals[i] || *end) {
 				quote(q, sizeof(q), r->vals[i]);
 				return perr(
-				    p, true,
-				    "values[%zu]: Invalid value: %s: for 'Gt', 'Lt' operators, "
-				    "the value must be an integer",
-				    i, q);
+					p, true,
+					"values[%zu]: Invalid value: %s: for 'Gt', 'Lt' operators, "
+					"the value must be an integer",
+					i, q);
 			}
 		}
 	}
@@ -699,8 +708,8 @@ static void check_expression(verr *v, cs_selector *sel, const cs_json *e, size_t
 	for (size_t j = 0; j < nvals && cs_json_is(jv, CS_JSON_ARRAY); j++) {
 		const cs_json *x = cs_json_at(jv, j);
 		field_name(f, sizeof(f), v->path, "matchExpressions[%zu].values[%zu]", i, j);
-		const char *vm = cs_json_str(x) ? cs_check_label_value(cs_json_str(x))
-						: "must be a string";
+		const char *vm =
+			cs_json_str(x) ? cs_check_label_value(cs_json_str(x)) : "must be a string";
 		if (vm) {
 			json_brief(q, sizeof(q), x);
 			verr_add(v, "FieldValueInvalid", f, "Invalid value: %s: %s", q, vm);
@@ -883,19 +892,19 @@ static int unescape_value(const char *s, size_t n, char *out, cs_status *st)
 		if (c == '\\') {
 			if (i + 1 == n)
 				return cs_status_set(
-				    st, 400, "BadRequest",
-				    "invalid field selector: invalid escape sequence: \\");
+					st, 400, "BadRequest",
+					"invalid field selector: invalid escape sequence: \\");
 			c = s[++i];
 			if (c != '\\' && c != ',' && c != '=')
 				return cs_status_set(
-				    st, 400, "BadRequest",
-				    "invalid field selector: invalid escape sequence: "
-				    "\\%c",
-				    c);
+					st, 400, "BadRequest",
+					"invalid field selector: invalid escape sequence: "
+					"\\%c",
+					c);
 		} else if (c == ',' || c == '=') {
 			return cs_status_set(
-			    st, 400, "BadRequest",
-			    "invalid field selector: unescaped character in value: %c", c);
+				st, 400, "BadRequest",
+				"invalid field selector: unescaped character in value: %c", c);
 		}
 		out[o++] = c;
 	}

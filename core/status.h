@@ -9,18 +9,18 @@
 #define CS_STATUS_MAX_CAUSES 16
 
 typedef struct cs_cause {
-	char reason[48];   /* FieldValueRequired, FieldValueInvalid, ... */
-	char field[256];   /* spec.containers[0].image */
+	char reason[48]; /* FieldValueRequired, FieldValueInvalid, ... */
+	char field[256]; /* spec.containers[0].image */
 	char message[512];
 } cs_cause;
 
 typedef struct cs_status {
-	int code;          /* HTTP status; 0 means no error recorded */
-	char reason[48];   /* NotFound, AlreadyExists, Conflict, Invalid, ... */
+	int code;        /* HTTP status; 0 means no error recorded */
+	char reason[48]; /* NotFound, AlreadyExists, Conflict, Invalid, ... */
 	char message[2048];
-	char name[254];    /* details.name */
-	char group[64];    /* details.group */
-	char kind[64];     /* details.kind (resource or kind, as Kubernetes does) */
+	char name[254]; /* details.name */
+	char group[64]; /* details.group */
+	char kind[64];  /* details.kind (resource or kind, as Kubernetes does) */
 	size_t ncauses;
 	cs_cause causes[CS_STATUS_MAX_CAUSES];
 } cs_status;

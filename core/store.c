@@ -14,7 +14,7 @@
 #include "log.h"
 
 #define SKIP_MAX 24
-#define KEY_OBJ 'o'
+#define KEY_OBJ  'o'
 static const char META_REV[] = "m/rev";
 
 /* ---- objects ---- */
@@ -69,8 +69,8 @@ const char *cs_event_line(cs_event *ev, size_t *len)
 		ev->line = malloc(n + 1);
 		if (!ev->line)
 			abort();
-		ev->line_len = (size_t)snprintf(ev->line, n + 1, "{\"type\":\"%s\",\"object\":%s}\n",
-						t, ev->obj->json);
+		ev->line_len = (size_t)snprintf(
+			ev->line, n + 1, "{\"type\":\"%s\",\"object\":%s}\n", t, ev->obj->json);
 	}
 	*len = ev->line_len;
 	return ev->line;
@@ -114,8 +114,8 @@ static void event_free(cs_event *ev)
 struct rec {
 	char *key;
 	size_t keylen;
-	cs_obj *visible;  /* durable version readers see */
-	cs_obj *latest;   /* newest version incl. in-flight writes; NULL if deleted */
+	cs_obj *visible; /* durable version readers see */
+	cs_obj *latest;  /* newest version incl. in-flight writes; NULL if deleted */
 	uint64_t latest_rev;
 	unsigned pending; /* writes in flight */
 	struct rec *hnext;
@@ -364,8 +364,9 @@ static void *commit_main(void *arg)
 			/* A failed sync leaves the on-disk state unknown; retrying
 			 * fsync is not safe (the kernel may have dropped the dirty
 			 * pages), so stop rather than acknowledge anything. */
-			cs_log(CS_LOG_ERROR, "store: synced write of %zu objects failed: %s; "
-					     "stopping to avoid acknowledging lost writes",
+			cs_log(CS_LOG_ERROR,
+			       "store: synced write of %zu objects failed: %s; "
+			       "stopping to avoid acknowledging lost writes",
 			       n, err);
 			abort();
 		}
@@ -403,7 +404,10 @@ static void history_push(cs_store *s, cs_event *ev)
 	s->hist_end++;
 }
 
-int64_t cs_store_history_end(const cs_store *s) { return s->hist_end; }
+int64_t cs_store_history_end(const cs_store *s)
+{
+	return s->hist_end;
+}
 
 static int64_t hist_start(const cs_store *s)
 {
@@ -432,7 +436,10 @@ int64_t cs_store_history_seek(cs_store *s, uint64_t rev)
 	return lo;
 }
 
-uint64_t cs_store_oldest_rev(const cs_store *s) { return s->hist_base_rev; }
+uint64_t cs_store_oldest_rev(const cs_store *s)
+{
+	return s->hist_base_rev;
+}
 
 /* ---- open / close ---- */
 
@@ -448,8 +455,10 @@ static int load(cs_store *s, char *err, size_t errlen)
 	}
 	if (v) {
 		if (vl != 8) {
-			snprintf(err, errlen, "store revision record is %zu bytes, expected 8: the "
-					      "data directory is corrupt", vl);
+			snprintf(err, errlen,
+				 "store revision record is %zu bytes, expected 8: the "
+				 "data directory is corrupt",
+				 vl);
 			leveldb_free(v);
 			return -1;
 		}
@@ -480,8 +489,9 @@ static int load(cs_store *s, char *err, size_t errlen)
 		r->latest_rev = rev;
 		s->nvisible++;
 		if (rev > s->rev) {
-			snprintf(err, errlen, "object %s has revision %llu beyond the store revision "
-					      "%llu: the data directory is corrupt",
+			snprintf(err, errlen,
+				 "object %s has revision %llu beyond the store revision "
+				 "%llu: the data directory is corrupt",
 				 key, (unsigned long long)rev, (unsigned long long)s->rev);
 			leveldb_iter_destroy(it);
 			return -1;
@@ -602,8 +612,14 @@ void cs_store_close(cs_store *s)
 
 /* ---- reads ---- */
 
-uint64_t cs_store_rev(const cs_store *s) { return s->rev; }
-uint64_t cs_store_next_rev(const cs_store *s) { return s->next_rev; }
+uint64_t cs_store_rev(const cs_store *s)
+{
+	return s->rev;
+}
+uint64_t cs_store_next_rev(const cs_store *s)
+{
+	return s->next_rev;
+}
 
 cs_obj *cs_store_get(cs_store *s, const char *key)
 {

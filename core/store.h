@@ -28,11 +28,11 @@
  * because the map, the watch history and in-flight responses share it. */
 typedef struct cs_obj {
 	unsigned refs;
-	uint64_t rev;     /* revision of this write */
-	bool deleted;     /* tombstone: json is the object's final state */
+	uint64_t rev; /* revision of this write */
+	bool deleted; /* tombstone: json is the object's final state */
 	size_t len;
-	cs_json *doc;     /* parsed form, cached on demand (loop thread only) */
-	char json[];      /* NUL-terminated */
+	cs_json *doc; /* parsed form, cached on demand (loop thread only) */
+	char json[];  /* NUL-terminated */
 } cs_obj;
 
 cs_obj *cs_obj_new(const char *json, size_t len, uint64_t rev);
@@ -47,13 +47,13 @@ typedef struct cs_event {
 	enum cs_event_type type;
 	uint64_t rev;
 	char *key;
-	cs_obj *obj;      /* new state; for DELETED the final state */
-	cs_obj *prev;     /* state before this write (NULL for ADDED), so
-			   * filtered watches can tell objects entering and
-			   * leaving their selector */
-	char *line;       /* cached {"type":..,"object":..}\n, built on demand */
+	cs_obj *obj;  /* new state; for DELETED the final state */
+	cs_obj *prev; /* state before this write (NULL for ADDED), so
+		       * filtered watches can tell objects entering and
+		       * leaving their selector */
+	char *line;   /* cached {"type":..,"object":..}\n, built on demand */
 	size_t line_len;
-	cs_json *doc;     /* parsed object, cached while the event is in history */
+	cs_json *doc; /* parsed object, cached while the event is in history */
 	cs_json *prev_doc;
 } cs_event;
 
@@ -69,8 +69,8 @@ const char *cs_event_line(cs_event *ev, size_t *len);
 typedef struct cs_store cs_store;
 
 typedef struct cs_store_opts {
-	bool sync;             /* fsync every batch (default true) */
-	size_t history;        /* watch history events kept in memory */
+	bool sync;               /* fsync every batch (default true) */
+	size_t history;          /* watch history events kept in memory */
 	void (*wake)(void *arg); /* called from the commit thread */
 	void *wake_arg;
 	/* called on the loop thread for each committed event, in order */

@@ -37,7 +37,10 @@ static void sb_add(sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void sb_puts(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+static void sb_puts(sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
 
 static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_printf(sbuf *b, const char *fmt, ...)
@@ -90,11 +93,20 @@ static const char *sget(const cs_json *o, const char *key)
 	return cs_json_get_str(o, key);
 }
 
-static bool nonempty(const char *s) { return s && *s; }
+static bool nonempty(const char *s)
+{
+	return s && *s;
+}
 
-static bool streq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+static bool streq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
 
-static const char *or_default(const char *s, const char *def) { return nonempty(s) ? s : def; }
+static const char *or_default(const char *s, const char *def)
+{
+	return nonempty(s) ? s : def;
+}
 
 static int64_t iget(const cs_json *o, const char *key, int64_t def)
 {
@@ -106,7 +118,10 @@ static void push_str(cs_json *cells, const char *s)
 	cs_json_push(cells, cs_json_string(s ? s : ""));
 }
 
-static void push_int(cs_json *cells, int64_t i) { cs_json_push(cells, cs_json_int(i)); }
+static void push_int(cs_json *cells, int64_t i)
+{
+	cs_json_push(cells, cs_json_int(i));
+}
 
 /* ---- time ---- */
 
@@ -118,7 +133,8 @@ static bool parse_time(const char *s, time_t *out)
 	struct tm tm = {0};
 	int n = 0;
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 19)
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 19)
 		return false;
 	const char *p = s + n;
 	if (*p == '.') {
@@ -377,16 +393,28 @@ typedef struct {
 	const char *desc;
 } column;
 
-#define COL(n, t, d) {n, t, "", 0, d}
-#define WIDE(n, t, d) {n, t, "", 1, d}
-#define NAME_COL {"Name", "string", "name", 0, "Name must be unique within a namespace."}
-#define AGE_COL                                                                                  \
-	{"Age", "string", "", 0,                                                                 \
-	 "CreationTimestamp is a timestamp representing the server time when this object was "   \
-	 "created."}
+#define COL(n, t, d)                                                                               \
+	{                                                                                          \
+		n, t, "", 0, d                                                                     \
+	}
+#define WIDE(n, t, d)                                                                              \
+	{                                                                                          \
+		n, t, "", 1, d                                                                     \
+	}
+#define NAME_COL                                                                                   \
+	{                                                                                          \
+		"Name", "string", "name", 0, "Name must be unique within a namespace."             \
+	}
+#define AGE_COL                                                                                    \
+	{                                                                                          \
+		"Age", "string", "", 0,                                                            \
+			"CreationTimestamp is a timestamp representing the server time when this " \
+			"object was "                                                              \
+			"created."                                                                 \
+	}
 #define CONTAINERS_COL WIDE("Containers", "string", "Names of each container in the template.")
-#define IMAGES_COL WIDE("Images", "string", "Images referenced by each container in the template.")
-#define SELECTOR_COL                                                                             \
+#define IMAGES_COL     WIDE("Images", "string", "Images referenced by each container in the template.")
+#define SELECTOR_COL                                                                               \
 	WIDE("Selector", "string", "Label query over pods that should match the replicas.")
 
 typedef void (*row_fn)(cs_json *cells, const cs_json *obj, row_ctx *c, cs_json *row);
@@ -406,8 +434,8 @@ static bool cond_true(const cs_json *conds, const char *type)
 
 static void later_finish(const cs_json *status, time_t *latest)
 {
-	const char *fin = cs_json_str(
-		cs_json_path(status, "lastState", "terminated", "finishedAt", NULL));
+	const char *fin =
+		cs_json_str(cs_json_path(status, "lastState", "terminated", "finishedAt", NULL));
 	time_t t;
 	if (parse_time(fin, &t) && t > *latest)
 		*latest = t;
@@ -614,10 +642,12 @@ static void row_deployment(cs_json *cells, const cs_json *d, row_ctx *c, cs_json
 static const column deployment_cols[] = {
 	NAME_COL,
 	COL("Ready", "string", "Number of the pod with ready state"),
-	COL("Up-to-date", "string", "Total number of non-terminated pods targeted by this "
-				    "deployment that have the desired template spec."),
-	COL("Available", "string", "Total number of available pods (ready for at least "
-				   "minReadySeconds) targeted by this deployment."),
+	COL("Up-to-date", "string",
+	    "Total number of non-terminated pods targeted by this "
+	    "deployment that have the desired template spec."),
+	COL("Available", "string",
+	    "Total number of available pods (ready for at least "
+	    "minReadySeconds) targeted by this deployment."),
 	AGE_COL,
 	CONTAINERS_COL,
 	IMAGES_COL,
@@ -668,16 +698,20 @@ static const column daemonset_cols[] = {
 	NAME_COL,
 	COL("Desired", "integer",
 	    "The total number of nodes that should be running the daemon pod."),
-	COL("Current", "integer", "The number of nodes running at least one daemon pod that are "
-				  "supposed to."),
-	COL("Ready", "integer", "The number of nodes that should be running the daemon pod and "
-				"have one or more of the daemon pod running and ready."),
+	COL("Current", "integer",
+	    "The number of nodes running at least one daemon pod that are "
+	    "supposed to."),
+	COL("Ready", "integer",
+	    "The number of nodes that should be running the daemon pod and "
+	    "have one or more of the daemon pod running and ready."),
 	COL("Up-to-date", "integer",
 	    "The total number of nodes that are running updated daemon pod."),
-	COL("Available", "integer", "The number of nodes that should be running the daemon pod and "
-				    "have one or more of the daemon pod running and available."),
-	COL("Node Selector", "string", "NodeSelector is a selector which must be true for the pod "
-				       "to fit on a node."),
+	COL("Available", "integer",
+	    "The number of nodes that should be running the daemon pod and "
+	    "have one or more of the daemon pod running and available."),
+	COL("Node Selector", "string",
+	    "NodeSelector is a selector which must be true for the pod "
+	    "to fit on a node."),
 	AGE_COL,
 	CONTAINERS_COL,
 	IMAGES_COL,
@@ -689,17 +723,15 @@ static void row_statefulset(cs_json *cells, const cs_json *ss, row_ctx *c, cs_js
 	(void)row;
 	push_str(cells, obj_name(ss));
 	int64_t ready = iget(cs_json_get(ss, "status"), "readyReplicas", 0);
-	cs_json_push(cells, cs_json_stringf("%lld/%lld", (long long)ready,
-					    (long long)spec_replicas(ss)));
+	cs_json_push(cells,
+		     cs_json_stringf("%lld/%lld", (long long)ready, (long long)spec_replicas(ss)));
 	push_age(cells, c, ss);
 	push_containers(cells, template_spec(ss));
 }
 
 static const column statefulset_cols[] = {
-	NAME_COL,
-	COL("Ready", "string", "Number of the pod with ready state"),
-	AGE_COL,
-	CONTAINERS_COL,
+	NAME_COL,   COL("Ready", "string", "Number of the pod with ready state"),
+	AGE_COL,    CONTAINERS_COL,
 	IMAGES_COL,
 };
 
@@ -874,12 +906,14 @@ static const column service_cols[] = {
 	NAME_COL,
 	COL("Type", "string", "Type determines how the Service is exposed."),
 	COL("Cluster-IP", "string", "The IP address of the service, usually assigned randomly."),
-	COL("External-IP", "string", "IP addresses for which nodes in the cluster will also "
-				     "accept traffic for this service."),
+	COL("External-IP", "string",
+	    "IP addresses for which nodes in the cluster will also "
+	    "accept traffic for this service."),
 	COL("Port(s)", "string", "The list of ports that are exposed by this service."),
 	AGE_COL,
-	WIDE("Selector", "string", "Route service traffic to pods with label keys and values "
-				   "matching this selector."),
+	WIDE("Selector", "string",
+	     "Route service traffic to pods with label keys and values "
+	     "matching this selector."),
 };
 
 /* At most three addresses, then "+ N more...". */
@@ -1013,8 +1047,7 @@ static void row_event(cs_json *cells, const cs_json *ev, row_ctx *c, cs_json *ro
 	(void)row;
 	char first[64], last[64];
 	const char *ft = sget(ev, "firstTimestamp");
-	snprintf(first, sizeof(first), "%s",
-		 since(c, nonempty(ft) ? ft : sget(ev, "eventTime")));
+	snprintf(first, sizeof(first), "%s", since(c, nonempty(ft) ? ft : sget(ev, "eventTime")));
 	const char *lt = sget(ev, "lastTimestamp");
 	snprintf(last, sizeof(last), "%s", nonempty(lt) ? since(c, lt) : first);
 	int64_t count = iget(ev, "count", 0);
@@ -1036,10 +1069,10 @@ static void row_event(cs_json *cells, const cs_json *ev, row_ctx *c, cs_json *ro
 		sb_printf(&target, "/%s", sget(inv, "name"));
 
 	const cs_json *src = cs_json_get(ev, "source");
-	const char *comp = or_default(sget(src, "component"),
-				      or_default(sget(ev, "reportingComponent"), ""));
-	const char *host = or_default(sget(src, "host"),
-				      or_default(sget(ev, "reportingInstance"), ""));
+	const char *comp =
+		or_default(sget(src, "component"), or_default(sget(ev, "reportingComponent"), ""));
+	const char *host =
+		or_default(sget(src, "host"), or_default(sget(ev, "reportingInstance"), ""));
 	sbuf source = {0};
 	sb_puts(&source, comp);
 	if (*host)
@@ -1067,8 +1100,9 @@ static void row_event(cs_json *cells, const cs_json *ev, row_ctx *c, cs_json *ro
 }
 
 static const column event_cols[] = {
-	COL("Last Seen", "string", "The time at which the most recent occurrence of this event "
-				   "was recorded."),
+	COL("Last Seen", "string",
+	    "The time at which the most recent occurrence of this event "
+	    "was recorded."),
 	COL("Type", "string", "Type of this event (Normal, Warning)."),
 	COL("Reason", "string", "Short, machine understandable string for the transition."),
 	COL("Object", "string", "The object that this event is about."),
@@ -1135,8 +1169,9 @@ static void row_serviceaccount(cs_json *cells, const cs_json *sa, row_ctx *c, cs
 
 static const column serviceaccount_cols[] = {
 	NAME_COL,
-	COL("Secrets", "string", "Secrets is a list of the secrets in the same namespace that "
-				 "pods running using this ServiceAccount are allowed to use."),
+	COL("Secrets", "string",
+	    "Secrets is a list of the secrets in the same namespace that "
+	    "pods running using this ServiceAccount are allowed to use."),
 	AGE_COL,
 };
 
@@ -1183,9 +1218,9 @@ static void row_pv(cs_json *cells, const cs_json *pv, row_ctx *c, cs_json *row)
 	push_str(cells, is_deleting(pv) ? "Terminating"
 					: cs_json_str(cs_json_path(pv, "status", "phase", NULL)));
 	if (claim)
-		cs_json_push(cells, cs_json_stringf("%s/%s",
-						    or_default(sget(claim, "namespace"), ""),
-						    or_default(sget(claim, "name"), "")));
+		cs_json_push(cells,
+			     cs_json_stringf("%s/%s", or_default(sget(claim, "namespace"), ""),
+					     or_default(sget(claim, "name"), "")));
 	else
 		push_str(cells, "");
 	push_str(cells, storage_class(pv));
@@ -1197,21 +1232,26 @@ static void row_pv(cs_json *cells, const cs_json *pv, row_ctx *c, cs_json *row)
 
 static const column pv_cols[] = {
 	NAME_COL,
-	COL("Capacity", "string", "Capacity is the description of the persistent volume's "
-				  "resources and capacity."),
+	COL("Capacity", "string",
+	    "Capacity is the description of the persistent volume's "
+	    "resources and capacity."),
 	COL("Access Modes", "string", "AccessModes contains all ways the volume can be mounted."),
-	COL("Reclaim Policy", "string", "What happens to a persistent volume when released from "
-					"its claim."),
-	COL("Status", "string", "Phase indicates if a volume is available, bound to a claim, or "
-				"released by a claim."),
-	COL("Claim", "string", "ClaimRef is part of a bi-directional binding between "
-			       "PersistentVolume and PersistentVolumeClaim."),
+	COL("Reclaim Policy", "string",
+	    "What happens to a persistent volume when released from "
+	    "its claim."),
+	COL("Status", "string",
+	    "Phase indicates if a volume is available, bound to a claim, or "
+	    "released by a claim."),
+	COL("Claim", "string",
+	    "ClaimRef is part of a bi-directional binding between "
+	    "PersistentVolume and PersistentVolumeClaim."),
 	COL("StorageClass", "string", "StorageClass of the pv"),
 	COL("VolumeAttributesClass", "string", "VolumeAttributesClass of the pv"),
 	COL("Reason", "string", "Reason is a brief CamelCase string that describes any failure."),
 	AGE_COL,
-	WIDE("VolumeMode", "string", "volumeMode defines if a volume is intended to be used with a "
-				     "formatted filesystem or to remain in raw block state."),
+	WIDE("VolumeMode", "string",
+	     "volumeMode defines if a volume is intended to be used with a "
+	     "formatted filesystem or to remain in raw block state."),
 };
 
 static void row_pvc(cs_json *cells, const cs_json *pvc, row_ctx *c, cs_json *row)
@@ -1245,8 +1285,9 @@ static const column pvc_cols[] = {
 	COL("StorageClass", "string", "StorageClass of the pvc"),
 	COL("VolumeAttributesClass", "string", "VolumeAttributesClass of the pvc"),
 	AGE_COL,
-	WIDE("VolumeMode", "string", "volumeMode defines what type of volume is required by the "
-				     "claim."),
+	WIDE("VolumeMode", "string",
+	     "volumeMode defines what type of volume is required by the "
+	     "claim."),
 };
 
 static void row_storageclass(cs_json *cells, const cs_json *sc, row_ctx *c, cs_json *row)
@@ -1260,8 +1301,8 @@ static void row_storageclass(cs_json *cells, const cs_json *sc, row_ctx *c, cs_j
 	push_str(cells, sget(sc, "provisioner"));
 	push_str(cells, or_default(sget(sc, "reclaimPolicy"), "Delete"));
 	push_str(cells, or_default(sget(sc, "volumeBindingMode"), "Immediate"));
-	cs_json_push(cells, cs_json_bool(cs_json_as_bool(cs_json_get(sc, "allowVolumeExpansion"),
-							 false)));
+	cs_json_push(cells,
+		     cs_json_bool(cs_json_as_bool(cs_json_get(sc, "allowVolumeExpansion"), false)));
 	push_age(cells, c, sc);
 }
 
@@ -1304,7 +1345,10 @@ typedef struct {
 	row_fn row;
 } printer;
 
-#define P(g, r, cols, fn) {g, r, cols, sizeof(cols) / sizeof(cols[0]), fn}
+#define P(g, r, cols, fn)                                                                          \
+	{                                                                                          \
+		g, r, cols, sizeof(cols) / sizeof(cols[0]), fn                                     \
+	}
 
 static const printer printers[] = {
 	P("", "pods", pod_cols, row_pod),

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <strings.h>
 
-#define T(g, v, res, sing, k, ns, sub, spec, ...)                                                \
-	{                                                                                         \
-		.group = g, .version = v, .resource = res, .singular = sing, .kind = k,           \
-		.list_kind = k "List", .namespaced = ns, .subresources = sub, .has_spec = spec,   \
-		.short_names = {__VA_ARGS__},                                                     \
+#define T(g, v, res, sing, k, ns, sub, spec, ...)                                                  \
+	{                                                                                          \
+		.group = g, .version = v, .resource = res, .singular = sing, .kind = k,            \
+		.list_kind = k "List", .namespaced = ns, .subresources = sub, .has_spec = spec,    \
+		.short_names = {__VA_ARGS__},                                                      \
 	}
 
 const cs_type cs_types[] = {
@@ -35,8 +35,8 @@ const cs_type cs_types[] = {
 	  CS_SUB_STATUS | CS_SUB_SCALE, true, "sts"),
 	T("batch", "v1", "jobs", "job", "Job", true, CS_SUB_STATUS, true, NULL),
 	T("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CS_SUB_STATUS, true, "cj"),
-	T("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, 0,
-	  false, "sc"),
+	T("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, 0, false,
+	  "sc"),
 	T("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, 0, true, NULL),
 };
 

@@ -17,18 +17,18 @@ enum {
 };
 
 typedef struct cs_type {
-	const char *group;        /* "" for the core group */
-	const char *version;      /* "v1" */
-	const char *resource;     /* plural, "pods" */
-	const char *singular;     /* "pod" */
-	const char *kind;         /* "Pod" */
-	const char *list_kind;    /* "PodList" */
+	const char *group;     /* "" for the core group */
+	const char *version;   /* "v1" */
+	const char *resource;  /* plural, "pods" */
+	const char *singular;  /* "pod" */
+	const char *kind;      /* "Pod" */
+	const char *list_kind; /* "PodList" */
 	bool namespaced;
 	const char *short_names[4]; /* NULL-terminated */
-	unsigned subresources;    /* CS_SUB_* */
+	unsigned subresources;      /* CS_SUB_* */
 	/* For the scale subresource: where replicas live in spec and status,
 	 * and the selector. */
-	bool has_spec;            /* spec changes bump metadata.generation */
+	bool has_spec; /* spec changes bump metadata.generation */
 } cs_type;
 
 extern const cs_type cs_types[];

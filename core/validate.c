@@ -61,11 +61,26 @@ static char *go_quote(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '"': *o++ = '\\'; *o++ = '"'; break;
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
-		case '\t': *o++ = '\\'; *o++ = 't'; break;
-		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case '"':
+			*o++ = '\\';
+			*o++ = '"';
+			break;
+		case '\\':
+			*o++ = '\\';
+			*o++ = '\\';
+			break;
+		case '\n':
+			*o++ = '\\';
+			*o++ = 'n';
+			break;
+		case '\t':
+			*o++ = '\\';
+			*o++ = 't';
+			break;
+		case '\r':
+			*o++ = '\\';
+			*o++ = 'r';
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f)
 				o += sprintf(o, "\\x%02x", c);
@@ -83,14 +98,10 @@ static char *render(const cs_json *val)
 	if (!val || val->type == CS_JSON_NULL)
 		return strdup("null");
 	switch (val->type) {
-	case CS_JSON_STRING:
-		return go_quote(val->u.str.s, val->u.str.len);
-	case CS_JSON_NUMBER:
-		return strdup(val->u.num.text);
-	case CS_JSON_BOOL:
-		return strdup(val->u.b ? "true" : "false");
-	default:
-		break;
+	case CS_JSON_STRING: return go_quote(val->u.str.s, val->u.str.len);
+	case CS_JSON_NUMBER: return strdup(val->u.num.text);
+	case CS_JSON_BOOL: return strdup(val->u.b ? "true" : "false");
+	default: break;
 	}
 	/* A whole object in a message is for orientation only; cap it so the
 	 * detail after it survives in a cause. */
@@ -135,8 +146,7 @@ void cs_v_invalid_novalue(cs_vctx *v, const char *field, const char *detail)
 	add(v, "FieldValueInvalid", field, "Invalid value%s%s", DETAIL(detail));
 }
 
-void cs_v_unsupported(cs_vctx *v, const char *field, const char *value,
-		      const char *const *valid)
+void cs_v_unsupported(cs_vctx *v, const char *field, const char *value, const char *const *valid)
 {
 	char list[512] = "";
 	size_t off = 0;
@@ -367,8 +377,9 @@ static void v_non_special_ip(cs_vctx *v, const char *field, const char *ip)
 			cs_v_invalid_s(v, field, ip,
 				       "may not be in the link-local range (169.254.0.0/16)");
 		else if (a[0] == 224 && !a[1] && !a[2])
-			cs_v_invalid_s(v, field, ip, "may not be in the link-local multicast range "
-						     "(224.0.0.0/24)");
+			cs_v_invalid_s(v, field, ip,
+				       "may not be in the link-local multicast range "
+				       "(224.0.0.0/24)");
 	} else if (inet_pton(AF_INET6, ip, a) == 1) {
 		static const unsigned char zero[16], loop[16] = {[15] = 1};
 		if (!memcmp(a, zero, 16))
@@ -443,10 +454,11 @@ void cs_v_annotations(cs_vctx *v, const cs_json *ann, const char *field)
 /* The static spelling of a cause reason copied from a cs_status. */
 static const char *static_reason(const char *r)
 {
-	static const char *const known[] = {
-		"FieldValueRequired",  "FieldValueInvalid",   "FieldValueNotSupported",
-		"FieldValueDuplicate", "FieldValueForbidden", "FieldValueTooLong",
-		"FieldValueTooMany",   "FieldValueTypeInvalid", "FieldValueNotFound", NULL};
+	static const char *const known[] = {"FieldValueRequired",     "FieldValueInvalid",
+					    "FieldValueNotSupported", "FieldValueDuplicate",
+					    "FieldValueForbidden",    "FieldValueTooLong",
+					    "FieldValueTooMany",      "FieldValueTypeInvalid",
+					    "FieldValueNotFound",     NULL};
 	for (size_t k = 0; known[k]; k++)
 		if (!strcmp(known[k], r))
 			return known[k];
@@ -893,8 +905,8 @@ static void v_service(cs_vctx *v, const cs_json *obj, const cs_json *old)
 		cs_v_required(v, "spec.ports", "");
 		return;
 	}
-	static const char *const types[] = {"ClusterIP", "ExternalName", "LoadBalancer",
-					    "NodePort", NULL};
+	static const char *const types[] = {"ClusterIP", "ExternalName", "LoadBalancer", "NodePort",
+					    NULL};
 	static const char *const affinities[] = {"ClientIP", "None", NULL};
 	static const char *const policies[] = {"Cluster", "Local", NULL};
 	const char *type = cs_v_str(v, spec, "spec", "type");
@@ -981,7 +993,8 @@ static void v_service(cs_vctx *v, const cs_json *obj, const cs_json *old)
 			cs_v_required(v, "spec.sessionAffinityConfig.clientIP",
 				      "when session affinity type is ClientIP");
 		else if (cs_v_int(v, cfg, "spec.sessionAffinityConfig.clientIP", "timeoutSeconds",
-				  &to) && (to <= 0 || to > 86400))
+				  &to) &&
+			 (to <= 0 || to > 86400))
 			cs_v_invalid_i(v, "spec.sessionAffinityConfig.clientIP.timeoutSeconds", to,
 				       "must be greater than 0 and less than 86400");
 	} else if (aff && !strcmp(aff, "None") && affcfg) {
@@ -1244,9 +1257,9 @@ static void v_secret(cs_vctx *v, const cs_json *obj, const cs_json *old)
 	    !cs_json_path(obj, "metadata", "annotations", "kubernetes.io/service-account.name",
 			  NULL))
 		cs_v_required(v, "metadata.annotations[kubernetes.io/service-account.name]", "");
-	if (type && !strcmp(type, "kubernetes.io/basic-auth") &&
-	    !cs_json_get(data, "username") && !cs_json_get(data, "password") &&
-	    !cs_json_get(sdata, "username") && !cs_json_get(sdata, "password"))
+	if (type && !strcmp(type, "kubernetes.io/basic-auth") && !cs_json_get(data, "username") &&
+	    !cs_json_get(data, "password") && !cs_json_get(sdata, "username") &&
+	    !cs_json_get(sdata, "password"))
 		cs_v_required(v, "data[username]", "");
 	if (old) {
 		const char *otype = cs_json_get_str(old, "type");
@@ -1300,7 +1313,7 @@ static void v_serviceaccount(cs_vctx *v, const cs_json *obj)
 }
 
 static const char *const access_modes[] = {"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce",
-					    "ReadWriteOncePod", NULL};
+					   "ReadWriteOncePod", NULL};
 
 static void v_access_modes(cs_vctx *v, const cs_json *modes, const char *field, bool required)
 {
@@ -1329,11 +1342,29 @@ static const char *const volume_modes[] = {"Block", "Filesystem", NULL};
 static void v_pv(cs_vctx *v, const cs_json *obj)
 {
 	const cs_json *spec = cs_v_obj(v, obj, "", "spec");
-	static const char *const sources[] = {
-		"hostPath", "local",  "nfs",    "csi",    "iscsi", "fc",     "rbd",
-		"cephfs",   "cinder", "glusterfs", "flexVolume", "azureFile", "azureDisk",
-		"gcePersistentDisk", "awsElasticBlockStore", "vsphereVolume", "quobyte",
-		"portworxVolume", "scaleIO", "storageos", "photonPersistentDisk", "flocker", NULL};
+	static const char *const sources[] = {"hostPath",
+					      "local",
+					      "nfs",
+					      "csi",
+					      "iscsi",
+					      "fc",
+					      "rbd",
+					      "cephfs",
+					      "cinder",
+					      "glusterfs",
+					      "flexVolume",
+					      "azureFile",
+					      "azureDisk",
+					      "gcePersistentDisk",
+					      "awsElasticBlockStore",
+					      "vsphereVolume",
+					      "quobyte",
+					      "portworxVolume",
+					      "scaleIO",
+					      "storageos",
+					      "photonPersistentDisk",
+					      "flocker",
+					      NULL};
 	static const char *const reclaim[] = {"Delete", "Recycle", "Retain", NULL};
 	v_access_modes(v, spec ? cs_v_arr(v, spec, "spec", "accessModes") : NULL,
 		       "spec.accessModes", true);
@@ -1437,8 +1468,9 @@ static void v_pvc(cs_vctx *v, const cs_json *obj, const cs_json *old)
 		cs_json_del(b, "volumeName");
 	}
 	if (!cs_json_equal(a, b))
-		cs_v_forbidden(v, "spec", "spec is immutable after creation except "
-					  "resources.requests for bound claims");
+		cs_v_forbidden(v, "spec",
+			       "spec is immutable after creation except "
+			       "resources.requests for bound claims");
 	cs_json_free(a);
 	cs_json_free(b);
 	long double nq, oq;

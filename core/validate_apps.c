@@ -320,10 +320,15 @@ static void v_statefulset(cs_vctx *v, const cs_json *spec, const cs_json *old)
 	v_immutable_selector(v, spec, old);
 	const cs_json *ospec = cs_json_get(old, "spec");
 	cs_json *a = cs_json_clone(spec), *b = cs_json_clone(ospec);
-	static const char *const mutable[] = {"replicas", "ordinals", "template", "updateStrategy",
+	static const char *const mutable[] = {"replicas",
+					      "ordinals",
+					      "template",
+					      "updateStrategy",
 					      "revisionHistoryLimit",
 					      "persistentVolumeClaimRetentionPolicy",
-					      "minReadySeconds", "selector", NULL};
+					      "minReadySeconds",
+					      "selector",
+					      NULL};
 	for (size_t i = 0; mutable[i]; i++) {
 		cs_json_del(a, mutable[i]);
 		cs_json_del(b, mutable[i]);
@@ -341,7 +346,7 @@ static void v_statefulset(cs_vctx *v, const cs_json *spec, const cs_json *old)
 /* ---- batch ---- */
 
 #define LEGACY_UID_LABEL "controller-uid"
-#define UID_LABEL "batch.kubernetes.io/controller-uid"
+#define UID_LABEL        "batch.kubernetes.io/controller-uid"
 
 /* JobSpec at path; tmpl_only: inside a CronJob's jobTemplate, where the
  * selector is always generated later. */
@@ -349,8 +354,12 @@ static void v_job_spec(cs_vctx *v, const cs_json *spec, const char *path, const 
 		       bool in_cronjob)
 {
 	char p[CS_VPATH], tp[CS_VPATH];
-	static const char *const nonneg[] = {"parallelism", "completions", "activeDeadlineSeconds",
-					     "backoffLimit", "ttlSecondsAfterFinished", NULL};
+	static const char *const nonneg[] = {"parallelism",
+					     "completions",
+					     "activeDeadlineSeconds",
+					     "backoffLimit",
+					     "ttlSecondsAfterFinished",
+					     NULL};
 	for (size_t i = 0; nonneg[i]; i++)
 		nonneg_field(v, spec, path, nonneg[i]);
 	static const char *const modes[] = {"NonIndexed", "Indexed", NULL};
@@ -422,7 +431,7 @@ static void v_job(cs_vctx *v, const cs_json *obj, const cs_json *spec, const cs_
 	 * also adds labels to the template: not a user change. */
 	if (!cs_v_present(ospec, "selector"))
 		return;
-	static const char *const fixed[] = {"selector", "template", "completions",
+	static const char *const fixed[] = {"selector",       "template",         "completions",
 					    "completionMode", "podFailurePolicy", NULL};
 	char p[CS_VPATH];
 	for (size_t i = 0; fixed[i]; i++) {

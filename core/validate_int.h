@@ -39,8 +39,7 @@ void cs_v_invalid_raw(cs_vctx *v, const char *field, const char *value, const ch
 /* Invalid without a value (for secrets). */
 void cs_v_invalid_novalue(cs_vctx *v, const char *field, const char *detail);
 /* valid: NULL-terminated list, in the order Kubernetes prints it. */
-void cs_v_unsupported(cs_vctx *v, const char *field, const char *value,
-		      const char *const *valid);
+void cs_v_unsupported(cs_vctx *v, const char *field, const char *value, const char *const *valid);
 void cs_v_duplicate_s(cs_vctx *v, const char *field, const char *value);
 void cs_v_forbidden(cs_vctx *v, const char *field, const char *detail);
 void cs_v_too_long(cs_vctx *v, const char *field, long max);

@@ -52,12 +52,37 @@ static void each_obj(cs_vctx *v, const cs_json *o, const char *parent, const cha
 
 /* ---- volumes ---- */
 
-static const char *const volume_sources[] = {
-	"hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret",
-	"nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder",
-	"cephfs", "flocker", "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume",
-	"quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO",
-	"storageos", "csi", "ephemeral", "image", NULL};
+static const char *const volume_sources[] = {"hostPath",
+					     "emptyDir",
+					     "gcePersistentDisk",
+					     "awsElasticBlockStore",
+					     "gitRepo",
+					     "secret",
+					     "nfs",
+					     "iscsi",
+					     "glusterfs",
+					     "persistentVolumeClaim",
+					     "rbd",
+					     "flexVolume",
+					     "cinder",
+					     "cephfs",
+					     "flocker",
+					     "downwardAPI",
+					     "fc",
+					     "azureFile",
+					     "configMap",
+					     "vsphereVolume",
+					     "quobyte",
+					     "azureDisk",
+					     "photonPersistentDisk",
+					     "projected",
+					     "portworxVolume",
+					     "scaleIO",
+					     "storageos",
+					     "csi",
+					     "ephemeral",
+					     "image",
+					     NULL};
 
 #define FILE_MODE_MSG "must be a number between 0 and 0777 (octal), both inclusive"
 
@@ -120,9 +145,9 @@ static void v_volume_source(cs_vctx *v, const char *src, const cs_json *s, const
 {
 	char q[CS_VPATH];
 	if (!strcmp(src, "hostPath")) {
-		static const char *const types[] = {"",     "BlockDevice", "CharDevice",
-						    "Directory", "DirectoryOrCreate", "File",
-						    "FileOrCreate", "Socket", NULL};
+		static const char *const types[] = {
+			"",     "BlockDevice",  "CharDevice", "Directory", "DirectoryOrCreate",
+			"File", "FileOrCreate", "Socket",     NULL};
 		v_required_str(v, s, p, "path");
 		const char *t = cs_v_str(v, s, p, "type");
 		if (t && !one_of(t, types))
@@ -248,10 +273,16 @@ static void v_container_port(cs_vctx *v, const cs_json *port, const char *p, siz
 
 static bool valid_fieldref_path(const char *s)
 {
-	static const char *const plain[] = {
-		"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
-		"spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP",
-		"status.podIPs", NULL};
+	static const char *const plain[] = {"metadata.name",
+					    "metadata.namespace",
+					    "metadata.uid",
+					    "spec.nodeName",
+					    "spec.serviceAccountName",
+					    "status.hostIP",
+					    "status.hostIPs",
+					    "status.podIP",
+					    "status.podIPs",
+					    NULL};
 	if (one_of(s, plain))
 		return true;
 	/* metadata.labels['key'] / metadata.annotations['key'] */
@@ -316,11 +347,18 @@ static void v_env(cs_vctx *v, const cs_json *ev, const char *p, size_t i, void *
 			const char *fp = cs_v_str(v, s, r, "fieldPath");
 			char f[CS_VPATH];
 			cs_vpath(f, "%s.fieldPath", r);
-			static const char *const supported[] = {
-				"metadata.annotations", "metadata.labels", "metadata.name",
-				"metadata.namespace", "metadata.uid", "spec.nodeName",
-				"spec.serviceAccountName", "status.hostIP", "status.hostIPs",
-				"status.podIP", "status.podIPs", NULL};
+			static const char *const supported[] = {"metadata.annotations",
+								"metadata.labels",
+								"metadata.name",
+								"metadata.namespace",
+								"metadata.uid",
+								"spec.nodeName",
+								"spec.serviceAccountName",
+								"status.hostIP",
+								"status.hostIPs",
+								"status.podIP",
+								"status.podIPs",
+								NULL};
 			if (!fp || !*fp)
 				cs_v_required(v, f, "");
 			else if (!valid_fieldref_path(fp))
@@ -347,8 +385,9 @@ static void v_env(cs_vctx *v, const cs_json *ev, const char *p, size_t i, void *
 		}
 	}
 	if (n == 0)
-		cs_v_invalid_s(v, q, "", "must specify one of: `fieldRef`, `resourceFieldRef`, "
-					 "`configMapKeyRef` or `secretKeyRef`");
+		cs_v_invalid_s(v, q, "",
+			       "must specify one of: `fieldRef`, `resourceFieldRef`, "
+			       "`configMapKeyRef` or `secretKeyRef`");
 	else if (value && *value)
 		cs_v_invalid_s(v, q, "", "may not be specified when `value` is not empty");
 	else if (n > 1)
@@ -465,8 +504,8 @@ static void v_probe(cs_vctx *v, const cs_json *c, const char *cp, const char *ke
 	cs_vpath(p, "%s.%s", cp, key);
 	v_handler(v, probe, p, false);
 	static const char *const nonneg[] = {"initialDelaySeconds", "timeoutSeconds",
-					     "periodSeconds", "successThreshold",
-					     "failureThreshold", NULL};
+					     "periodSeconds",       "successThreshold",
+					     "failureThreshold",    NULL};
 	int64_t n;
 	for (size_t i = 0; nonneg[i]; i++)
 		if (cs_v_int(v, probe, p, nonneg[i], &n))
@@ -531,9 +570,9 @@ void cs_v_resources(cs_vctx *v, const cs_json *res, const char *p)
 			cs_v_invalid(v, q, rq, "must be greater than or equal to 0");
 		const cs_json *lq = cs_json_get(lim, name);
 		long double l;
-		const char *ltext = cs_json_is(lq, CS_JSON_STRING) ? lq->u.str.s
+		const char *ltext = cs_json_is(lq, CS_JSON_STRING)   ? lq->u.str.s
 				    : cs_json_is(lq, CS_JSON_NUMBER) ? lq->u.num.text
-								      : NULL;
+								     : NULL;
 		const char *rtext = cs_json_is(rq, CS_JSON_STRING) ? rq->u.str.s : rq->u.num.text;
 		char d[256];
 		if (ltext && !cs_quantity_parse(ltext, &l)) {
@@ -553,8 +592,7 @@ void cs_v_resources(cs_vctx *v, const cs_json *res, const char *p)
 	}
 }
 
-static void v_container(cs_vctx *v, const cs_json *c, const char *p, struct ctr_ctx *cc,
-			bool init)
+static void v_container(cs_vctx *v, const cs_json *c, const char *p, struct ctr_ctx *cc, bool init)
 {
 	char q[CS_VPATH];
 	const char *image = cs_v_str(v, c, p, "image");
@@ -720,8 +758,8 @@ static void v_node_selector_requirement(cs_vctx *v, const cs_json *r, const char
 {
 	(void)i;
 	(void)ctx;
-	static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt",
-					  NULL};
+	static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist",
+					  "Gt", "Lt",    NULL};
 	char q[CS_VPATH];
 	const char *key = cs_v_str(v, r, p, "key");
 	const char *op = cs_v_str(v, r, p, "operator");
@@ -741,8 +779,9 @@ static void v_node_selector_requirement(cs_vctx *v, const cs_json *r, const char
 			cs_v_required(v, q, "must be specified when `operator` is 'In' or 'NotIn'");
 	} else if (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist")) {
 		if (n)
-			cs_v_forbidden(v, q, "may not be specified when `operator` is 'Exists' or "
-					     "'DoesNotExist'");
+			cs_v_forbidden(v, q,
+				       "may not be specified when `operator` is 'Exists' or "
+				       "'DoesNotExist'");
 	} else if (!strcmp(op, "Gt") || !strcmp(op, "Lt")) {
 		const char *s = cs_json_str(cs_json_at(vals, 0));
 		char *end = NULL;
@@ -770,8 +809,7 @@ static void v_node_selector_term(cs_vctx *v, const cs_json *t, const char *p, si
 	each_obj(v, t, p, "matchFields", v_node_selector_requirement, NULL);
 }
 
-static void v_preferred_node_term(cs_vctx *v, const cs_json *t, const char *p, size_t i,
-				  void *ctx)
+static void v_preferred_node_term(cs_vctx *v, const cs_json *t, const char *p, size_t i, void *ctx)
 {
 	(void)i;
 	(void)ctx;
@@ -801,8 +839,8 @@ static void v_pod_affinity_term(cs_vctx *v, const cs_json *t, const char *p, siz
 	for (size_t k = 0; k < 2; k++) {
 		if (!cs_v_present(t, sels[k]))
 			continue;
-		cs_selector *s = cs_v_selector(v, cs_json_get(t, sels[k]),
-					       cs_vpath(q, "%s.%s", p, sels[k]));
+		cs_selector *s =
+			cs_v_selector(v, cs_json_get(t, sels[k]), cs_vpath(q, "%s.%s", p, sels[k]));
 		if (s)
 			cs_selector_free(s);
 	}

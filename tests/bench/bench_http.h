@@ -22,8 +22,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum bh_state { BH_IDLE, BH_HEAD, BH_BODY, BH_BODY_EOF, BH_CHUNK_SIZE, BH_CHUNK_DATA,
-		BH_CHUNK_CRLF, BH_TRAILER, BH_DONE };
+enum bh_state {
+	BH_IDLE,
+	BH_HEAD,
+	BH_BODY,
+	BH_BODY_EOF,
+	BH_CHUNK_SIZE,
+	BH_CHUNK_DATA,
+	BH_CHUNK_CRLF,
+	BH_TRAILER,
+	BH_DONE
+};
 
 typedef struct bh_conn bh_conn;
 /* A complete body line (without its '\n') of a streaming response; now is when the
@@ -33,7 +42,7 @@ typedef void (*bh_line_fn)(bh_conn *c, const char *line, size_t len, uint64_t no
 struct bh_conn {
 	int fd;
 	int id;
-	bool pollout;		/* EPOLLOUT currently registered */
+	bool pollout; /* EPOLLOUT currently registered */
 	char *out;
 	size_t out_len, out_off, out_cap;
 	char *in;
@@ -42,16 +51,16 @@ struct bh_conn {
 	size_t body_len, body_cap;
 	enum bh_state state;
 	int status;
-	bool head_done;		/* status line and headers of the current response parsed */
+	bool head_done; /* status line and headers of the current response parsed */
 	bool chunked, has_len, close_after;
 	unsigned long long remain;
 	bool stream_lines;
-	bool rx_stamp;		/* lines get the kernel's receive time (bh_stamp_rx) */
+	bool rx_stamp; /* lines get the kernel's receive time (bh_stamp_rx) */
 	bh_line_fn on_line;
 	uint64_t sent_ns;
 	char err[160];
-	void *user;		/* phase state */
-	long count;		/* phase counter (e.g. events seen) */
+	void *user; /* phase state */
+	long count; /* phase counter (e.g. events seen) */
 };
 
 static void bh_seterr(bh_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -336,9 +345,7 @@ static int bh_parse(bh_conn *c, uint64_t now)
 			if (eol == p)
 				c->state = BH_DONE;
 			break;
-		case BH_DONE:
-			c->state = BH_IDLE;
-			return 1;
+		case BH_DONE: c->state = BH_IDLE; return 1;
 		}
 	}
 }
@@ -361,7 +368,9 @@ static ssize_t bh_recv_stamped(bh_conn *c, void *buf, size_t len, uint64_t *now)
 {
 	char ctl[CMSG_SPACE(sizeof(struct timespec))];
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
 			    .msg_controllen = sizeof(ctl)};
 	ssize_t r = recvmsg(c->fd, &mh, 0);
 

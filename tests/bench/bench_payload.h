@@ -48,8 +48,8 @@ static size_t bp_configmap(char *out, size_t cap, const char *name, long idx, ui
 	if (pad > BP_POOL / 2)
 		pad = BP_POOL / 2;
 	if ((size_t)head + pad + tail + 1 > cap) {
-		fprintf(stderr, "loadgen: ConfigMap %s of %zu bytes does not fit %zu\n", name,
-			size, cap);
+		fprintf(stderr, "loadgen: ConfigMap %s of %zu bytes does not fit %zu\n", name, size,
+			cap);
 		exit(1);
 	}
 	size_t off = ((size_t)idx * 7919u) % (BP_POOL - pad);

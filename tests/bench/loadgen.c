@@ -33,30 +33,39 @@ static struct {
 	int port;
 	char hostport[96];
 	bool etcd;
-	bool serializable;	/* etcd gets from the local member, skipping the quorum read */
+	bool serializable; /* etcd gets from the local member, skipping the quorum read */
 	const char *label;
 	const char *ns;
 	const char *prefix;
-	long n;		/* objects created, and the key space of get */
+	long n; /* objects created, and the key space of get */
 	int clients;
 	size_t size;
-	long ops;	/* gets */
-	long walks;	/* full list walks */
+	long ops;   /* gets */
+	long walks; /* full list walks */
 	int limit;
 	int watchers;
 	long events;
 	double rate;
 	long pid;
-	double stall_s;	/* no response for this long: the server is stuck */
+	double stall_s; /* no response for this long: the server is stuck */
 } opt = {
-	.ns = "default", .prefix = "bench", .n = 10000, .clients = 64, .size = 1024,
-	.ops = 100000, .walks = 4, .limit = 500, .watchers = 1000, .events = 200, .rate = 50,
+	.ns = "default",
+	.prefix = "bench",
+	.n = 10000,
+	.clients = 64,
+	.size = 1024,
+	.ops = 100000,
+	.walks = 4,
+	.limit = 500,
+	.watchers = 1000,
+	.events = 200,
+	.rate = 50,
 	.stall_s = 30,
 };
 
 #define BODY_MAX (BP_POOL * 2)
 static char g_body[BODY_MAX];
-static long g_next;	/* next object index / walk to hand out */
+static long g_next; /* next object index / walk to hand out */
 static long g_walk_objects, g_pages, g_walks_done;
 static unsigned long long g_bytes;
 
@@ -116,8 +125,8 @@ static double proc_cpu_s(long pid)
 	/* Fields after the parenthesised command name, which may hold spaces. */
 	const char *p = strrchr(buf, ')');
 
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-			 &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -166,8 +175,7 @@ static void queue_create(bh_conn *c, const char *prefix, long i)
 
 	obj_name(name, sizeof(name), prefix, i);
 	if (opt.etcd) {
-		len = bp_etcd_put(g_body, sizeof(g_body), opt.ns, name, i, bs_real_ns(),
-				  opt.size);
+		len = bp_etcd_put(g_body, sizeof(g_body), opt.ns, name, i, bs_real_ns(), opt.size);
 		bh_request(c, "POST", opt.hostport, "/v3/kv/put", g_body, len);
 	} else {
 		char path[256];
@@ -311,12 +319,12 @@ static bool list_check(bh_conn *c)
 /* ---- closed-loop driver ------------------------------------------------------------- */
 
 typedef struct {
-	bool (*next)(bh_conn *c);	/* queue the next request; false: no work left */
-	bool (*check)(bh_conn *c);	/* judge a complete response */
+	bool (*next)(bh_conn *c);  /* queue the next request; false: no work left */
+	bool (*check)(bh_conn *c); /* judge a complete response */
 	bs_samples lat;
 	long done, errors;
 	double secs;
-	char cpu[96];		/* cpu_fmt of the run */
+	char cpu[96]; /* cpu_fmt of the run */
 } phase;
 
 static void ep_set(int ep, bh_conn *c, int op)
@@ -378,7 +386,8 @@ static void run_phase(phase *ph, int clients)
 			die("epoll_wait: %s", strerror(errno));
 		if (n == 0)
 			die("no response from %s for %.0f s with %d requests in flight "
-			    "(%ld done)", opt.hostport, opt.stall_s, active, ph->done);
+			    "(%ld done)",
+			    opt.hostport, opt.stall_s, active, ph->done);
 		for (int e = 0; e < n; e++) {
 			bh_conn *c = &conns[evs[e].data.u32];
 
@@ -429,9 +438,8 @@ static int report(const char *name, phase *ph, const char *extra)
 	char lat[160];
 
 	bs_fmt_latency(&ph->lat, lat, sizeof(lat));
-	printf("BENCH %s/%s%s clients=%d %s ops_per_sec=%.0f %s%s errors=%ld\n", opt.label,
-	       name, via(), opt.clients, extra, (double)ph->done / ph->secs, lat, ph->cpu,
-	       ph->errors);
+	printf("BENCH %s/%s%s clients=%d %s ops_per_sec=%.0f %s%s errors=%ld\n", opt.label, name,
+	       via(), opt.clients, extra, (double)ph->done / ph->secs, lat, ph->cpu, ph->errors);
 	fflush(stdout);
 	bs_free(&ph->lat);
 	return ph->errors ? 2 : 0;
@@ -481,8 +489,8 @@ static int phase_list(void)
 
 static bs_samples w_lat, w_lat_seen;
 static long w_delivered, w_errors;
-static uint64_t w_seen;	/* when the current epoll batch returned */
-static char w_prefix[96], w_needle[128];	/* the writer's object names, and how to find one */
+static uint64_t w_seen;                  /* when the current epoll batch returned */
+static char w_prefix[96], w_needle[128]; /* the writer's object names, and how to find one */
 /* Per event: when the first and the last watcher got it, the server's fan-out spread. */
 static uint64_t *w_first, *w_last;
 
@@ -740,12 +748,15 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"addr", 1, 0, 'a'},	 {"api", 1, 0, 'A'},	 {"label", 1, 0, 'L'},
-		{"n", 1, 0, 'n'},	 {"clients", 1, 0, 'c'}, {"size", 1, 0, 's'},
-		{"ops", 1, 0, 'o'},	 {"walks", 1, 0, 'w'},	 {"limit", 1, 0, 'l'},
-		{"watchers", 1, 0, 'W'}, {"events", 1, 0, 'e'},	 {"rate", 1, 0, 'r'},
-		{"pid", 1, 0, 'p'},	 {"ns", 1, 0, 'N'},	 {"prefix", 1, 0, 'P'},
-		{"serializable", 0, 0, 'S'}, {0, 0, 0, 0},
+		{"addr", 1, 0, 'a'},    {"api", 1, 0, 'A'},
+		{"label", 1, 0, 'L'},   {"n", 1, 0, 'n'},
+		{"clients", 1, 0, 'c'}, {"size", 1, 0, 's'},
+		{"ops", 1, 0, 'o'},     {"walks", 1, 0, 'w'},
+		{"limit", 1, 0, 'l'},   {"watchers", 1, 0, 'W'},
+		{"events", 1, 0, 'e'},  {"rate", 1, 0, 'r'},
+		{"pid", 1, 0, 'p'},     {"ns", 1, 0, 'N'},
+		{"prefix", 1, 0, 'P'},  {"serializable", 0, 0, 'S'},
+		{0, 0, 0, 0},
 	};
 	const char *addr = NULL, *api = "capstan";
 	int o;

@@ -23,8 +23,8 @@ static const char event_text[] =
 	"\"reason\":\"Started\",\"type\":\"Normal\",\"count\":3}";
 
 static const char *const resources[][2] = {
-	{"", "pods"},	     {"", "nodes"},	   {"", "events"},	  {"", "secrets"},
-	{"", "namespaces"},  {"apps", "deployments"}, {"batch", "jobs"}, {"", "services"},
+	{"", "pods"},       {"", "nodes"},           {"", "events"},    {"", "secrets"},
+	{"", "namespaces"}, {"apps", "deployments"}, {"batch", "jobs"}, {"", "services"},
 };
 
 static cs_json *objs[3];

@@ -129,8 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t tlen = (size_t)(sep - data);
 	char err[256];
 	cs_json *target = cs_json_parse((const char *)data, tlen, err, sizeof(err));
-	cs_json *patch =
-		cs_json_parse((const char *)sep + 1, size - tlen - 1, err, sizeof(err));
+	cs_json *patch = cs_json_parse((const char *)sep + 1, size - tlen - 1, err, sizeof(err));
 	if (target && patch) {
 		const cs_type *deploy = cs_type_find("apps", "v1", "deployments");
 		const cs_type *pod = cs_type_find("", "v1", "pods");

@@ -42,7 +42,7 @@ static void test_forms(void **state)
 {
 	(void)state;
 	struct parsed p;
-	const char *a1[] = {"-n",  "prod", "get",	   "pods", "--selector=app=web", "-owide",
+	const char *a1[] = {"-n",  "prod", "get",          "pods", "--selector=app=web", "-owide",
 			    "web", "-Aw",  "--chunk-size", "20",   "--no-headers=false", NULL};
 	parse(&p, a1);
 	assert_int_equal(p.rc, 0);
@@ -62,7 +62,7 @@ static void test_forms(void **state)
 	done(&p);
 
 	const char *a2[] = {"scale", "deploy/web", "--replicas", "3", "-n=dev",
-			    "--",    "-x",	   "-",		 NULL};
+			    "--",    "-x",         "-",          NULL};
 	parse(&p, a2);
 	assert_int_equal(p.rc, 0);
 	assert_int_equal(p.o.replicas, 3);
@@ -75,8 +75,8 @@ static void test_forms(void **state)
 	assert_string_equal(p.err, "unknown flag: --replicas");
 	done(&p);
 
-	const char *a3[] = {"apply",	"-f", "a.yaml,b.yaml", "--filename=c.yaml",
-			    "-fd.yaml", "-R", "label",	       "x-",
+	const char *a3[] = {"apply",    "-f", "a.yaml,b.yaml", "--filename=c.yaml",
+			    "-fd.yaml", "-R", "label",         "x-",
 			    NULL};
 	parse(&p, a3);
 	assert_int_equal(p.rc, 0);
@@ -107,18 +107,18 @@ static void test_errors(void **state)
 		const char *args[4];
 		const char *err;
 	} cases[] = {
-	    {{"get", "--bogus"}, "unknown flag: --bogus"},
-	    {{"get", "-Z"}, "unknown shorthand flag: 'Z' in -Z"},
-	    {{"get", "-n"}, "flag needs an argument: 'n' in -n"},
-	    {{"get", "--namespace"}, "flag needs an argument: --namespace"},
-	    {{"scale", "--replicas=x"},
-	     "invalid argument \"x\" for \"--replicas\" flag: not an "
-	     "integer"},
-	    {{"get", "--watch=maybe"},
-	     "invalid argument \"maybe\" for \"--watch\" flag: not a "
-	     "boolean"},
-	    {{"get", "-A=nope"}, "invalid argument \"nope\" for \"-A, --all-namespaces\" flag"},
-	    {{"scale", "--replicas="}, "not an integer"},
+		{{"get", "--bogus"}, "unknown flag: --bogus"},
+		{{"get", "-Z"}, "unknown shorthand flag: 'Z' in -Z"},
+		{{"get", "-n"}, "flag needs an argument: 'n' in -n"},
+		{{"get", "--namespace"}, "flag needs an argument: --namespace"},
+		{{"scale", "--replicas=x"},
+		 "invalid argument \"x\" for \"--replicas\" flag: not an "
+		 "integer"},
+		{{"get", "--watch=maybe"},
+		 "invalid argument \"maybe\" for \"--watch\" flag: not a "
+		 "boolean"},
+		{{"get", "-A=nope"}, "invalid argument \"nope\" for \"-A, --all-namespaces\" flag"},
+		{{"scale", "--replicas="}, "not an integer"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct parsed p;
@@ -152,7 +152,7 @@ static void test_durations(void **state)
 	static const struct {
 		const char *in;
 		long ms;
-	} ok[] = {{"0", 0},	  {"30", 30000},      {"1.5", 1500},  {"30s", 30000},
+	} ok[] = {{"0", 0},       {"30", 30000},      {"1.5", 1500},  {"30s", 30000},
 		  {"2m", 120000}, {"1h30m", 5400000}, {"250ms", 250}, {"1m0.5s", 60500}};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		long ms = -1;
@@ -250,12 +250,12 @@ static void test_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_forms),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_every_flag_documented),
-	    cmocka_unit_test(test_durations),
-	    cmocka_unit_test(test_times),
-	    cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_every_flag_documented),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,14 +47,14 @@ static void test_parse(void **state)
 			    "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n"
 			    "- {apiVersion: apps/v1, kind: Deployment, metadata: {name: c}}\n";
 	assert_int_equal(
-	    cs_ctl_manifest_parse(multi, strlen(multi), "m.yaml", &d, err, sizeof(err)), 0);
+		cs_ctl_manifest_parse(multi, strlen(multi), "m.yaml", &d, err, sizeof(err)), 0);
 	expect_names(&d, "Pod/a ConfigMap/b Deployment/c");
 	assert_string_equal(d.v[2].source, "m.yaml");
 	cs_ctl_docs_free(&d);
 
 	const char *json =
-	    "  {\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"items\":[{\"apiVersion\":"
-	    "\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"j\"}}]}";
+		"  {\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"items\":[{\"apiVersion\":"
+		"\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"j\"}}]}";
 	assert_int_equal(cs_ctl_manifest_parse(json, strlen(json), "j.json", &d, err, sizeof(err)),
 			 0);
 	expect_names(&d, "Pod/j");
@@ -63,14 +63,14 @@ static void test_parse(void **state)
 	static const struct {
 		const char *text, *err;
 	} bad[] = {
-	    {"kind: Pod\n", "error validating \"x\": apiVersion not set"},
-	    {"apiVersion: v1\n", "error validating \"x\": kind not set"},
-	    {"metadata: {}\n", "apiVersion not set, kind not set"},
-	    {"- a\n", "expected an object, found a list"},
-	    {"just text\n", "expected an object, found a scalar"},
-	    {"apiVersion: v1\nkind: List\nitems: [5]\n", "expected an object"},
-	    {"a: [\n", "error parsing x: line 2"},
-	    {"{\"apiVersion\": \"v1\",", "error parsing x:"},
+		{"kind: Pod\n", "error validating \"x\": apiVersion not set"},
+		{"apiVersion: v1\n", "error validating \"x\": kind not set"},
+		{"metadata: {}\n", "apiVersion not set, kind not set"},
+		{"- a\n", "expected an object, found a list"},
+		{"just text\n", "expected an object, found a scalar"},
+		{"apiVersion: v1\nkind: List\nitems: [5]\n", "expected an object"},
+		{"a: [\n", "error parsing x: line 2"},
+		{"{\"apiVersion\": \"v1\",", "error parsing x:"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
@@ -192,11 +192,11 @@ static void test_apply_patch(void **state)
 	(void)state;
 	/* The server's defaults and status are not the user's business. */
 	expect_patch(
-	    "unchanged", "{\"spec\":{\"replicas\":2,\"c\":[{\"name\":\"a\",\"image\":\"x\"}]}}",
-	    "{\"spec\":{\"replicas\":2,\"c\":[{\"name\":\"a\",\"image\":\"x\"}]}}",
-	    "{\"metadata\":{\"uid\":\"1\"},\"spec\":{\"replicas\":2,\"c\":[{\"name\":\"a\","
-	    "\"image\":\"x\",\"pull\":\"Always\"}],\"strategy\":{}},\"status\":{}}",
-	    "{}");
+		"unchanged", "{\"spec\":{\"replicas\":2,\"c\":[{\"name\":\"a\",\"image\":\"x\"}]}}",
+		"{\"spec\":{\"replicas\":2,\"c\":[{\"name\":\"a\",\"image\":\"x\"}]}}",
+		"{\"metadata\":{\"uid\":\"1\"},\"spec\":{\"replicas\":2,\"c\":[{\"name\":\"a\","
+		"\"image\":\"x\",\"pull\":\"Always\"}],\"strategy\":{}},\"status\":{}}",
+		"{}");
 	expect_patch("changed scalar", "{\"spec\":{\"replicas\":2}}", "{\"spec\":{\"replicas\":3}}",
 		     "{\"spec\":{\"replicas\":2,\"paused\":false}}", "{\"spec\":{\"replicas\":3}}");
 	/* Someone scaled it: apply puts the applied value back. */
@@ -232,10 +232,10 @@ static void test_apply_patch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_load_dir),
-	    cmocka_unit_test(test_last_applied),
-	    cmocka_unit_test(test_apply_patch),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_load_dir),
+		cmocka_unit_test(test_last_applied),
+		cmocka_unit_test(test_apply_patch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

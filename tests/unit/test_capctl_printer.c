@@ -47,19 +47,19 @@ static void cap_expect(struct capture *c, const char *want)
 }
 
 static const char pod_table[] =
-    "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":"
-    "\"9\"},\"columnDefinitions\":["
-    "{\"name\":\"Name\",\"type\":\"string\",\"format\":\"name\",\"priority\":0},"
-    "{\"name\":\"Ready\",\"type\":\"string\",\"priority\":0},"
-    "{\"name\":\"Restarts\",\"type\":\"integer\",\"priority\":0},"
-    "{\"name\":\"Age\",\"type\":\"string\",\"priority\":0},"
-    "{\"name\":\"IP\",\"type\":\"string\",\"priority\":1}],"
-    "\"rows\":["
-    "{\"cells\":[\"web-1\",\"1/1\",0,\"5m\",\"10.0.0.1\"],\"object\":{\"metadata\":{"
-    "\"name\":\"web-1\",\"namespace\":\"default\",\"labels\":{\"tier\":\"fe\",\"app\":"
-    "\"web\"}}}},"
-    "{\"cells\":[\"db\",\"0/1\",12,\"3d\",null],\"object\":{\"metadata\":{\"name\":\"db\","
-    "\"namespace\":\"data-stores\"}}}]}";
+	"{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":"
+	"\"9\"},\"columnDefinitions\":["
+	"{\"name\":\"Name\",\"type\":\"string\",\"format\":\"name\",\"priority\":0},"
+	"{\"name\":\"Ready\",\"type\":\"string\",\"priority\":0},"
+	"{\"name\":\"Restarts\",\"type\":\"integer\",\"priority\":0},"
+	"{\"name\":\"Age\",\"type\":\"string\",\"priority\":0},"
+	"{\"name\":\"IP\",\"type\":\"string\",\"priority\":1}],"
+	"\"rows\":["
+	"{\"cells\":[\"web-1\",\"1/1\",0,\"5m\",\"10.0.0.1\"],\"object\":{\"metadata\":{"
+	"\"name\":\"web-1\",\"namespace\":\"default\",\"labels\":{\"tier\":\"fe\",\"app\":"
+	"\"web\"}}}},"
+	"{\"cells\":[\"db\",\"0/1\",12,\"3d\",null],\"object\":{\"metadata\":{\"name\":\"db\","
+	"\"namespace\":\"data-stores\"}}}]}";
 
 static void print_table(const cs_ctl_table_opts *o, const char *table, const char *want)
 {
@@ -148,13 +148,13 @@ static void test_cells(void **state)
 	static const struct {
 		const char *json, *want;
 	} cells[] = {
-	    {"\"x\"", "x"},
-	    {"12", "12"},
-	    {"1.50", "1.50"},
-	    {"true", "true"},
-	    {"null", "<none>"},
-	    {"[1,\"a\"]", "[1,\"a\"]"},
-	    {"{\"k\":1}", "{\"k\":1}"},
+		{"\"x\"", "x"},
+		{"12", "12"},
+		{"1.50", "1.50"},
+		{"true", "true"},
+		{"null", "<none>"},
+		{"[1,\"a\"]", "[1,\"a\"]"},
+		{"{\"k\":1}", "{\"k\":1}"},
 	};
 	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
 		cs_json *v = J(cells[i].json);
@@ -181,8 +181,8 @@ static void test_out_parse(void **state)
 	(void)state;
 	cs_ctl_out o;
 	char err[256];
-	unsigned all =
-	    CS_OUT_TABLE | CS_OUT_WIDE | CS_OUT_JSON | CS_OUT_YAML | CS_OUT_NAME | CS_OUT_JSONPATH;
+	unsigned all = CS_OUT_TABLE | CS_OUT_WIDE | CS_OUT_JSON | CS_OUT_YAML | CS_OUT_NAME |
+		       CS_OUT_JSONPATH;
 	assert_int_equal(cs_ctl_out_parse(NULL, all, &o, err, sizeof(err)), 0);
 	assert_int_equal(o.fmt, CS_OUT_TABLE);
 	assert_int_equal(cs_ctl_out_parse("yaml", all, &o, err, sizeof(err)), 0);
@@ -328,14 +328,14 @@ static void test_paths(void **state)
 	static const struct {
 		const char *type, *ns, *name, *sub, *want;
 	} cases[] = {
-	    {"pods", "default", NULL, NULL, "/api/v1/namespaces/default/pods"},
-	    {"pods", "default", "x", NULL, "/api/v1/namespaces/default/pods/x"},
-	    {"pods", NULL, NULL, NULL, "/api/v1/pods"},
-	    {"deploy", "prod", "web", "scale",
-	     "/apis/apps/v1/namespaces/prod/deployments/web/scale"},
-	    {"deploy", NULL, NULL, NULL, "/apis/apps/v1/deployments"},
-	    {"nodes", "ignored", "n1", NULL, "/api/v1/nodes/n1"},
-	    {"pods", "a b", "x/y", NULL, "/api/v1/namespaces/a%20b/pods/x%2Fy"},
+		{"pods", "default", NULL, NULL, "/api/v1/namespaces/default/pods"},
+		{"pods", "default", "x", NULL, "/api/v1/namespaces/default/pods/x"},
+		{"pods", NULL, NULL, NULL, "/api/v1/pods"},
+		{"deploy", "prod", "web", "scale",
+		 "/apis/apps/v1/namespaces/prod/deployments/web/scale"},
+		{"deploy", NULL, NULL, NULL, "/apis/apps/v1/deployments"},
+		{"nodes", "ignored", "n1", NULL, "/api/v1/nodes/n1"},
+		{"pods", "a b", "x/y", NULL, "/api/v1/namespaces/a%20b/pods/x%2Fy"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *p = cs_ctl_path(cs_type_resolve(cases[i].type), cases[i].ns, cases[i].name,
@@ -395,11 +395,11 @@ static void test_jsonpath(void **state)
 {
 	(void)state;
 	const char *list =
-	    "{\"kind\":\"List\",\"items\":["
-	    "{\"metadata\":{\"name\":\"a\",\"labels\":{\"app\":\"web\",\"k.io/x\":\"1\"}},"
-	    "\"spec\":{\"replicas\":1},\"status\":{\"conditions\":[{\"type\":\"Ready\","
-	    "\"status\":\"True\"},{\"type\":\"Synced\",\"status\":\"False\"}]}},"
-	    "{\"metadata\":{\"name\":\"b\"},\"spec\":{\"replicas\":3},\"status\":{}}]}";
+		"{\"kind\":\"List\",\"items\":["
+		"{\"metadata\":{\"name\":\"a\",\"labels\":{\"app\":\"web\",\"k.io/x\":\"1\"}},"
+		"\"spec\":{\"replicas\":1},\"status\":{\"conditions\":[{\"type\":\"Ready\","
+		"\"status\":\"True\"},{\"type\":\"Synced\",\"status\":\"False\"}]}},"
+		"{\"metadata\":{\"name\":\"b\"},\"spec\":{\"replicas\":3},\"status\":{}}]}";
 	expect_jp("{.kind}", list, "List");
 	expect_jp("{$.kind}", list, "List");
 	expect_jp("{.items[*].metadata.name}", list, "a b");
@@ -439,10 +439,10 @@ static void test_jsonpath(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table_layout), cmocka_unit_test(test_table_watch),
-	    cmocka_unit_test(test_cells),	 cmocka_unit_test(test_out_parse),
-	    cmocka_unit_test(test_print_obj),	 cmocka_unit_test(test_error_text),
-	    cmocka_unit_test(test_paths),	 cmocka_unit_test(test_jsonpath),
+		cmocka_unit_test(test_table_layout), cmocka_unit_test(test_table_watch),
+		cmocka_unit_test(test_cells),        cmocka_unit_test(test_out_parse),
+		cmocka_unit_test(test_print_obj),    cmocka_unit_test(test_error_text),
+		cmocka_unit_test(test_paths),        cmocka_unit_test(test_jsonpath),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

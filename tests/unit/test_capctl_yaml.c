@@ -55,55 +55,55 @@ static void test_resolve_plain(void **state)
 		const char *in;
 		const char *json; /* the JSON the scalar becomes */
 	} cases[] = {
-	    {"", "null"},
-	    {"~", "null"},
-	    {"null", "null"},
-	    {"Null", "null"},
-	    {"NULL", "null"},
-	    {"true", "true"},
-	    {"True", "true"},
-	    {"TRUE", "true"},
-	    {"false", "false"},
-	    {"FALSE", "false"},
-	    {"tRUE", "\"tRUE\""},
-	    {"yes", "\"yes\""},
-	    {"no", "\"no\""},
-	    {"on", "\"on\""},
-	    {"0", "0"},
-	    {"123", "123"},
-	    {"-5", "-5"},
-	    {"+7", "7"},
-	    {"0123", "\"0123\""},
-	    {"-0123", "\"-0123\""},
-	    {"0x1F", "31"},
-	    {"-0x10", "-16"},
-	    {"0o17", "15"},
-	    {"0x", "\"0x\""},
-	    {"0o8", "\"0o8\""},
-	    {"9223372036854775807", "9223372036854775807"},
-	    {"-9223372036854775808", "-9223372036854775808"},
-	    {"9223372036854775808", "\"9223372036854775808\""},
-	    {"123456789012345678901234567890", "\"123456789012345678901234567890\""},
-	    {"1.5", "1.5"},
-	    {"-2.25", "-2.25"},
-	    {".5", "0.5"},
-	    {"+.5", "0.5"},
-	    {"1.0", "1"},
-	    {"1.", "1"},
-	    {"1e3", "1000"},
-	    {"2.5e-3", "2.5e-3"},
-	    {"1e400", "\"1e400\""},
-	    {".inf", "\".inf\""},
-	    {".nan", "\".nan\""},
-	    {"1_000", "\"1_000\""},
-	    {"12:30", "\"12:30\""},
-	    {"nginx:1.25", "\"nginx:1.25\""},
-	    {"1.2.3", "\"1.2.3\""},
-	    {"e3", "\"e3\""},
-	    {".", "\".\""},
-	    {"-", "\"-\""},
-	    {"100m", "\"100m\""},
-	    {"2024-01-02", "\"2024-01-02\""},
+		{"", "null"},
+		{"~", "null"},
+		{"null", "null"},
+		{"Null", "null"},
+		{"NULL", "null"},
+		{"true", "true"},
+		{"True", "true"},
+		{"TRUE", "true"},
+		{"false", "false"},
+		{"FALSE", "false"},
+		{"tRUE", "\"tRUE\""},
+		{"yes", "\"yes\""},
+		{"no", "\"no\""},
+		{"on", "\"on\""},
+		{"0", "0"},
+		{"123", "123"},
+		{"-5", "-5"},
+		{"+7", "7"},
+		{"0123", "\"0123\""},
+		{"-0123", "\"-0123\""},
+		{"0x1F", "31"},
+		{"-0x10", "-16"},
+		{"0o17", "15"},
+		{"0x", "\"0x\""},
+		{"0o8", "\"0o8\""},
+		{"9223372036854775807", "9223372036854775807"},
+		{"-9223372036854775808", "-9223372036854775808"},
+		{"9223372036854775808", "\"9223372036854775808\""},
+		{"123456789012345678901234567890", "\"123456789012345678901234567890\""},
+		{"1.5", "1.5"},
+		{"-2.25", "-2.25"},
+		{".5", "0.5"},
+		{"+.5", "0.5"},
+		{"1.0", "1"},
+		{"1.", "1"},
+		{"1e3", "1000"},
+		{"2.5e-3", "2.5e-3"},
+		{"1e400", "\"1e400\""},
+		{".inf", "\".inf\""},
+		{".nan", "\".nan\""},
+		{"1_000", "\"1_000\""},
+		{"12:30", "\"12:30\""},
+		{"nginx:1.25", "\"nginx:1.25\""},
+		{"1.2.3", "\"1.2.3\""},
+		{"e3", "\"e3\""},
+		{".", "\".\""},
+		{"-", "\"-\""},
+		{"100m", "\"100m\""},
+		{"2024-01-02", "\"2024-01-02\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cs_json *got = cs_ctl_yaml_resolve_plain(cases[i].in, strlen(cases[i].in));
@@ -197,12 +197,12 @@ static void test_needs_quotes(void **state)
 {
 	(void)state;
 	static const char *const quoted[] = {
-	    "",	    "true",  "False", "null", "~",   "yes",	   "No",
-	    "on",   "y",     "123",   "-1",   "1.5", "0123",	   "1e3",
-	    "0x1F", "1_000", "12:30", ".inf", "<<",  "2024-01-02", "2024-01-02T03:04:05Z",
-	    NULL};
+		"",     "true",  "False", "null", "~",   "yes",        "No",
+		"on",   "y",     "123",   "-1",   "1.5", "0123",       "1e3",
+		"0x1F", "1_000", "12:30", ".inf", "<<",  "2024-01-02", "2024-01-02T03:04:05Z",
+		NULL};
 	static const char *const bare[] = {"web",    "nginx:1.25", "a b",      "Yes please",
-					   "v1.2.3", "apps/v1",	   "true-ish", NULL};
+					   "v1.2.3", "apps/v1",    "true-ish", NULL};
 	for (size_t i = 0; quoted[i]; i++)
 		if (!cs_ctl_yaml_needs_quotes(quoted[i], strlen(quoted[i])))
 			fail_msg("\"%s\" must be quoted", quoted[i]);
@@ -273,15 +273,15 @@ static void test_round_trip(void **state)
 {
 	(void)state;
 	static const char *const docs[] = {
-	    "{\"a\":\"true\",\"b\":\"null\",\"c\":\"~\",\"d\":\"\",\"e\":\"-\",\"f\":\"- x\","
-	    "\"g\":\"#c\",\"h\":\"x # y\",\"i\":\" lead\",\"j\":\"trail \",\"k\":\"a\\tb\","
-	    "\"l\":\"multi\\nline\",\"m\":\"trail \\nspace\",\"n\":\"{x}\",\"o\":\"[1]\","
-	    "\"p\":\"*a\",\"q\":\"&a\",\"r\":\"!t\",\"s\":\"%p\",\"t\":\"@x\",\"u\":\"`x\","
-	    "\"v\":\"'q'\",\"w\":\"\\\"dq\\\"\",\"x\":\"1.0\",\"y\":\"0x10\",\"z\":\".5\"}",
-	    "{\"nums\":[0,-1,1.25,1e-7,9223372036854775807],\"deep\":{\"a\":{\"b\":{\"c\":[{"
-	    "\"d\":[[],{}]}]}}}}",
-	    "{\"weird keys\":{\"true\":1,\"123\":2,\"a: b\":3,\"\":4,\"-\":5}}",
-	    "[\"\\u0000nul\",\"tab\\tin\",\"\\r\\n\"]",
+		"{\"a\":\"true\",\"b\":\"null\",\"c\":\"~\",\"d\":\"\",\"e\":\"-\",\"f\":\"- x\","
+		"\"g\":\"#c\",\"h\":\"x # y\",\"i\":\" lead\",\"j\":\"trail \",\"k\":\"a\\tb\","
+		"\"l\":\"multi\\nline\",\"m\":\"trail \\nspace\",\"n\":\"{x}\",\"o\":\"[1]\","
+		"\"p\":\"*a\",\"q\":\"&a\",\"r\":\"!t\",\"s\":\"%p\",\"t\":\"@x\",\"u\":\"`x\","
+		"\"v\":\"'q'\",\"w\":\"\\\"dq\\\"\",\"x\":\"1.0\",\"y\":\"0x10\",\"z\":\".5\"}",
+		"{\"nums\":[0,-1,1.25,1e-7,9223372036854775807],\"deep\":{\"a\":{\"b\":{\"c\":[{"
+		"\"d\":[[],{}]}]}}}}",
+		"{\"weird keys\":{\"true\":1,\"123\":2,\"a: b\":3,\"\":4,\"-\":5}}",
+		"[\"\\u0000nul\",\"tab\\tin\",\"\\r\\n\"]",
 	};
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		char err[256];
@@ -371,10 +371,10 @@ static void test_fuzz_regressions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_resolve_plain), cmocka_unit_test(test_documents),
-	    cmocka_unit_test(test_anchors),	  cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_needs_quotes),  cmocka_unit_test(test_emit),
-	    cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_fuzz_regressions),
+		cmocka_unit_test(test_resolve_plain), cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_anchors),       cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_needs_quotes),  cmocka_unit_test(test_emit),
+		cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_fuzz_regressions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

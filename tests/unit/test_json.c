@@ -107,8 +107,7 @@ static void test_fuzz_regressions(void **state)
 
 	/* yajl's trailing-garbage check only buffered an unterminated string
 	 * after the document, so these parsed as the first value. */
-	const char *trailing[] = {"2\"", "\"a\" \"", "{} \"", "[1] \"x", "true \"\\",
-				  "2 \"abc"};
+	const char *trailing[] = {"2\"", "\"a\" \"", "{} \"", "[1] \"x", "true \"\\", "2 \"abc"};
 	for (size_t i = 0; i < sizeof(trailing) / sizeof(*trailing); i++) {
 		err[0] = '\0';
 		assert_null(cs_json_parse(trailing[i], strlen(trailing[i]), err, sizeof(err)));
@@ -184,11 +183,12 @@ static void test_status_object(void **state)
 	snprintf(st.kind, sizeof(st.kind), "Pod");
 	cs_json *j = cs_status_json(&st);
 	char *s = cs_json_dump(j, false, NULL);
-	assert_string_equal(s, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
-			       "\"status\":\"Failure\",\"message\":\"Pod \\\"x\\\" is invalid: bad\","
-			       "\"reason\":\"Invalid\",\"details\":{\"name\":\"x\",\"kind\":\"Pod\","
-			       "\"causes\":[{\"reason\":\"FieldValueRequired\",\"message\":"
-			       "\"Required value\",\"field\":\"spec.containers\"}]},\"code\":422}");
+	assert_string_equal(s,
+			    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+			    "\"status\":\"Failure\",\"message\":\"Pod \\\"x\\\" is invalid: bad\","
+			    "\"reason\":\"Invalid\",\"details\":{\"name\":\"x\",\"kind\":\"Pod\","
+			    "\"causes\":[{\"reason\":\"FieldValueRequired\",\"message\":"
+			    "\"Required value\",\"field\":\"spec.containers\"}]},\"code\":422}");
 	free(s);
 	cs_json_free(j);
 }

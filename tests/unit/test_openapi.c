@@ -30,8 +30,7 @@ static void gv_path(const cs_type *t, char *buf, size_t len)
 		snprintf(buf, len, "api/%s", t->version);
 }
 
-static bool gvk_matches(const cs_json *g, const char *group, const char *version,
-			const char *kind)
+static bool gvk_matches(const cs_json *g, const char *group, const char *version, const char *kind)
 {
 	const char *gg = cs_json_get_str(g, "group"), *gv = cs_json_get_str(g, "version");
 	const char *gk = cs_json_get_str(g, "kind");
@@ -100,8 +99,9 @@ static void no_ref_siblings(const cs_json *v)
 static const char *const methods[] = {"get", "put", "post", "delete", "patch", NULL};
 
 /* Every parameter of every operation and path item. */
-static void each_param(const cs_json *paths, void (*fn)(const char *path, const char *method,
-							 const cs_json *p, void *ctx),
+static void each_param(const cs_json *paths,
+		       void (*fn)(const char *path, const char *method, const cs_json *p,
+				  void *ctx),
 		       void *ctx)
 {
 	for (size_t i = 0; i < cs_json_len(paths); i++) {
@@ -196,9 +196,9 @@ static void test_v2_definitions(void **state)
 		char want[256];
 		snprintf(want, sizeof(want), "#/definitions/%s", name);
 		assert_string_equal(cs_json_str(cs_json_path(items, "items", "$ref", NULL)), want);
-		assert_string_equal(cs_json_str(cs_json_path(d, "properties", "metadata", "$ref",
-							     NULL)),
-				    "#/definitions/" META "ListMeta");
+		assert_string_equal(
+			cs_json_str(cs_json_path(d, "properties", "metadata", "$ref", NULL)),
+			"#/definitions/" META "ListMeta");
 	}
 
 	/* Definitions kubectl's models parser would reject on a dangling $ref. */
@@ -207,11 +207,15 @@ static void test_v2_definitions(void **state)
 	assert_true(rc.n > cs_types_count * 10);
 
 	/* Names as Kubernetes spells them. */
-	static const char *const known[] = {
-		"io.k8s.api.core.v1.Pod", "io.k8s.api.apps.v1.Deployment",
-		"io.k8s.api.batch.v1.Job",
-		"io.k8s.api.storage.v1.StorageClass", "io.k8s.api.coordination.v1.Lease",
-		"io.k8s.api.core.v1.PodList", META "Status", META "DeleteOptions", NULL};
+	static const char *const known[] = {"io.k8s.api.core.v1.Pod",
+					    "io.k8s.api.apps.v1.Deployment",
+					    "io.k8s.api.batch.v1.Job",
+					    "io.k8s.api.storage.v1.StorageClass",
+					    "io.k8s.api.coordination.v1.Lease",
+					    "io.k8s.api.core.v1.PodList",
+					    META "Status",
+					    META "DeleteOptions",
+					    NULL};
 	for (const char *const *k = known; *k; k++)
 		if (!cs_json_get(defs, *k))
 			fail_msg("missing %s", *k);
@@ -224,8 +228,8 @@ static void test_v2_object_meta_and_fields(void **state)
 	cs_json *doc = cs_openapi_v2_json();
 	const cs_json *defs = cs_json_get(doc, "definitions");
 	const cs_json *om = cs_json_path(defs, META "ObjectMeta", "properties", NULL);
-	static const char *const strs[] = {"name", "namespace", "uid", "resourceVersion",
-					   "generateName", "selfLink", NULL};
+	static const char *const strs[] = {"name",         "namespace", "uid", "resourceVersion",
+					   "generateName", "selfLink",  NULL};
 	for (const char *const *f = strs; *f; f++)
 		assert_string_equal(cs_json_str(cs_json_path(om, *f, "type", NULL)), "string");
 	assert_string_equal(cs_json_str(cs_json_path(om, "generation", "type", NULL)), "integer");
@@ -233,9 +237,9 @@ static void test_v2_object_meta_and_fields(void **state)
 			    "date-time");
 	assert_string_equal(cs_json_str(cs_json_path(om, "deletionTimestamp", "format", NULL)),
 			    "date-time");
-	assert_string_equal(cs_json_str(cs_json_path(om, "labels", "additionalProperties", "type",
-						     NULL)),
-			    "string");
+	assert_string_equal(
+		cs_json_str(cs_json_path(om, "labels", "additionalProperties", "type", NULL)),
+		"string");
 	assert_string_equal(cs_json_str(cs_json_path(om, "annotations", "type", NULL)), "object");
 	assert_string_equal(cs_json_str(cs_json_path(om, "finalizers", "items", "type", NULL)),
 			    "string");
@@ -276,9 +280,9 @@ static void test_v2_object_meta_and_fields(void **state)
 				fail_msg("%s lacks %s", top[i].def, f);
 	}
 	const cs_json *secret = cs_json_path(defs, "io.k8s.api.core.v1.Secret", "properties", NULL);
-	assert_string_equal(cs_json_str(cs_json_path(secret, "data", "additionalProperties",
-						     "format", NULL)),
-			    "byte");
+	assert_string_equal(
+		cs_json_str(cs_json_path(secret, "data", "additionalProperties", "format", NULL)),
+		"byte");
 	assert_string_equal(cs_json_str(cs_json_path(secret, "immutable", "type", NULL)),
 			    "boolean");
 	cs_json_free(doc);
@@ -302,8 +306,8 @@ static void test_v2_paths(void **state)
 		const cs_json *c = cs_json_get(paths, coll), *it = cs_json_get(paths, item);
 		if (!c || !it)
 			fail_msg("missing paths for %s", t->resource);
-		const char *action = cs_json_str(cs_json_path(c, "get", "x-kubernetes-action",
-							      NULL));
+		const char *action =
+			cs_json_str(cs_json_path(c, "get", "x-kubernetes-action", NULL));
 		assert_string_equal(action, "list");
 		assert_non_null(cs_json_get(c, "post"));
 		const cs_json *patch = cs_json_get(it, "patch");
@@ -327,8 +331,8 @@ static void test_v2_paths(void **state)
 		const cs_json *scale = cs_json_get(paths, sub);
 		assert_int_equal(scale != NULL, (t->subresources & CS_SUB_SCALE) != 0);
 		if (scale) {
-			const cs_json *g = cs_json_path(scale, "get",
-							"x-kubernetes-group-version-kind", NULL);
+			const cs_json *g =
+				cs_json_path(scale, "get", "x-kubernetes-group-version-kind", NULL);
 			assert_true(gvk_matches(g, "autoscaling", "v1", "Scale"));
 		}
 	}
@@ -356,9 +360,9 @@ static void test_v2_json_is_a_copy(void **state)
 
 #define V2_PREFIX "#/definitions/"
 #define V3_PREFIX "#/components/schemas/"
-#define CORE "io.k8s.api.core.v1."
-#define APPS "io.k8s.api.apps.v1."
-#define BATCH "io.k8s.api.batch.v1."
+#define CORE      "io.k8s.api.core.v1."
+#define APPS      "io.k8s.api.apps.v1."
+#define BATCH     "io.k8s.api.batch.v1."
 
 /* The definition a schema refers to ($ref in v2, allOf[0].$ref in v3), or
  * the schema itself when it refers to none. */
@@ -588,10 +592,10 @@ static void assert_fields(const cs_json *defs, const char *def, const char *fiel
 	assert_string_equal(got, required);
 }
 
-#define CONTAINER_FIELDS                                                                          \
-	"args command env envFrom image imagePullPolicy lifecycle livenessProbe name ports "      \
-	"readinessProbe resizePolicy resources restartPolicy securityContext startupProbe stdin " \
-	"stdinOnce terminationMessagePath terminationMessagePolicy tty volumeDevices "            \
+#define CONTAINER_FIELDS                                                                           \
+	"args command env envFrom image imagePullPolicy lifecycle livenessProbe name ports "       \
+	"readinessProbe resizePolicy resources restartPolicy securityContext startupProbe stdin "  \
+	"stdinOnce terminationMessagePath terminationMessagePolicy tty volumeDevices "             \
 	"volumeMounts workingDir"
 
 static void test_complete_definitions(void **state)
@@ -627,9 +631,10 @@ static void test_complete_definitions(void **state)
 	/* A volume is its name plus one key per source: 30 of them. */
 	const cs_json *vol = cs_json_path(defs, CORE "Volume", "properties", NULL);
 	assert_int_equal(cs_json_len(vol), 31);
-	static const char *const sources[] = {"configMap", "secret", "emptyDir", "hostPath",
-					      "persistentVolumeClaim", "projected", "csi",
-					      "ephemeral", "downwardAPI", "nfs", "image", NULL};
+	static const char *const sources[] = {
+		"configMap", "secret", "emptyDir",  "hostPath",    "persistentVolumeClaim",
+		"projected", "csi",    "ephemeral", "downwardAPI", "nfs",
+		"image",     NULL};
 	for (const char *const *s = sources; *s; s++) {
 		const cs_json *d = deref(defs, cs_json_get(vol, *s), V2_PREFIX);
 		if (!cs_json_get(d, "properties"))
@@ -998,8 +1003,8 @@ static void test_v2_proto(void **state)
 			body = true;
 			continue;
 		}
-		assert_true(get_len(param, 2, 0, &sub));  /* NonBodyParameter */
-		assert_true(get_len(sub, 3, 0, &q));      /* QueryParameterSubSchema */
+		assert_true(get_len(param, 2, 0, &sub)); /* NonBodyParameter */
+		assert_true(get_len(sub, 3, 0, &q));     /* QueryParameterSubSchema */
 		assert_str_field(q, 2, "query");
 		span name;
 		assert_true(get_len(q, 4, 0, &name));
@@ -1127,15 +1132,15 @@ static void test_v3_docs(void **state)
 		doc, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch",
 		NULL);
 	assert_non_null(patch);
-	assert_true(gvk_matches(cs_json_get(patch, "x-kubernetes-group-version-kind"), "apps",
-				"v1", "Deployment"));
+	assert_true(gvk_matches(cs_json_get(patch, "x-kubernetes-group-version-kind"), "apps", "v1",
+				"Deployment"));
 	assert_true(has_param(patch, "dryRun"));
 	/* The body moved to requestBody: the first parameter is a query one. */
 	const cs_json *first = cs_json_at(cs_json_get(patch, "parameters"), 0);
 	assert_string_equal(cs_json_get_str(first, "name"), "dryRun");
-	const cs_json *media = cs_json_path(patch, "requestBody", "content",
-					    "application/strategic-merge-patch+json", "schema",
-					    "$ref", NULL);
+	const cs_json *media =
+		cs_json_path(patch, "requestBody", "content",
+			     "application/strategic-merge-patch+json", "schema", "$ref", NULL);
 	assert_string_equal(cs_json_str(media), "#/components/schemas/" META "Patch");
 	assert_string_equal(cs_json_str(cs_json_path(patch, "responses", "200", "content",
 						     "application/json", "schema", "$ref", NULL)),

@@ -206,8 +206,7 @@ static const pcase json_cases[] = {
 	 "[{\"op\":\"add\",\"path\":\"/baz/bat\",\"value\":\"qux\"}]", NULL, 422, NULL,
 	 "does not apply"},
 	{"A.14 escapes", "{\"/\":9,\"~1\":10}",
-	 "[{\"op\":\"test\",\"path\":\"/~01\",\"value\":10}]",
-	 "{\"/\":9,\"~1\":10}"},
+	 "[{\"op\":\"test\",\"path\":\"/~01\",\"value\":10}]", "{\"/\":9,\"~1\":10}"},
 	{"A.15 string is not number", "{\"/\":9,\"~1\":10}",
 	 "[{\"op\":\"test\",\"path\":\"/~01\",\"value\":\"10\"}]", NULL, 422},
 	{"A.16 append array value", "{\"foo\":[\"bar\"]}",
@@ -250,14 +249,12 @@ static const pcase json_cases[] = {
 	 "{\"op\":\"replace\",\"path\":\"/c/b\",\"value\":2}]",
 	 "{\"a\":{\"b\":1},\"c\":{\"b\":2}}"},
 	{"copy missing from", "{\"a\":1}", "[{\"op\":\"copy\",\"from\":\"/x\",\"path\":\"/c\"}]",
-	 NULL,
-	 422, NULL, "from /x"},
+	 NULL, 422, NULL, "from /x"},
 	{"move into own child", "{\"a\":{\"b\":1}}",
 	 "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a/b/c\"}]", NULL, 422, NULL,
 	 "own children"},
 	{"move to itself", "{\"a\":{\"b\":1}}",
-	 "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a\"}]",
-	 "{\"a\":{\"b\":1}}"},
+	 "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a\"}]", "{\"a\":{\"b\":1}}"},
 	{"move to sibling prefix name", "{\"a\":1}",
 	 "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/ab\"}]", "{\"ab\":1}"},
 	{"move missing", "{\"a\":1}", "[{\"op\":\"move\",\"from\":\"/x\",\"path\":\"/y\"}]", NULL,
@@ -293,11 +290,10 @@ static const pcase json_cases[] = {
 	{"bad escape", "{\"a~2\":1}", "[{\"op\":\"remove\",\"path\":\"/a~2\"}]", NULL, 400},
 	{"trailing tilde", "{\"a\":1}", "[{\"op\":\"remove\",\"path\":\"/a~\"}]", NULL, 400},
 	{"bad from pointer", "{\"a\":1}", "[{\"op\":\"copy\",\"from\":\"x\",\"path\":\"/b\"}]",
-	 NULL,
-	 400},
-	{"malformed later op wins over failing test", "{\"a\":1}",
-	 "[{\"op\":\"test\",\"path\":\"/a\",\"value\":2},{\"op\":\"bogus\",\"path\":\"/a\"}]",
 	 NULL, 400},
+	{"malformed later op wins over failing test", "{\"a\":1}",
+	 "[{\"op\":\"test\",\"path\":\"/a\",\"value\":2},{\"op\":\"bogus\",\"path\":\"/a\"}]", NULL,
+	 400},
 };
 
 static void test_json_patch(void **state)
@@ -349,11 +345,9 @@ static void test_json_patch_limits(void **state)
 	assert_int_equal(cs_patch_json(&t, p, &st), 0);
 	cs_json_free(t);
 	cs_json_free(p);
-	snprintf(buf, sizeof(buf), "[{\"op\":\"add\",\"path\":\"/a/b/c\",\"value\":%s}]",
-		 v98);
+	snprintf(buf, sizeof(buf), "[{\"op\":\"add\",\"path\":\"/a/b/c\",\"value\":%s}]", v98);
 	expect_json_patch_error("{\"a\":{\"b\":{}}}", buf, "deeper than 100");
-	snprintf(buf, sizeof(buf),
-		 "[{\"op\":\"replace\",\"path\":\"/a/b/c\",\"value\":%s}]", v98);
+	snprintf(buf, sizeof(buf), "[{\"op\":\"replace\",\"path\":\"/a/b/c\",\"value\":%s}]", v98);
 	expect_json_patch_error("{\"a\":{\"b\":{\"c\":1}}}", buf, "deeper than 100");
 	/* copy and move stack a subtree under itself. */
 	int o = snprintf(buf, sizeof(buf), "[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/a");
@@ -371,8 +365,8 @@ static void test_json_patch_limits(void **state)
 	o = snprintf(buf, sizeof(buf), "[");
 	for (int i = 0; i < 64; i++)
 		o += snprintf(buf + o, sizeof(buf) - (size_t)o,
-			      "%s{\"op\":\"copy\",\"from\":\"\",\"path\":\"/c%d\"}",
-			      i ? "," : "", i);
+			      "%s{\"op\":\"copy\",\"from\":\"\",\"path\":\"/c%d\"}", i ? "," : "",
+			      i);
 	snprintf(buf + o, sizeof(buf) - (size_t)o, "]");
 	char big[1100];
 	snprintf(big, sizeof(big), "{\"s\":\"%01024d\"}", 0);
@@ -389,8 +383,8 @@ static void test_json_patch_limits(void **state)
 
 /* ---- strategic merge patch ---- */
 
-#define POD "v1/Pod"
-#define DEPLOY "apps/v1/Deployment"
+#define POD     "v1/Pod"
+#define DEPLOY  "apps/v1/Deployment"
 #define CTRS(x) "{\"spec\":{\"containers\":" x "}}"
 
 static const pcase smp_cases[] = {
@@ -427,8 +421,7 @@ static const pcase smp_cases[] = {
 	 "{\"spec\":{\"initContainers\":[{\"name\":\"i\",\"image\":\"x\"}]}}",
 	 "{\"spec\":{\"initContainers\":[{\"name\":\"i\",\"command\":[\"sh\"]}]}}",
 	 "{\"spec\":{\"initContainers\":[{\"name\":\"i\",\"image\":\"x\",\"command\":[\"sh\"]}]}}",
-	 0,
-	 POD},
+	 0, POD},
 	{"env merge by name inside container",
 	 CTRS("[{\"name\":\"a\",\"env\":[{\"name\":\"X\",\"value\":\"1\"},"
 	      "{\"name\":\"Y\",\"value\":\"1\"}]}]"),
@@ -482,8 +475,7 @@ static const pcase smp_cases[] = {
 	 "{\"spec\":{\"tolerations\":[{\"key\":\"b\",\"operator\":\"Exists\"}]}}", 0, POD},
 	{"command is replaced", CTRS("[{\"name\":\"a\",\"command\":[\"x\",\"y\"]}]"),
 	 CTRS("[{\"name\":\"a\",\"command\":[\"z\"]}]"),
-	 CTRS("[{\"name\":\"a\",\"command\":[\"z\"]}]"),
-	 0, POD},
+	 CTRS("[{\"name\":\"a\",\"command\":[\"z\"]}]"), 0, POD},
 	{"conditions by type",
 	 "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"},"
 	 "{\"type\":\"Scheduled\",\"status\":\"True\"}]}}",
@@ -515,8 +507,7 @@ static const pcase smp_cases[] = {
 	{"$patch delete in list",
 	 CTRS("[{\"name\":\"a\",\"image\":\"x\"},{\"name\":\"b\",\"image\":\"y\"}]"),
 	 CTRS("[{\"name\":\"a\",\"$patch\":\"delete\"}]"),
-	 CTRS("[{\"name\":\"b\",\"image\":\"y\"}]"),
-	 0, POD},
+	 CTRS("[{\"name\":\"b\",\"image\":\"y\"}]"), 0, POD},
 	{"$patch delete needs merge key", CTRS("[{\"name\":\"a\"}]"),
 	 CTRS("[{\"image\":\"x\",\"$patch\":\"delete\"}]"), NULL, 400, POD, "merge key: name"},
 	{"$patch replace in list",
@@ -563,8 +554,7 @@ static const pcase smp_cases[] = {
 	 DEPLOY, "retainKeys"},
 	{"$retainKeys must be a list", "{\"spec\":{\"strategy\":{\"type\":\"Recreate\"}}}",
 	 "{\"spec\":{\"strategy\":{\"$retainKeys\":\"type\"}}}", NULL, 400, DEPLOY, "retainKeys"},
-	{"$setElementOrder reorders",
-	 CTRS("[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]"),
+	{"$setElementOrder reorders", CTRS("[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]"),
 	 "{\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"c\"},{\"name\":\"a\"},"
 	 "{\"name\":\"b\"}]}}",
 	 CTRS("[{\"name\":\"c\"},{\"name\":\"a\"},{\"name\":\"b\"}]"), 0, POD},
@@ -606,8 +596,7 @@ static const pcase smp_cases[] = {
 	 CTRS("[{\"name\":\"a\",\"env\":[{\"name\":\"Y\",\"value\":\"1\"},{\"name\":\"X\","
 	      "\"value\":\"1\"}]}]"),
 	 0, POD},
-	{"$setElementOrder disagrees with patch order",
-	 CTRS("[{\"name\":\"a\"},{\"name\":\"b\"}]"),
+	{"$setElementOrder disagrees with patch order", CTRS("[{\"name\":\"a\"},{\"name\":\"b\"}]"),
 	 "{\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"b\"},{\"name\":\"a\"}],"
 	 "\"containers\":[{\"name\":\"a\",\"image\":\"1\"},{\"name\":\"b\",\"image\":\"1\"}]}}",
 	 NULL, 400, POD, "doesn't match"},
@@ -625,8 +614,7 @@ static const pcase smp_cases[] = {
 	      "{\"name\":\"a\",\"image\":\"1\"}]"),
 	 0, POD},
 	{"missing merge key", CTRS("[{\"name\":\"a\"}]"), CTRS("[{\"image\":\"x\"}]"), NULL, 400,
-	 POD,
-	 "does not contain declared merge key: name"},
+	 POD, "does not contain declared merge key: name"},
 	{"list of lists", "{\"metadata\":{\"finalizers\":[[\"a\"]]}}",
 	 "{\"metadata\":{\"finalizers\":[[\"b\"]]}}", NULL, 422, POD, "lists of lists"},
 	{"mixed element types", "{\"metadata\":{\"finalizers\":[\"a\"]}}",

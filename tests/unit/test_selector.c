@@ -155,7 +155,8 @@ static const ecase label_errors[] = {
 	{"a/b/c=d", "a qualified name must consist of"},
 	{"Example.com/a=b", "prefix part a lowercase RFC 1123 subdomain"},
 	{"/a", "prefix part must be non-empty"},
-	{"a" "0123456789012345678901234567890123456789012345678901234567890123=b",
+	{"a"
+	 "0123456789012345678901234567890123456789012345678901234567890123=b",
 	 "name part must be no more than 63 characters"},
 };
 
@@ -278,8 +279,7 @@ static const jecase json_sel_errors[] = {
 	{"{\"matchLabels\":{\"a\":5}}", "spec.selector", "FieldValueInvalid",
 	 "spec.selector.matchLabels", "must be a string", 1},
 	{"{\"matchLabels\":[\"a\"]}", "spec.selector", "FieldValueInvalid",
-	 "spec.selector.matchLabels",
-	 "must be an object", 1},
+	 "spec.selector.matchLabels", "must be an object", 1},
 	{"{\"matchExpressions\":{}}", "spec.selector", "FieldValueInvalid",
 	 "spec.selector.matchExpressions", "must be a list", 1},
 	{"\"a=b\"", "spec.selector", "FieldValueInvalid", "spec.selector", "must be an object", 1},
@@ -341,8 +341,8 @@ typedef struct {
 	bool match;
 } fcase;
 
-#define POD_OBJ                                                                                   \
-	"{\"metadata\":{\"name\":\"p1\",\"namespace\":\"ns\"},\"spec\":{\"nodeName\":\"n1\","     \
+#define POD_OBJ                                                                                    \
+	"{\"metadata\":{\"name\":\"p1\",\"namespace\":\"ns\"},\"spec\":{\"nodeName\":\"n1\","      \
 	"\"restartPolicy\":\"Always\"},\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.5\"}}"
 
 static const fcase field_cases[] = {
@@ -415,8 +415,9 @@ typedef struct {
 
 static const fecase field_errors[] = {
 	{"v1", "Pod", "spec.foo=bar", "field label not supported: spec.foo"},
-	{"v1", "Pod", "metadata.name", "invalid selector: 'metadata.name'; can't understand "
-				       "'metadata.name'"},
+	{"v1", "Pod", "metadata.name",
+	 "invalid selector: 'metadata.name'; can't understand "
+	 "'metadata.name'"},
 	{"v1", "Pod", "metadata.name=a,b", "can't understand 'b'"},
 	{"v1", "Pod", "metadata.name=a=b", "unescaped character in value: ="},
 	{"v1", "Pod", "metadata.name=a\\x", "invalid escape sequence: \\x"},
@@ -450,9 +451,9 @@ static void test_field_errors(void **state)
 
 /* ---- validators ---- */
 
-#define QNAME_MSG                                                                                 \
-	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "  \
-	"an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for " \
+#define QNAME_MSG                                                                                  \
+	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "   \
+	"an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "  \
 	"validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 
 static char *repeat(char c, size_t n)
@@ -534,12 +535,11 @@ static void test_check_label_value(void **state)
 		{"", NULL},
 		{"a", NULL},
 		{"My_value.1-x", NULL},
-		{"-a",
-		 "a valid label must be an empty string or consist of alphanumeric "
-		 "characters, '-', '_' or '.', and must start and end with an alphanumeric "
-		 "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
-		 "validation is "
-		 "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"},
+		{"-a", "a valid label must be an empty string or consist of alphanumeric "
+		       "characters, '-', '_' or '.', and must start and end with an alphanumeric "
+		       "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
+		       "validation is "
+		       "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"},
 	};
 	check_all("label value", cs_check_label_value, cases, N(cases));
 	assert_non_null(cs_check_label_value("a/b"));
@@ -551,24 +551,18 @@ static void test_check_label_value(void **state)
 	free(v64);
 }
 
-#define DNS_LABEL_MSG                                                                             \
-	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "  \
-	"and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "  \
+#define DNS_LABEL_MSG                                                                              \
+	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "   \
+	"and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "   \
 	"regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 
 static void test_check_dns1123(void **state)
 {
 	(void)state;
 	static const vcase labels[] = {
-		{"a", NULL},
-		{"a-b1", NULL},
-		{"0", NULL},
-		{"", DNS_LABEL_MSG},
-		{"A", DNS_LABEL_MSG},
-		{"-a", DNS_LABEL_MSG},
-		{"a-", DNS_LABEL_MSG},
-		{"a_b", DNS_LABEL_MSG},
-		{"a.b", "must not contain dots"},
+		{"a", NULL},           {"a-b1", NULL},         {"0", NULL},
+		{"", DNS_LABEL_MSG},   {"A", DNS_LABEL_MSG},   {"-a", DNS_LABEL_MSG},
+		{"a-", DNS_LABEL_MSG}, {"a_b", DNS_LABEL_MSG}, {"a.b", "must not contain dots"},
 	};
 	check_all("dns1123 label", cs_check_dns1123_label, labels, N(labels));
 	static const vcase subdomains[] = {

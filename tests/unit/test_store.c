@@ -67,7 +67,8 @@ static int teardown(void **state)
 
 static int put(cs_store *s, const char *key, const char *json, uint64_t expect)
 {
-	return cs_store_put(s, key, json, strlen(json), cs_store_next_rev(s), expect, on_done, NULL);
+	return cs_store_put(s, key, json, strlen(json), cs_store_next_rev(s), expect, on_done,
+			    NULL);
 }
 
 static void test_revisions_and_cas(void **state)
@@ -99,7 +100,8 @@ static void test_revisions_and_cas(void **state)
 			 -ESTALE);
 	assert_int_equal(cs_store_delete(s, "a/nope", "{}", 2, cs_store_next_rev(s), 0, NULL, NULL),
 			 -ENOENT);
-	assert_int_equal(cs_store_delete(s, "a/x", "{}", 2, cs_store_next_rev(s), 2, NULL, NULL), 0);
+	assert_int_equal(cs_store_delete(s, "a/x", "{}", 2, cs_store_next_rev(s), 2, NULL, NULL),
+			 0);
 	settle(s);
 	assert_null(cs_store_get(s, "a/x"));
 	assert_int_equal(cs_store_rev(s), 3);

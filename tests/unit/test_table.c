@@ -151,18 +151,21 @@ static void test_human_duration(void **state)
 static void test_pod_columns_and_running_pod(void **state)
 {
 	(void)state;
-	cs_json *t = table1("", "pods", parse(
-		"{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-1\","
-		"\"namespace\":\"default\",\"creationTimestamp\":\"%s\"},"
-		"\"spec\":{\"nodeName\":\"node-1\",\"containers\":[{\"name\":\"a\"},"
-		"{\"name\":\"b\"}]},"
-		"\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.5\","
-		"\"podIPs\":[{\"ip\":\"10.0.0.5\"}],\"conditions\":[{\"type\":\"Ready\","
-		"\"status\":\"True\"}],\"containerStatuses\":["
-		"{\"name\":\"a\",\"ready\":true,\"restartCount\":0,\"state\":{\"running\":{}}},"
-		"{\"name\":\"b\",\"ready\":true,\"restartCount\":3,\"state\":{\"running\":{}},"
-		"\"lastState\":{\"terminated\":{\"exitCode\":1,\"finishedAt\":\"%s\"}}}]}}",
-		ago(51 * 3600 + 1800), ago(630)));
+	cs_json *t = table1(
+		"", "pods",
+		parse("{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-1\","
+		      "\"namespace\":\"default\",\"creationTimestamp\":\"%s\"},"
+		      "\"spec\":{\"nodeName\":\"node-1\",\"containers\":[{\"name\":\"a\"},"
+		      "{\"name\":\"b\"}]},"
+		      "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.5\","
+		      "\"podIPs\":[{\"ip\":\"10.0.0.5\"}],\"conditions\":[{\"type\":\"Ready\","
+		      "\"status\":\"True\"}],\"containerStatuses\":["
+		      "{\"name\":\"a\",\"ready\":true,\"restartCount\":0,\"state\":{\"running\":{}}"
+		      "},"
+		      "{\"name\":\"b\",\"ready\":true,\"restartCount\":3,\"state\":{\"running\":{}}"
+		      ","
+		      "\"lastState\":{\"terminated\":{\"exitCode\":1,\"finishedAt\":\"%s\"}}}]}}",
+		      ago(51 * 3600 + 1800), ago(630)));
 	assert_string_equal(cs_json_get_str(t, "kind"), "Table");
 	assert_string_equal(cs_json_get_str(t, "apiVersion"), "meta.k8s.io/v1");
 	assert_string_equal(cs_json_str(cs_json_path(t, "metadata", "resourceVersion", NULL)), "7");
@@ -181,54 +184,62 @@ static void test_pod_status_rules(void **state)
 {
 	(void)state;
 	/* Waiting reason of a container wins over the phase. */
-	cs_json *t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"crash\",\"creationTimestamp\":\"%s\"},"
-		"\"spec\":{\"containers\":[{\"name\":\"a\"}],\"readinessGates\":["
-		"{\"conditionType\":\"x/ok\"},{\"conditionType\":\"x/lb\"}]},"
-		"\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"x/ok\","
-		"\"status\":\"True\"}],\"containerStatuses\":[{\"name\":\"a\",\"ready\":false,"
-		"\"restartCount\":4,\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]}}",
-		ago(2730)));
+	cs_json *t =
+		table1("", "pods",
+		       parse("{\"metadata\":{\"name\":\"crash\",\"creationTimestamp\":\"%s\"},"
+			     "\"spec\":{\"containers\":[{\"name\":\"a\"}],\"readinessGates\":["
+			     "{\"conditionType\":\"x/ok\"},{\"conditionType\":\"x/lb\"}]},"
+			     "\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"x/ok\","
+			     "\"status\":\"True\"}],\"containerStatuses\":[{\"name\":\"a\","
+			     "\"ready\":false,"
+			     "\"restartCount\":4,\"state\":{\"waiting\":{\"reason\":"
+			     "\"CrashLoopBackOff\"}}}]}}",
+			     ago(2730)));
 	assert_cells(t, "crash|0/1|CrashLoopBackOff|4|45m|<none>|<none>|<none>|1/2");
 	cs_json_free(t);
 
 	/* A pod being deleted shows Terminating unless it already finished. */
-	t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"bye\",\"creationTimestamp\":\"%s\","
-		"\"deletionTimestamp\":\"%s\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]},"
-		"\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"a\","
-		"\"ready\":true,\"restartCount\":0,\"state\":{\"running\":{}}}]}}",
-		ago(3 * 3600), ago(-30)));
+	t = table1(
+		"", "pods",
+		parse("{\"metadata\":{\"name\":\"bye\",\"creationTimestamp\":\"%s\","
+		      "\"deletionTimestamp\":\"%s\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]},"
+		      "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"a\","
+		      "\"ready\":true,\"restartCount\":0,\"state\":{\"running\":{}}}]}}",
+		      ago(3 * 3600), ago(-30)));
 	assert_cells(t, "bye|1/1|Terminating|0|3h|<none>|<none>|<none>|<none>");
 	cs_json_free(t);
 
 	/* Succeeded: terminated reason, a Completed row condition. */
-	t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"done\",\"creationTimestamp\":\"%s\","
-		"\"deletionTimestamp\":\"%s\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]},"
-		"\"status\":{\"phase\":\"Succeeded\",\"containerStatuses\":[{\"name\":\"a\","
-		"\"ready\":false,\"restartCount\":0,\"state\":{\"terminated\":{\"exitCode\":0,"
-		"\"reason\":\"Completed\"}}}]}}",
-		ago(700), ago(-30)));
+	t = table1(
+		"", "pods",
+		parse("{\"metadata\":{\"name\":\"done\",\"creationTimestamp\":\"%s\","
+		      "\"deletionTimestamp\":\"%s\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]},"
+		      "\"status\":{\"phase\":\"Succeeded\",\"containerStatuses\":[{\"name\":\"a\","
+		      "\"ready\":false,\"restartCount\":0,\"state\":{\"terminated\":{\"exitCode\":"
+		      "0,"
+		      "\"reason\":\"Completed\"}}}]}}",
+		      ago(700), ago(-30)));
 	assert_cells(t, "done|0/1|Completed|0|11m|<none>|<none>|<none>|<none>");
-	const cs_json *cond = cs_json_at(
-		cs_json_get(cs_json_at(cs_json_get(t, "rows"), 0), "conditions"), 0);
+	const cs_json *cond =
+		cs_json_at(cs_json_get(cs_json_at(cs_json_get(t, "rows"), 0), "conditions"), 0);
 	assert_string_equal(cs_json_get_str(cond, "type"), "Completed");
 	assert_string_equal(cs_json_get_str(cond, "reason"), "Succeeded");
 	cs_json_free(t);
 
 	/* Killed by a signal without a reason. */
-	t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"sig\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]},"
-		"\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"a\","
-		"\"state\":{\"terminated\":{\"exitCode\":137,\"signal\":9}}}]}}"));
+	t = table1("", "pods",
+		   parse("{\"metadata\":{\"name\":\"sig\"},\"spec\":{\"containers\":[{\"name\":"
+			 "\"a\"}]},"
+			 "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"a\","
+			 "\"state\":{\"terminated\":{\"exitCode\":137,\"signal\":9}}}]}}"));
 	assert_cells(t, "sig|0/1|Signal:9|0|<unknown>|<none>|<none>|<none>|<none>");
 	cs_json_free(t);
 
 	/* No status at all yet (just created, not scheduled). */
-	t = table1("", "pods", parse("{\"metadata\":{\"name\":\"new\",\"creationTimestamp\":"
-				     "\"%s\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]}}",
-				     ago(-3600)));
+	t = table1("", "pods",
+		   parse("{\"metadata\":{\"name\":\"new\",\"creationTimestamp\":"
+			 "\"%s\"},\"spec\":{\"containers\":[{\"name\":\"a\"}]}}",
+			 ago(-3600)));
 	assert_cells(t, "new|0/1||0|<invalid>|<none>|<none>|<none>|<none>");
 	cs_json_free(t);
 }
@@ -236,34 +247,41 @@ static void test_pod_status_rules(void **state)
 static void test_pod_init_containers(void **state)
 {
 	(void)state;
-	cs_json *t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"p\"},\"spec\":{\"initContainers\":[{\"name\":\"i1\"},"
-		"{\"name\":\"i2\"}],\"containers\":[{\"name\":\"a\"}]},"
-		"\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
-		"{\"name\":\"i1\",\"restartCount\":0,\"state\":{\"terminated\":{\"exitCode\":0}}},"
-		"{\"name\":\"i2\",\"restartCount\":2,\"state\":{\"running\":{}}}],"
-		"\"containerStatuses\":[{\"name\":\"a\",\"state\":{\"waiting\":{\"reason\":"
-		"\"PodInitializing\"}}}]}}"));
+	cs_json *t = table1(
+		"", "pods",
+		parse("{\"metadata\":{\"name\":\"p\"},\"spec\":{\"initContainers\":[{\"name\":"
+		      "\"i1\"},"
+		      "{\"name\":\"i2\"}],\"containers\":[{\"name\":\"a\"}]},"
+		      "\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
+		      "{\"name\":\"i1\",\"restartCount\":0,\"state\":{\"terminated\":{\"exitCode\":"
+		      "0}}},"
+		      "{\"name\":\"i2\",\"restartCount\":2,\"state\":{\"running\":{}}}],"
+		      "\"containerStatuses\":[{\"name\":\"a\",\"state\":{\"waiting\":{\"reason\":"
+		      "\"PodInitializing\"}}}]}}"));
 	assert_cells(t, "p|0/1|Init:1/2|2|<unknown>|<none>|<none>|<none>|<none>");
 	cs_json_free(t);
 
-	t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"p\"},\"spec\":{\"initContainers\":[{\"name\":\"i1\"}],"
-		"\"containers\":[{\"name\":\"a\"}]},\"status\":{\"phase\":\"Pending\","
-		"\"initContainerStatuses\":[{\"name\":\"i1\",\"state\":{\"terminated\":"
-		"{\"exitCode\":3}}}]}}"));
+	t = table1("", "pods",
+		   parse("{\"metadata\":{\"name\":\"p\"},\"spec\":{\"initContainers\":[{\"name\":"
+			 "\"i1\"}],"
+			 "\"containers\":[{\"name\":\"a\"}]},\"status\":{\"phase\":\"Pending\","
+			 "\"initContainerStatuses\":[{\"name\":\"i1\",\"state\":{\"terminated\":"
+			 "{\"exitCode\":3}}}]}}"));
 	assert_cells(t, "p|0/1|Init:ExitCode:3|0|<unknown>|<none>|<none>|<none>|<none>");
 	cs_json_free(t);
 
 	/* A started sidecar (restartPolicy Always) counts as a container. */
-	t = table1("", "pods", parse(
-		"{\"metadata\":{\"name\":\"p\"},\"spec\":{\"initContainers\":[{\"name\":\"side\","
-		"\"restartPolicy\":\"Always\"}],\"containers\":[{\"name\":\"a\"}]},"
-		"\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Initialized\","
-		"\"status\":\"True\"}],\"initContainerStatuses\":[{\"name\":\"side\","
-		"\"started\":true,\"ready\":true,\"restartCount\":1,\"state\":{\"running\":{}}}],"
-		"\"containerStatuses\":[{\"name\":\"a\",\"ready\":true,\"restartCount\":0,"
-		"\"state\":{\"running\":{}}}]}}"));
+	t = table1(
+		"", "pods",
+		parse("{\"metadata\":{\"name\":\"p\"},\"spec\":{\"initContainers\":[{\"name\":"
+		      "\"side\","
+		      "\"restartPolicy\":\"Always\"}],\"containers\":[{\"name\":\"a\"}]},"
+		      "\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Initialized\","
+		      "\"status\":\"True\"}],\"initContainerStatuses\":[{\"name\":\"side\","
+		      "\"started\":true,\"ready\":true,\"restartCount\":1,\"state\":{\"running\":{}"
+		      "}}],"
+		      "\"containerStatuses\":[{\"name\":\"a\",\"ready\":true,\"restartCount\":0,"
+		      "\"state\":{\"running\":{}}}]}}"));
 	assert_cells(t, "p|2/2|Running|1|<unknown>|<none>|<none>|<none>|<none>");
 	cs_json_free(t);
 }
@@ -271,16 +289,18 @@ static void test_pod_init_containers(void **state)
 static void test_deployment(void **state)
 {
 	(void)state;
-	cs_json *t = table1("apps", "deployments", parse(
-		"{\"metadata\":{\"name\":\"web\",\"creationTimestamp\":\"%s\"},"
-		"\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"tier\":\"fe\","
-		"\"app\":\"web\"},\"matchExpressions\":[{\"key\":\"env\",\"operator\":\"In\","
-		"\"values\":[\"prod\",\"dev\",\"prod\"]},{\"key\":\"canary\",\"operator\":"
-		"\"DoesNotExist\"}]},\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\","
-		"\"image\":\"nginx:1\"},{\"name\":\"log\",\"image\":\"busybox\"}]}}},"
-		"\"status\":{\"replicas\":3,\"readyReplicas\":2,\"updatedReplicas\":3,"
-		"\"availableReplicas\":2}}",
-		ago(2700)));
+	cs_json *t = table1(
+		"apps", "deployments",
+		parse("{\"metadata\":{\"name\":\"web\",\"creationTimestamp\":\"%s\"},"
+		      "\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"tier\":\"fe\","
+		      "\"app\":\"web\"},\"matchExpressions\":[{\"key\":\"env\",\"operator\":\"In\","
+		      "\"values\":[\"prod\",\"dev\",\"prod\"]},{\"key\":\"canary\",\"operator\":"
+		      "\"DoesNotExist\"}]},\"template\":{\"spec\":{\"containers\":[{\"name\":"
+		      "\"web\","
+		      "\"image\":\"nginx:1\"},{\"name\":\"log\",\"image\":\"busybox\"}]}}},"
+		      "\"status\":{\"replicas\":3,\"readyReplicas\":2,\"updatedReplicas\":3,"
+		      "\"availableReplicas\":2}}",
+		      ago(2700)));
 	assert_columns(t, "Name|Ready|Up-to-date|Available|Age|Containers*|Images*|Selector*");
 	assert_cells(t, "web|2/3|#3|#2|45m|web,log|nginx:1,busybox|"
 			"app=web,!canary,env in (dev,prod),tier=fe");
@@ -329,25 +349,31 @@ static void test_namespaces(void **state)
 static void test_nodes(void **state)
 {
 	(void)state;
-	cs_json *t = table1("", "nodes", parse(
-		"{\"metadata\":{\"name\":\"n1\",\"creationTimestamp\":\"%s\",\"labels\":{"
-		"\"node-role.kubernetes.io/master\":\"\",\"kubernetes.io/role\":\"control-plane\","
-		"\"node-role.kubernetes.io/\":\"\",\"zone\":\"a\"}},"
-		"\"spec\":{\"unschedulable\":true},"
-		"\"status\":{\"conditions\":[{\"type\":\"MemoryPressure\",\"status\":\"False\"},"
-		"{\"type\":\"Ready\",\"status\":\"True\"}],\"addresses\":[{\"type\":\"Hostname\","
-		"\"address\":\"n1\"},{\"type\":\"InternalIP\",\"address\":\"192.168.1.10\"}],"
-		"\"nodeInfo\":{\"kubeletVersion\":\"v1.32.0\",\"osImage\":\"Debian 12\","
-		"\"kernelVersion\":\"6.1.0\",\"containerRuntimeVersion\":\"capstan://0.1\"}}}",
-		ago(8 * 3600 + 100)));
+	cs_json *t = table1(
+		"", "nodes",
+		parse("{\"metadata\":{\"name\":\"n1\",\"creationTimestamp\":\"%s\",\"labels\":{"
+		      "\"node-role.kubernetes.io/master\":\"\",\"kubernetes.io/"
+		      "role\":\"control-plane\","
+		      "\"node-role.kubernetes.io/\":\"\",\"zone\":\"a\"}},"
+		      "\"spec\":{\"unschedulable\":true},"
+		      "\"status\":{\"conditions\":[{\"type\":\"MemoryPressure\",\"status\":"
+		      "\"False\"},"
+		      "{\"type\":\"Ready\",\"status\":\"True\"}],\"addresses\":[{\"type\":"
+		      "\"Hostname\","
+		      "\"address\":\"n1\"},{\"type\":\"InternalIP\",\"address\":\"192.168.1.10\"}],"
+		      "\"nodeInfo\":{\"kubeletVersion\":\"v1.32.0\",\"osImage\":\"Debian 12\","
+		      "\"kernelVersion\":\"6.1.0\",\"containerRuntimeVersion\":\"capstan://"
+		      "0.1\"}}}",
+		      ago(8 * 3600 + 100)));
 	assert_columns(t, "Name|Status|Roles|Age|Version|Internal-IP*|External-IP*|OS-Image*|"
 			  "Kernel-Version*|Container-Runtime*");
 	assert_cells(t, "n1|Ready,SchedulingDisabled|control-plane,master|8h|v1.32.0|"
 			"192.168.1.10|<none>|Debian 12|6.1.0|capstan://0.1");
 	cs_json_free(t);
 
-	t = table1("", "nodes", parse("{\"metadata\":{\"name\":\"n2\"},\"status\":{\"conditions\":"
-				      "[{\"type\":\"Ready\",\"status\":\"Unknown\"}]}}"));
+	t = table1("", "nodes",
+		   parse("{\"metadata\":{\"name\":\"n2\"},\"status\":{\"conditions\":"
+			 "[{\"type\":\"Ready\",\"status\":\"Unknown\"}]}}"));
 	assert_cells(t, "n2|NotReady|<none>|<unknown>||<none>|<none>|<unknown>|<unknown>|"
 			"<unknown>");
 	cs_json_free(t);
@@ -361,32 +387,35 @@ static void test_nodes(void **state)
 static void test_services_and_endpoints(void **state)
 {
 	(void)state;
-	cs_json *t = table1("", "services", parse(
-		"{\"metadata\":{\"name\":\"web\"},\"spec\":{\"type\":\"NodePort\","
-		"\"clusterIP\":\"10.96.0.10\",\"clusterIPs\":[\"10.96.0.10\"],\"ports\":["
-		"{\"port\":80,\"protocol\":\"TCP\"},{\"port\":443,\"nodePort\":30443}],"
-		"\"selector\":{\"b\":\"2\",\"a\":\"1\"}}}"));
+	cs_json *t = table1(
+		"", "services",
+		parse("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"type\":\"NodePort\","
+		      "\"clusterIP\":\"10.96.0.10\",\"clusterIPs\":[\"10.96.0.10\"],\"ports\":["
+		      "{\"port\":80,\"protocol\":\"TCP\"},{\"port\":443,\"nodePort\":30443}],"
+		      "\"selector\":{\"b\":\"2\",\"a\":\"1\"}}}"));
 	assert_columns(t, "Name|Type|Cluster-IP|External-IP|Port(s)|Age|Selector*");
 	assert_cells(t, "web|NodePort|10.96.0.10|<none>|80/TCP,443:30443/TCP|<unknown>|a=1,b=2");
 	cs_json_free(t);
 
-	t = table1("", "services", parse(
-		"{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":\"LoadBalancer\","
-		"\"clusterIP\":\"None\"}}"));
+	t = table1("", "services",
+		   parse("{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":\"LoadBalancer\","
+			 "\"clusterIP\":\"None\"}}"));
 	assert_cells(t, "lb|LoadBalancer|None|<pending>|<none>|<unknown>|<none>");
 	cs_json_free(t);
 
-	t = table1("", "services", parse(
-		"{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":\"LoadBalancer\","
-		"\"externalIPs\":[\"1.2.3.4\"]},\"status\":{\"loadBalancer\":{\"ingress\":["
-		"{\"ip\":\"5.6.7.8\"},{\"hostname\":\"a.example\"},{\"ip\":\"5.6.7.8\"}]}}}"));
+	t = table1(
+		"", "services",
+		parse("{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":\"LoadBalancer\","
+		      "\"externalIPs\":[\"1.2.3.4\"]},\"status\":{\"loadBalancer\":{\"ingress\":["
+		      "{\"ip\":\"5.6.7.8\"},{\"hostname\":\"a.example\"},{\"ip\":\"5.6.7.8\"}]}}"
+		      "}"));
 	assert_cells(t, "lb|LoadBalancer|<none>|5.6.7.8,a.example,1.2.3.4|<none>|<unknown>|<none>");
 	cs_json_free(t);
 
-	t = table1("", "endpoints", parse(
-		"{\"metadata\":{\"name\":\"web\"},\"subsets\":[{\"addresses\":["
-		"{\"ip\":\"10.1.0.1\"},"
-		"{\"ip\":\"10.1.0.2\"}],\"ports\":[{\"port\":80},{\"port\":8080}]}]}"));
+	t = table1("", "endpoints",
+		   parse("{\"metadata\":{\"name\":\"web\"},\"subsets\":[{\"addresses\":["
+			 "{\"ip\":\"10.1.0.1\"},"
+			 "{\"ip\":\"10.1.0.2\"}],\"ports\":[{\"port\":80},{\"port\":8080}]}]}"));
 	assert_columns(t, "Name|Endpoints|Age");
 	assert_cells(t, "web|10.1.0.1:80,10.1.0.2:80,10.1.0.1:8080 + 1 more...|<unknown>");
 	cs_json_free(t);
@@ -399,87 +428,101 @@ static void test_services_and_endpoints(void **state)
 static void test_other_kinds(void **state)
 {
 	(void)state;
-	cs_json *t = table1("", "configmaps", parse(
-		"{\"metadata\":{\"name\":\"cm\"},\"data\":{\"a\":\"1\",\"b\":\"2\"},"
-		"\"binaryData\":{\"c\":\"AA==\"}}"));
+	cs_json *t =
+		table1("", "configmaps",
+		       parse("{\"metadata\":{\"name\":\"cm\"},\"data\":{\"a\":\"1\",\"b\":\"2\"},"
+			     "\"binaryData\":{\"c\":\"AA==\"}}"));
 	assert_columns(t, "Name|Data|Age");
 	assert_cells(t, "cm|#3|<unknown>");
 	cs_json_free(t);
 
-	t = table1("", "secrets", parse("{\"metadata\":{\"name\":\"s\"},\"type\":\"Opaque\","
-					"\"data\":{\"k\":\"dg==\"}}"));
+	t = table1("", "secrets",
+		   parse("{\"metadata\":{\"name\":\"s\"},\"type\":\"Opaque\","
+			 "\"data\":{\"k\":\"dg==\"}}"));
 	assert_columns(t, "Name|Type|Data|Age");
 	assert_cells(t, "s|Opaque|#1|<unknown>");
 	cs_json_free(t);
 
-	t = table1("batch", "jobs", parse(
-		"{\"metadata\":{\"name\":\"j\"},\"spec\":{\"completions\":3,\"template\":{\"spec\":"
-		"{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}},\"status\":{"
-		"\"succeeded\":3,\"startTime\":\"2024-01-01T00:00:00Z\",\"completionTime\":"
-		"\"2024-01-01T00:03:02Z\",\"conditions\":[{\"type\":\"Complete\","
-		"\"status\":\"True\"}]}}"));
+	t = table1(
+		"batch", "jobs",
+		parse("{\"metadata\":{\"name\":\"j\"},\"spec\":{\"completions\":3,\"template\":{"
+		      "\"spec\":"
+		      "{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}},\"status\":{"
+		      "\"succeeded\":3,\"startTime\":\"2024-01-01T00:00:00Z\",\"completionTime\":"
+		      "\"2024-01-01T00:03:02Z\",\"conditions\":[{\"type\":\"Complete\","
+		      "\"status\":\"True\"}]}}"));
 	assert_columns(t, "Name|Status|Completions|Duration|Age|Containers*|Images*|Selector*");
 	assert_cells(t, "j|Complete|3/3|3m2s|<unknown>|c|busybox|<none>");
 	cs_json_free(t);
 
-	t = table1("batch", "jobs", parse("{\"metadata\":{\"name\":\"j\"},\"spec\":{"
-					  "\"parallelism\":2},\"status\":{\"conditions\":["
-					  "{\"type\":\"Complete\",\"status\":\"False\"}]}}"));
+	t = table1("batch", "jobs",
+		   parse("{\"metadata\":{\"name\":\"j\"},\"spec\":{"
+			 "\"parallelism\":2},\"status\":{\"conditions\":["
+			 "{\"type\":\"Complete\",\"status\":\"False\"}]}}"));
 	assert_cells(t, "j|Running|0/1 of 2||<unknown>|||<none>");
 	cs_json_free(t);
 
-	t = table1("batch", "cronjobs", parse(
-		"{\"metadata\":{\"name\":\"cj\"},\"spec\":{\"schedule\":\"*/5 * * * *\","
-		"\"suspend\":false,\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{"
-		"\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}},\"status\":{\"active\":"
-		"[{\"name\":\"cj-1\"}],\"lastScheduleTime\":\"%s\"}}",
-		ago(630)));
+	t = table1("batch", "cronjobs",
+		   parse("{\"metadata\":{\"name\":\"cj\"},\"spec\":{\"schedule\":\"*/5 * * * *\","
+			 "\"suspend\":false,\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{"
+			 "\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}},\"status\":{"
+			 "\"active\":"
+			 "[{\"name\":\"cj-1\"}],\"lastScheduleTime\":\"%s\"}}",
+			 ago(630)));
 	assert_columns(t, "Name|Schedule|Timezone|Suspend|Active|Last Schedule|Age|Containers*|"
 			  "Images*|Selector*");
 	assert_cells(t, "cj|*/5 * * * *|<none>|False|#1|10m|<unknown>|c|i|<none>");
 	cs_json_free(t);
 
-	t = table1("storage.k8s.io", "storageclasses", parse(
-		"{\"metadata\":{\"name\":\"local\",\"annotations\":{"
-		"\"storageclass.kubernetes.io/is-default-class\":\"true\"}},"
-		"\"provisioner\":\"capstan.io/local\"}"));
+	t = table1("storage.k8s.io", "storageclasses",
+		   parse("{\"metadata\":{\"name\":\"local\",\"annotations\":{"
+			 "\"storageclass.kubernetes.io/is-default-class\":\"true\"}},"
+			 "\"provisioner\":\"capstan.io/local\"}"));
 	assert_columns(t, "Name|Provisioner|ReclaimPolicy|VolumeBindingMode|AllowVolumeExpansion|"
 			  "Age");
 	assert_cells(t, "local (default)|capstan.io/local|Delete|Immediate|?false|<unknown>");
 	cs_json_free(t);
 
-	t = table1("", "persistentvolumeclaims", parse(
-		"{\"metadata\":{\"name\":\"data\"},\"spec\":{\"volumeName\":\"pv-1\","
-		"\"storageClassName\":\"local\"},\"status\":{\"phase\":\"Bound\",\"capacity\":"
-		"{\"storage\":\"1Gi\"},\"accessModes\":[\"ReadWriteMany\",\"ReadWriteOnce\"]}}"));
+	t = table1("", "persistentvolumeclaims",
+		   parse("{\"metadata\":{\"name\":\"data\"},\"spec\":{\"volumeName\":\"pv-1\","
+			 "\"storageClassName\":\"local\"},\"status\":{\"phase\":\"Bound\","
+			 "\"capacity\":"
+			 "{\"storage\":\"1Gi\"},\"accessModes\":[\"ReadWriteMany\","
+			 "\"ReadWriteOnce\"]}}"));
 	assert_cells(t, "data|Bound|pv-1|1Gi|RWO,RWX|local|<unset>|<unknown>|<unset>");
 	cs_json_free(t);
 
-	t = table1("", "persistentvolumes", parse(
-		"{\"metadata\":{\"name\":\"pv-1\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
-		"\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
-		"\"claimRef\":{\"namespace\":\"default\",\"name\":\"data\"},"
-		"\"storageClassName\":\"local\",\"volumeMode\":\"Filesystem\"},"
-		"\"status\":{\"phase\":\"Bound\"}}"));
+	t = table1("", "persistentvolumes",
+		   parse("{\"metadata\":{\"name\":\"pv-1\"},\"spec\":{\"capacity\":{\"storage\":"
+			 "\"1Gi\"},"
+			 "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":"
+			 "\"Retain\","
+			 "\"claimRef\":{\"namespace\":\"default\",\"name\":\"data\"},"
+			 "\"storageClassName\":\"local\",\"volumeMode\":\"Filesystem\"},"
+			 "\"status\":{\"phase\":\"Bound\"}}"));
 	assert_cells(t, "pv-1|1Gi|RWO|Retain|Bound|default/data|local|<unset>||<unknown>|"
 			"Filesystem");
 	cs_json_free(t);
 
-	t = table1("", "events", parse(
-		"{\"metadata\":{\"name\":\"web.17\"},\"type\":\"Warning\",\"reason\":\"BackOff\","
-		"\"message\":\"  Back-off restarting\\n\",\"involvedObject\":{\"kind\":\"Pod\","
-		"\"name\":\"web\",\"fieldPath\":\"spec.containers{a}\"},\"source\":{\"component\":"
-		"\"kubelet\",\"host\":\"n1\"},\"firstTimestamp\":\"%s\",\"lastTimestamp\":\"%s\","
-		"\"count\":5}",
-		ago(3600 * 5 + 10), ago(1230)));
+	t = table1("", "events",
+		   parse("{\"metadata\":{\"name\":\"web.17\"},\"type\":\"Warning\",\"reason\":"
+			 "\"BackOff\","
+			 "\"message\":\"  Back-off "
+			 "restarting\\n\",\"involvedObject\":{\"kind\":\"Pod\","
+			 "\"name\":\"web\",\"fieldPath\":\"spec.containers{a}\"},\"source\":{"
+			 "\"component\":"
+			 "\"kubelet\",\"host\":\"n1\"},\"firstTimestamp\":\"%s\",\"lastTimestamp\":"
+			 "\"%s\","
+			 "\"count\":5}",
+			 ago(3600 * 5 + 10), ago(1230)));
 	assert_columns(t, "Last Seen|Type|Reason|Object|Subobject*|Source*|Message|First Seen*|"
 			  "Count*|Name*");
 	assert_cells(t, "20m|Warning|BackOff|pod/web|spec.containers{a}|kubelet, n1|"
 			"Back-off restarting|5h|#5|web.17");
 	cs_json_free(t);
 
-	t = table1("coordination.k8s.io", "leases", parse(
-		"{\"metadata\":{\"name\":\"n1\"},\"spec\":{\"holderIdentity\":\"n1\"}}"));
+	t = table1("coordination.k8s.io", "leases",
+		   parse("{\"metadata\":{\"name\":\"n1\"},\"spec\":{\"holderIdentity\":\"n1\"}}"));
 	assert_columns(t, "Name|Holder|Age");
 	assert_cells(t, "n1|n1|<unknown>");
 	cs_json_free(t);
@@ -505,8 +548,8 @@ static void test_include_object(void **state)
 		const cs_json *o = cs_json_get(cs_json_at(cs_json_get(t, "rows"), 0), "object");
 		assert_string_equal(cs_json_get_str(o, "kind"), "PartialObjectMetadata");
 		assert_string_equal(cs_json_get_str(o, "apiVersion"), "meta.k8s.io/v1");
-		assert_true(cs_json_equal(cs_json_get(o, "metadata"),
-					  cs_json_get(pod, "metadata")));
+		assert_true(
+			cs_json_equal(cs_json_get(o, "metadata"), cs_json_get(pod, "metadata")));
 		assert_null(cs_json_get(o, "spec"));
 		cs_json_free(t);
 	}
@@ -551,8 +594,11 @@ static void test_every_type_and_fallback(void **state)
 
 	/* A kind without a printer gets Name and Age; objects with odd fields
 	 * (non-object metadata, numbers where strings belong) do not crash. */
-	const cs_type widget = {.group = "example.com", .version = "v1", .resource = "widgets",
-				.kind = "Widget", .list_kind = "WidgetList"};
+	const cs_type widget = {.group = "example.com",
+				.version = "v1",
+				.resource = "widgets",
+				.kind = "Widget",
+				.list_kind = "WidgetList"};
 	cs_json *items = parse("[{\"metadata\":{\"name\":\"w\",\"creationTimestamp\":\"%s\"}},"
 			       "{\"metadata\":7},{}]",
 			       ago(700));

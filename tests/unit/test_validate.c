@@ -206,17 +206,17 @@ struct rule {
 	const char *msg; /* exact cause message, "~text" for a substring, or NULL */
 };
 
-#define REQ "FieldValueRequired"
-#define INV "FieldValueInvalid"
-#define NSUP "FieldValueNotSupported"
-#define DUP "FieldValueDuplicate"
-#define FORB "FieldValueForbidden"
-#define LONG "FieldValueTooLong"
+#define REQ    "FieldValueRequired"
+#define INV    "FieldValueInvalid"
+#define NSUP   "FieldValueNotSupported"
+#define DUP    "FieldValueDuplicate"
+#define FORB   "FieldValueForbidden"
+#define LONG   "FieldValueTooLong"
 #define NFOUND "FieldValueNotFound"
-#define TYPE "FieldValueTypeInvalid"
+#define TYPE   "FieldValueTypeInvalid"
 
 #define CTR(extra) "{'spec':{'containers':[{'name':'app','image':'nginx'" extra "}]}}"
-#define PORT_MSG "must be between 1 and 65535, inclusive"
+#define PORT_MSG   "must be between 1 and 65535, inclusive"
 
 static const struct rule rules[] = {
 	/* metadata, on any kind */
@@ -1092,11 +1092,11 @@ static const char *str_at(const cs_json *o, const char *path)
 	return out;
 }
 
-#define ASSERT_AT(obj, path, want)                                                                \
-	do {                                                                                      \
-		const char *got_ = str_at(obj, path);                                             \
-		if (!got_ || strcmp(got_, want))                                                  \
-			fail_msg("%s: got %s want %s", path, got_ ? got_ : "(absent)", want);     \
+#define ASSERT_AT(obj, path, want)                                                                 \
+	do {                                                                                       \
+		const char *got_ = str_at(obj, path);                                              \
+		if (!got_ || strcmp(got_, want))                                                   \
+			fail_msg("%s: got %s want %s", path, got_ ? got_ : "(absent)", want);      \
 	} while (0)
 
 static void test_default_pod(void **state)
@@ -1166,8 +1166,10 @@ static void test_default_pod(void **state)
 	};
 	for (size_t i = 0; i < sizeof(qos) / sizeof(qos[0]); i++) {
 		char patch[512], want[64];
-		snprintf(patch, sizeof(patch), "{'spec':{'containers':[{'name':'a','image':'x',"
-					       "'resources':%s}]}}", qos[i].res);
+		snprintf(patch, sizeof(patch),
+			 "{'spec':{'containers':[{'name':'a','image':'x',"
+			 "'resources':%s}]}}",
+			 qos[i].res);
 		o = build("Pod", patch);
 		cs_type_default(T("Pod"), o);
 		snprintf(want, sizeof(want), "\"%s\"", qos[i].qos);
@@ -1189,8 +1191,9 @@ static void test_default_workloads(void **state)
 	cs_json *o = build("Deployment", "{'spec':{'replicas':null}}");
 	cs_type_default(T("Deployment"), o);
 	ASSERT_AT(o, "spec.replicas", "1");
-	ASSERT_AT(o, "spec.strategy", "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
-				       "\"maxUnavailable\":\"25%\",\"maxSurge\":\"25%\"}}");
+	ASSERT_AT(o, "spec.strategy",
+		  "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
+		  "\"maxUnavailable\":\"25%\",\"maxSurge\":\"25%\"}}");
 	ASSERT_AT(o, "spec.revisionHistoryLimit", "10");
 	ASSERT_AT(o, "spec.progressDeadlineSeconds", "600");
 	ASSERT_AT(o, "spec.template.spec.restartPolicy", "\"Always\"");
@@ -1219,8 +1222,9 @@ static void test_default_workloads(void **state)
 	cs_type_default(T("StatefulSet"), o);
 	ASSERT_AT(o, "spec.replicas", "1");
 	ASSERT_AT(o, "spec.podManagementPolicy", "\"OrderedReady\"");
-	ASSERT_AT(o, "spec.updateStrategy", "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
-					     "\"partition\":0}}");
+	ASSERT_AT(o, "spec.updateStrategy",
+		  "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
+		  "\"partition\":0}}");
 	ASSERT_AT(o, "spec.revisionHistoryLimit", "10");
 	ASSERT_AT(o, "spec.persistentVolumeClaimRetentionPolicy",
 		  "{\"whenDeleted\":\"Retain\",\"whenScaled\":\"Retain\"}");
@@ -1231,8 +1235,9 @@ static void test_default_workloads(void **state)
 
 	o = build("DaemonSet", NULL);
 	cs_type_default(T("DaemonSet"), o);
-	ASSERT_AT(o, "spec.updateStrategy", "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
-					     "\"maxUnavailable\":1,\"maxSurge\":0}}");
+	ASSERT_AT(o, "spec.updateStrategy",
+		  "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{"
+		  "\"maxUnavailable\":1,\"maxSurge\":0}}");
 	ASSERT_AT(o, "spec.revisionHistoryLimit", "10");
 	cs_json_free(o);
 
@@ -1270,8 +1275,9 @@ static void test_default_batch(void **state)
 	o = build("Job", "{'metadata':{'uid':'1234-abcd','labels':{'team':'x'}}}");
 	cs_status st;
 	assert_int_equal(run("Job", o, NULL, &st), 0);
-	ASSERT_AT(o, "spec.selector", "{\"matchLabels\":{\"batch.kubernetes.io/controller-uid\":"
-				      "\"1234-abcd\"}}");
+	ASSERT_AT(o, "spec.selector",
+		  "{\"matchLabels\":{\"batch.kubernetes.io/controller-uid\":"
+		  "\"1234-abcd\"}}");
 	ASSERT_AT(o, "spec.template.metadata.labels",
 		  "{\"job-name\":\"pi\",\"batch.kubernetes.io/job-name\":\"pi\",\"controller-uid\":"
 		  "\"1234-abcd\",\"batch.kubernetes.io/controller-uid\":\"1234-abcd\"}");
@@ -1370,8 +1376,9 @@ static void test_default_core(void **state)
 	o = build("Secret", "{'stringData':{'a':'x','ab':'xy','abc':'xyz','password':'s3cr3t!',"
 			    "'bad':1}}");
 	cs_type_default(T("Secret"), o);
-	ASSERT_AT(o, "data", "{\"password\":\"czNjcjN0IQ==\",\"empty\":\"\",\"user\":"
-			     "\"YWRtaW4=\",\"a\":\"eA==\",\"ab\":\"eHk=\",\"abc\":\"eHl6\"}");
+	ASSERT_AT(o, "data",
+		  "{\"password\":\"czNjcjN0IQ==\",\"empty\":\"\",\"user\":"
+		  "\"YWRtaW4=\",\"a\":\"eA==\",\"ab\":\"eHk=\",\"abc\":\"eHl6\"}");
 	ASSERT_AT(o, "stringData", "{\"bad\":1}");
 	cs_json_free(o);
 
@@ -1423,22 +1430,25 @@ struct update_case {
 static const struct update_case updates[] = {
 	/* Pods: only images, deadline (down), tolerations (added) may change. */
 	{"Pod", NULL, "{'metadata':{'labels':{'app':'web','v':'2'}}}", NULL, NULL, NULL},
-	{"Pod", NULL, "{'spec':{'containers':[{'name':'app','image':'nginx:1.26','ports':[{'name':"
-		      "'http','containerPort':80}],'resources':{'requests':{'cpu':'100m','memory':"
-		      "'64Mi'},'limits':{'cpu':'500m','memory':'128Mi'}},'env':[{'name':'MODE',"
-		      "'value':'prod'}],'volumeMounts':[{'name':'data','mountPath':'/data'}]}]}}",
+	{"Pod", NULL,
+	 "{'spec':{'containers':[{'name':'app','image':'nginx:1.26','ports':[{'name':"
+	 "'http','containerPort':80}],'resources':{'requests':{'cpu':'100m','memory':"
+	 "'64Mi'},'limits':{'cpu':'500m','memory':'128Mi'}},'env':[{'name':'MODE',"
+	 "'value':'prod'}],'volumeMounts':[{'name':'data','mountPath':'/data'}]}]}}",
 	 NULL, NULL, NULL},
 	/* A new image with no tag defaults its pull policy to Always: that is a
 	 * change, as in Kubernetes when a PUT omits imagePullPolicy. */
-	{"Pod", NULL, "{'spec':{'containers':[{'name':'app','image':'nginx','ports':[{'name':"
-		      "'http','containerPort':80}],'resources':{'requests':{'cpu':'100m','memory':"
-		      "'64Mi'},'limits':{'cpu':'500m','memory':'128Mi'}},'env':[{'name':'MODE',"
-		      "'value':'prod'}],'volumeMounts':[{'name':'data','mountPath':'/data'}]}]}}",
+	{"Pod", NULL,
+	 "{'spec':{'containers':[{'name':'app','image':'nginx','ports':[{'name':"
+	 "'http','containerPort':80}],'resources':{'requests':{'cpu':'100m','memory':"
+	 "'64Mi'},'limits':{'cpu':'500m','memory':'128Mi'}},'env':[{'name':'MODE',"
+	 "'value':'prod'}],'volumeMounts':[{'name':'data','mountPath':'/data'}]}]}}",
 	 "spec", FORB, NULL},
-	{"Pod", NULL, CTR(",'ports':[{'name':'http','containerPort':8080}],'resources':{"
-			  "'requests':{'cpu':'100m','memory':'64Mi'},'limits':{'cpu':'500m',"
-			  "'memory':'128Mi'}},'env':[{'name':'MODE','value':'prod'}],"
-			  "'volumeMounts':[{'name':'data','mountPath':'/data'}]"),
+	{"Pod", NULL,
+	 CTR(",'ports':[{'name':'http','containerPort':8080}],'resources':{"
+	     "'requests':{'cpu':'100m','memory':'64Mi'},'limits':{'cpu':'500m',"
+	     "'memory':'128Mi'}},'env':[{'name':'MODE','value':'prod'}],"
+	     "'volumeMounts':[{'name':'data','mountPath':'/data'}]"),
 	 "spec", FORB,
 	 "~Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"},
 	{"Pod", NULL, "{'spec':{'restartPolicy':'Never'}}", "spec", FORB, NULL},
@@ -1454,22 +1464,26 @@ static const struct update_case updates[] = {
 	{"Pod", NULL, "{'spec':{'activeDeadlineSeconds':30}}", NULL, NULL, NULL},
 	{"Pod", "{'spec':{'tolerations':[{'key':'a','operator':'Exists'}]}}",
 	 "{'spec':{'tolerations':[{'key':'a','operator':'Exists'},{'key':'b','operator':"
-	 "'Exists'}]}}", NULL, NULL, NULL},
+	 "'Exists'}]}}",
+	 NULL, NULL, NULL},
 	{"Pod", "{'spec':{'tolerations':[{'key':'a','operator':'Exists'}]}}",
 	 "{'spec':{'tolerations':[{'key':'b','operator':'Exists'}]}}", "spec", FORB, NULL},
 
 	/* apps/v1 selectors are immutable. */
-	{"Deployment", NULL, "{'spec':{'replicas':5,'template':{'spec':{'containers':[{'name':"
-			     "'app','image':'nginx:2'}]}}}}", NULL, NULL, NULL},
-	{"Deployment", NULL, "{'spec':{'selector':{'matchLabels':{'tier':'fe'}}}}",
-	 "spec.selector", INV,
+	{"Deployment", NULL,
+	 "{'spec':{'replicas':5,'template':{'spec':{'containers':[{'name':"
+	 "'app','image':'nginx:2'}]}}}}",
+	 NULL, NULL, NULL},
+	{"Deployment", NULL, "{'spec':{'selector':{'matchLabels':{'tier':'fe'}}}}", "spec.selector",
+	 INV,
 	 "Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\", "
 	 "\"tier\":\"fe\"}, "
 	 "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"},
 	{"ReplicaSet", NULL, "{'spec':{'selector':{'matchLabels':{'app':'web'}}}}", "spec.selector",
 	 INV, NULL},
-	{"DaemonSet", NULL, "{'spec':{'selector':{'matchLabels':{'app':'agent','x':'y'}},"
-			    "'template':{'metadata':{'labels':{'app':'agent','x':'y'}}}}}",
+	{"DaemonSet", NULL,
+	 "{'spec':{'selector':{'matchLabels':{'app':'agent','x':'y'}},"
+	 "'template':{'metadata':{'labels':{'app':'agent','x':'y'}}}}}",
 	 "spec.selector", INV, NULL},
 	{"StatefulSet", NULL, "{'spec':{'replicas':5,'updateStrategy':{'type':'OnDelete'}}}", NULL,
 	 NULL, NULL},
@@ -1478,23 +1492,28 @@ static const struct update_case updates[] = {
 	{"StatefulSet", NULL, "{'spec':{'podManagementPolicy':'Parallel'}}", "spec", FORB, NULL},
 
 	/* Jobs: template and completions are fixed once created. */
-	{"Job", "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
-		"'metadata':{'labels':{'j':'pi'}}}}}",
+	{"Job",
+	 "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
+	 "'metadata':{'labels':{'j':'pi'}}}}}",
 	 "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
 	 "'metadata':{'labels':{'j':'pi'}},'spec':{'containers':[{'name':'pi','image':"
-	 "'perl:6'}]}}}}", "spec.template", INV, "~field is immutable"},
-	{"Job", "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
-		"'metadata':{'labels':{'j':'pi'}}}}}",
+	 "'perl:6'}]}}}}",
+	 "spec.template", INV, "~field is immutable"},
+	{"Job",
 	 "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
-	 "'metadata':{'labels':{'j':'pi'}}},'completions':3}}", "spec.completions", INV,
-	 "Invalid value: 3: field is immutable"},
-	{"Job", "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
-		"'metadata':{'labels':{'j':'pi'}}}}}",
+	 "'metadata':{'labels':{'j':'pi'}}}}}",
 	 "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
-	 "'metadata':{'labels':{'j':'pi'}}},'suspend':true,'parallelism':3,'completions':1}}", NULL,
-	 NULL, NULL},
-	{"CronJob", NULL, "{'spec':{'schedule':'0 * * * *','jobTemplate':{'spec':{'template':{"
-			  "'spec':{'containers':[{'name':'hello','image':'busybox:2'}]}}}}}}",
+	 "'metadata':{'labels':{'j':'pi'}}},'completions':3}}",
+	 "spec.completions", INV, "Invalid value: 3: field is immutable"},
+	{"Job",
+	 "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
+	 "'metadata':{'labels':{'j':'pi'}}}}}",
+	 "{'spec':{'manualSelector':true,'selector':{'matchLabels':{'j':'pi'}},'template':{"
+	 "'metadata':{'labels':{'j':'pi'}}},'suspend':true,'parallelism':3,'completions':1}}",
+	 NULL, NULL, NULL},
+	{"CronJob", NULL,
+	 "{'spec':{'schedule':'0 * * * *','jobTemplate':{'spec':{'template':{"
+	 "'spec':{'containers':[{'name':'hello','image':'busybox:2'}]}}}}}}",
 	 NULL, NULL, NULL},
 
 	/* Services keep their cluster IP. */
@@ -1522,9 +1541,8 @@ static const struct update_case updates[] = {
 	{"PersistentVolumeClaim", NULL, "{'spec':{'accessModes':['ReadWriteMany']}}", "spec", FORB,
 	 NULL},
 	{"PersistentVolumeClaim", "{'spec':{'resources':{'requests':{'storage':'2Gi'}}}}",
-	 "{'spec':{'resources':{'requests':{'storage':'1Gi'}}}}",
-	 "spec.resources.requests.storage", FORB,
-	 "Forbidden: field can not be less than previous value"},
+	 "{'spec':{'resources':{'requests':{'storage':'1Gi'}}}}", "spec.resources.requests.storage",
+	 FORB, "Forbidden: field can not be less than previous value"},
 	{"StorageClass", NULL, "{'provisioner':'other.io/x'}", "provisioner", FORB,
 	 "Forbidden: updates to provisioner are forbidden."},
 	{"StorageClass", NULL, "{'parameters':{'root':'/data'}}", "parameters", FORB, NULL},
