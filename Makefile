@@ -128,7 +128,7 @@ build-fuzz/libcapcore.a: $(CORE_SRCS:%.c=build-fuzz/%.o) $(filter-out build-fuzz
 	@rm -f $@
 	ar rcs $@ $^
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libcapcore.a
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libcapcore.a $(wildcard tests/unit/*.h)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $(CLI_CFLAGS) -o $@ $< \
 		build-fuzz/libcapcore.a $(CLI_LIBS) $(LIBS_ALL)
 

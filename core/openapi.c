@@ -106,6 +106,86 @@ static const struct {
 /* Definitions that are not kinds: apimachinery's, then the Kubernetes API
  * types the kinds' specs are made of.  Status objects stay open: clients
  * never send them, so neither validation nor patching walks into them. */
+/* Container and EphemeralContainer share every field but targetContainerName. */
+#define CONTAINER_PROPS                                                                            \
+	{"name", "s", NULL, NULL,                                                                  \
+	 "Name of the container specified as a DNS_LABEL. Each "                                   \
+	 "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},            \
+		{"image", "s", NULL, NULL, "Container image name."},                               \
+		{"command", "[s", NULL, NULL,                                                      \
+		 "Entrypoint array. Not executed within a shell. The "                             \
+		 "container image's ENTRYPOINT is used if this is not provided."},                 \
+		{"args", "[s", NULL, NULL,                                                         \
+		 "Arguments to the entrypoint. The container image's CMD "                         \
+		 "is used if this is not provided."},                                              \
+		{"workingDir", "s", NULL, NULL,                                                    \
+		 "Container's working directory. If not specified, "                               \
+		 "the container runtime's default will be used."},                                 \
+		{"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",  \
+		 "List of ports to expose from the container."},                                   \
+		{"envFrom", "[@EnvFromSource", NULL, NULL,                                         \
+		 "List of sources to populate "                                                    \
+		 "environment variables in the container."},                                       \
+		{"env", "[@EnvVar", "merge:name", "map:name",                                      \
+		 "List of environment variables to "                                               \
+		 "set in the container. Cannot be updated."},                                      \
+		{"resources", "@ResourceRequirements", NULL, NULL,                                 \
+		 "Compute Resources required by "                                                  \
+		 "this container."},                                                               \
+		{"resizePolicy", "[@ContainerResizePolicy", NULL, NULL,                            \
+		 "Resources resize policy "                                                        \
+		 "for the container."},                                                            \
+		{"restartPolicy", "s", NULL, NULL,                                                 \
+		 "RestartPolicy defines the restart behavior of "                                  \
+		 "individual containers in a pod. Only \"Always\" is allowed, for init "           \
+		 "containers."},                                                                   \
+		{"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath",              \
+		 "Pod volumes "                                                                    \
+		 "to mount into the container's filesystem. Cannot be updated."},                  \
+		{"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",          \
+		 "volumeDevices is the list of block devices to be used by the container."},       \
+		{"livenessProbe", "@Probe", NULL, NULL,                                            \
+		 "Periodic probe of container liveness. "                                          \
+		 "Container will be restarted if the probe fails."},                               \
+		{"readinessProbe", "@Probe", NULL, NULL,                                           \
+		 "Periodic probe of container service "                                            \
+		 "readiness. Container will be removed from service endpoints if the probe "       \
+		 "fails."},                                                                        \
+		{"startupProbe", "@Probe", NULL, NULL,                                             \
+		 "StartupProbe indicates that the Pod has "                                        \
+		 "successfully initialized. If specified, no other probes are executed until "     \
+		 "this "                                                                           \
+		 "completes successfully."},                                                       \
+		{"lifecycle", "@Lifecycle", NULL, NULL,                                            \
+		 "Actions that the management system should "                                      \
+		 "take in response to container lifecycle events."},                               \
+		{"terminationMessagePath", "s", NULL, NULL,                                        \
+		 "Path at which the file to which the "                                            \
+		 "container's termination message will be written is mounted into the "            \
+		 "container's "                                                                    \
+		 "filesystem. Defaults to /dev/termination-log."},                                 \
+		{"terminationMessagePolicy", "s", NULL, NULL,                                      \
+		 "Indicate how the termination "                                                   \
+		 "message should be populated: File or FallbackToLogsOnError. Defaults to File."}, \
+		{"imagePullPolicy", "s", NULL, NULL,                                               \
+		 "Image pull policy. One of Always, Never, "                                       \
+		 "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "  \
+		 "otherwise."},                                                                    \
+		{"securityContext", "@SecurityContext", NULL, NULL,                                \
+		 "SecurityContext defines the "                                                    \
+		 "security options the container should be run with."},                            \
+		{"stdin", "b", NULL, NULL,                                                         \
+		 "Whether this container should allocate a buffer for "                            \
+		 "stdin in the container runtime."},                                               \
+		{"stdinOnce", "b", NULL, NULL,                                                     \
+		 "Whether the container runtime should close the "                                 \
+		 "stdin channel after it has been opened by a single attach."},                    \
+	{                                                                                          \
+		"tty", "b", NULL, NULL,                                                            \
+			"Whether this container should allocate a TTY for itself, "                \
+			"also requires 'stdin' to be true."                                        \
+	}
+
 static const def type_defs[] = {
 	{"meta.ObjectMeta", "ObjectMeta is metadata that all persisted resources must have.", NULL,
 	 false,
@@ -677,82 +757,7 @@ static const def type_defs[] = {
 			{"pullPolicy", "s", NULL, NULL, NULL},
 			END_PROPS}},
 	{"Container", "A single application container that you want to run within a pod.", "name",
-	 false,
-	 (const prop[]){
-		 {"name", "s", NULL, NULL,
-		  "Name of the container specified as a DNS_LABEL. Each "
-		  "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},
-		 {"image", "s", NULL, NULL, "Container image name."},
-		 {"command", "[s", NULL, NULL,
-		  "Entrypoint array. Not executed within a shell. The "
-		  "container image's ENTRYPOINT is used if this is not provided."},
-		 {"args", "[s", NULL, NULL,
-		  "Arguments to the entrypoint. The container image's CMD "
-		  "is used if this is not provided."},
-		 {"workingDir", "s", NULL, NULL,
-		  "Container's working directory. If not specified, "
-		  "the container runtime's default will be used."},
-		 {"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",
-		  "List of ports to expose from the container."},
-		 {"envFrom", "[@EnvFromSource", NULL, NULL,
-		  "List of sources to populate "
-		  "environment variables in the container."},
-		 {"env", "[@EnvVar", "merge:name", "map:name",
-		  "List of environment variables to "
-		  "set in the container. Cannot be updated."},
-		 {"resources", "@ResourceRequirements", NULL, NULL,
-		  "Compute Resources required by "
-		  "this container."},
-		 {"resizePolicy", "[@ContainerResizePolicy", NULL, NULL,
-		  "Resources resize policy "
-		  "for the container."},
-		 {"restartPolicy", "s", NULL, NULL,
-		  "RestartPolicy defines the restart behavior of "
-		  "individual containers in a pod. Only \"Always\" is allowed, for init "
-		  "containers."},
-		 {"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath",
-		  "Pod volumes "
-		  "to mount into the container's filesystem. Cannot be updated."},
-		 {"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",
-		  "volumeDevices is the list of block devices to be used by the container."},
-		 {"livenessProbe", "@Probe", NULL, NULL,
-		  "Periodic probe of container liveness. "
-		  "Container will be restarted if the probe fails."},
-		 {"readinessProbe", "@Probe", NULL, NULL,
-		  "Periodic probe of container service "
-		  "readiness. Container will be removed from service endpoints if the probe "
-		  "fails."},
-		 {"startupProbe", "@Probe", NULL, NULL,
-		  "StartupProbe indicates that the Pod has "
-		  "successfully initialized. If specified, no other probes are executed until this "
-		  "completes successfully."},
-		 {"lifecycle", "@Lifecycle", NULL, NULL,
-		  "Actions that the management system should "
-		  "take in response to container lifecycle events."},
-		 {"terminationMessagePath", "s", NULL, NULL,
-		  "Path at which the file to which the "
-		  "container's termination message will be written is mounted into the container's "
-		  "filesystem. Defaults to /dev/termination-log."},
-		 {"terminationMessagePolicy", "s", NULL, NULL,
-		  "Indicate how the termination "
-		  "message should be populated: File or FallbackToLogsOnError. Defaults to File."},
-		 {"imagePullPolicy", "s", NULL, NULL,
-		  "Image pull policy. One of Always, Never, "
-		  "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "
-		  "otherwise."},
-		 {"securityContext", "@SecurityContext", NULL, NULL,
-		  "SecurityContext defines the "
-		  "security options the container should be run with."},
-		 {"stdin", "b", NULL, NULL,
-		  "Whether this container should allocate a buffer for "
-		  "stdin in the container runtime."},
-		 {"stdinOnce", "b", NULL, NULL,
-		  "Whether the container runtime should close the "
-		  "stdin channel after it has been opened by a single attach."},
-		 {"tty", "b", NULL, NULL,
-		  "Whether this container should allocate a TTY for itself, "
-		  "also requires 'stdin' to be true."},
-		 END_PROPS}},
+	 false, (const prop[]){CONTAINER_PROPS, END_PROPS}},
 	{"ContainerPort", "ContainerPort represents a network port in a single container.",
 	 "containerPort", false,
 	 (const prop[]){{"name", "s", NULL, NULL,
@@ -994,81 +999,7 @@ static const def type_defs[] = {
 	 "an existing Pod for user-initiated activities such as debugging.",
 	 "name", false,
 	 (const prop[]){
-		 {"name", "s", NULL, NULL,
-		  "Name of the container specified as a DNS_LABEL. Each "
-		  "container in a pod must have a unique name (DNS_LABEL). Cannot be updated."},
-		 {"image", "s", NULL, NULL, "Container image name."},
-		 {"command", "[s", NULL, NULL,
-		  "Entrypoint array. Not executed within a shell. The "
-		  "container image's ENTRYPOINT is used if this is not provided."},
-		 {"args", "[s", NULL, NULL,
-		  "Arguments to the entrypoint. The container image's CMD "
-		  "is used if this is not provided."},
-		 {"workingDir", "s", NULL, NULL,
-		  "Container's working directory. If not specified, "
-		  "the container runtime's default will be used."},
-		 {"ports", "[@ContainerPort", "merge:containerPort", "map:containerPort,protocol",
-		  "List of ports to expose from the container."},
-		 {"envFrom", "[@EnvFromSource", NULL, NULL,
-		  "List of sources to populate "
-		  "environment variables in the container."},
-		 {"env", "[@EnvVar", "merge:name", "map:name",
-		  "List of environment variables to "
-		  "set in the container. Cannot be updated."},
-		 {"resources", "@ResourceRequirements", NULL, NULL,
-		  "Compute Resources required by "
-		  "this container."},
-		 {"resizePolicy", "[@ContainerResizePolicy", NULL, NULL,
-		  "Resources resize policy "
-		  "for the container."},
-		 {"restartPolicy", "s", NULL, NULL,
-		  "RestartPolicy defines the restart behavior of "
-		  "individual containers in a pod. Only \"Always\" is allowed, for init "
-		  "containers."},
-		 {"volumeMounts", "[@VolumeMount", "merge:mountPath", "map:mountPath",
-		  "Pod volumes "
-		  "to mount into the container's filesystem. Cannot be updated."},
-		 {"volumeDevices", "[@VolumeDevice", "merge:devicePath", "map:devicePath",
-		  "volumeDevices is the list of block devices to be used by the container."},
-		 {"livenessProbe", "@Probe", NULL, NULL,
-		  "Periodic probe of container liveness. "
-		  "Container will be restarted if the probe fails."},
-		 {"readinessProbe", "@Probe", NULL, NULL,
-		  "Periodic probe of container service "
-		  "readiness. Container will be removed from service endpoints if the probe "
-		  "fails."},
-		 {"startupProbe", "@Probe", NULL, NULL,
-		  "StartupProbe indicates that the Pod has "
-		  "successfully initialized. If specified, no other probes are executed until this "
-		  "completes successfully."},
-		 {"lifecycle", "@Lifecycle", NULL, NULL,
-		  "Actions that the management system should "
-		  "take in response to container lifecycle events."},
-		 {"terminationMessagePath", "s", NULL, NULL,
-		  "Path at which the file to which the "
-		  "container's termination message will be written is mounted into the container's "
-		  "filesystem. Defaults to /dev/termination-log."},
-		 {"terminationMessagePolicy", "s", NULL, NULL,
-		  "Indicate how the termination "
-		  "message should be populated: File or FallbackToLogsOnError. Defaults to File."},
-		 {"imagePullPolicy", "s", NULL, NULL,
-		  "Image pull policy. One of Always, Never, "
-		  "IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent "
-		  "otherwise."},
-		 {"securityContext", "@SecurityContext", NULL, NULL,
-		  "SecurityContext defines the "
-		  "security options the container should be run with."},
-		 {"stdin", "b", NULL, NULL,
-		  "Whether this container should allocate a buffer for "
-		  "stdin in the container runtime."},
-		 {"stdinOnce", "b", NULL, NULL,
-		  "Whether the container runtime should close the "
-		  "stdin channel after it has been opened by a single attach."},
-		 {"tty", "b", NULL, NULL,
-		  "Whether this container should allocate a TTY for itself, "
-		  "also requires 'stdin' to be true."},
-		 {"targetContainerName", "s", NULL, NULL, NULL},
-		 END_PROPS}},
+		 CONTAINER_PROPS, {"targetContainerName", "s", NULL, NULL, NULL}, END_PROPS}},
 	{"PodSecurityContext",
 	 "PodSecurityContext holds pod-level security attributes and common "
 	 "container settings.",

@@ -271,19 +271,16 @@ static void v_container_port(cs_vctx *v, const cs_json *port, const char *p, siz
 			       "must match `hostPort` when `hostNetwork` is true");
 }
 
+/* Env fieldRef paths, as Kubernetes lists them in its error message; the
+ * first two are only valid with a ['key'] subscript, the rest as they are. */
+static const char *const fieldref_paths[] = {
+	"metadata.annotations", "metadata.labels", "metadata.name",           "metadata.namespace",
+	"metadata.uid",         "spec.nodeName",   "spec.serviceAccountName", "status.hostIP",
+	"status.hostIPs",       "status.podIP",    "status.podIPs",           NULL};
+
 static bool valid_fieldref_path(const char *s)
 {
-	static const char *const plain[] = {"metadata.name",
-					    "metadata.namespace",
-					    "metadata.uid",
-					    "spec.nodeName",
-					    "spec.serviceAccountName",
-					    "status.hostIP",
-					    "status.hostIPs",
-					    "status.podIP",
-					    "status.podIPs",
-					    NULL};
-	if (one_of(s, plain))
+	if (one_of(s, fieldref_paths + 2))
 		return true;
 	/* metadata.labels['key'] / metadata.annotations['key'] */
 	const char *rest = NULL;
@@ -347,22 +344,10 @@ static void v_env(cs_vctx *v, const cs_json *ev, const char *p, size_t i, void *
 			const char *fp = cs_v_str(v, s, r, "fieldPath");
 			char f[CS_VPATH];
 			cs_vpath(f, "%s.fieldPath", r);
-			static const char *const supported[] = {"metadata.annotations",
-								"metadata.labels",
-								"metadata.name",
-								"metadata.namespace",
-								"metadata.uid",
-								"spec.nodeName",
-								"spec.serviceAccountName",
-								"status.hostIP",
-								"status.hostIPs",
-								"status.podIP",
-								"status.podIPs",
-								NULL};
 			if (!fp || !*fp)
 				cs_v_required(v, f, "");
 			else if (!valid_fieldref_path(fp))
-				cs_v_unsupported(v, f, fp, supported);
+				cs_v_unsupported(v, f, fp, fieldref_paths);
 			v_required_str(v, s, r, "apiVersion");
 		} else if (k == 1) {
 			static const char *const res[] = {"limits.cpu",
