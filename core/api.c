@@ -44,6 +44,19 @@ const char *cs_req_query(const cs_req *r, const char *key)
 	return NULL;
 }
 
+const char *cs_req_include_object(const cs_req *r, cs_status *st)
+{
+	const char *inc = cs_req_query(r, "includeObject");
+	if (!inc || !*inc)
+		return "Metadata";
+	if (strcmp(inc, "None") && strcmp(inc, "Metadata") && strcmp(inc, "Object")) {
+		cs_status_set(st, 400, "BadRequest",
+			      "includeObject \"%s\" is not one of None, Metadata, Object", inc);
+		return NULL;
+	}
+	return inc;
+}
+
 /* ---- output queue ---- */
 
 static void out_reserve(cs_req *r, size_t more)
@@ -433,8 +446,6 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-/* Called by a write completion for a request whose client may be gone. */
-void cs_req_release(cs_req *r);
 void cs_req_release(cs_req *r)
 {
 	r->pending = false;
@@ -500,8 +511,6 @@ void cs_key(char *buf, size_t n, const cs_type *t, const char *ns, const char *n
 	else
 		snprintf(buf, n, "%s/%s/%s", t->group[0] ? t->group : "core", t->resource, name);
 }
-
-int cs_bootstrap(cs_server *srv, char *err, size_t errlen);
 
 int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, const char *data_dir,
 		  char *err, size_t errlen)
@@ -588,7 +597,6 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 	return 0;
 }
 
-void cs_req_no_timeout(cs_req *r);
 void cs_req_no_timeout(cs_req *r)
 {
 	if (r->wsi)

@@ -50,6 +50,13 @@ typedef struct cs_req {
 
 /* Query parameter or NULL. */
 const char *cs_req_query(const cs_req *r, const char *key);
+/* includeObject for Table responses: "Metadata" when absent; NULL with st
+ * set to 400 when it is not one of None, Metadata, Object. */
+const char *cs_req_include_object(const cs_req *r, cs_status *st);
+/* A store write for r completed: free r if its client has gone. */
+void cs_req_release(cs_req *r);
+/* No idle timeout for this connection (watch streams). */
+void cs_req_no_timeout(cs_req *r);
 
 /* Replies; each may be called once per request.  They take ownership of
  * the body. */
@@ -83,8 +90,8 @@ void cs_api_dispatch(cs_req *r);
 /* Watch plumbing (api_watch.c). */
 void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *name);
 void cs_watch_on_event(cs_server *srv, cs_event *ev);
-/* Called when the socket is writable; returns -1 to close. */
-int cs_watch_writable(cs_req *r);
+/* Queue the next events (or initial state) when the socket has drained. */
+void cs_watch_writable(cs_req *r);
 /* True if the watch has events or initial state left to send; false marks
  * it idle, to be woken by the next fan-out. */
 bool cs_watch_more(cs_req *r);
@@ -99,6 +106,10 @@ void cs_watch_tick(cs_server *srv); /* timeouts and bookmarks, ~1/s */
 size_t cs_watch_count(cs_server *srv);
 
 /* Object handlers (api_objects.c). */
+/* Create the built-in namespaces and wait until they are durable. */
+int cs_bootstrap(cs_server *srv, char *err, size_t errlen);
+/* Delete the contents of terminating namespaces, then the namespaces. */
+void cs_ns_sweep(cs_server *srv);
 typedef struct cs_target {
 	const cs_type *type;
 	const char *ns;   /* NULL for cluster scope or all namespaces */

@@ -13,22 +13,14 @@
 #include "selector.h"
 #include "util.h"
 
-void cs_req_release(cs_req *r);
-void cs_ns_sweep(cs_server *srv);
-
 #define KEYLEN 1024
 
 /* ---- helpers ---- */
 
-static const char *group_or_empty(const cs_type *t)
-{
-	return t->group;
-}
-
 static void details(cs_status *st, const cs_type *t, const char *name)
 {
 	snprintf(st->kind, sizeof(st->kind), "%s", t->resource);
-	snprintf(st->group, sizeof(st->group), "%s", group_or_empty(t));
+	snprintf(st->group, sizeof(st->group), "%s", t->group);
 	snprintf(st->name, sizeof(st->name), "%s", name ? name : "");
 }
 
@@ -173,7 +165,7 @@ struct wctx {
 	struct multi *m;
 };
 
-static cs_json *scale_of(const cs_type *t, const cs_json *obj);
+static cs_json *scale_of(const cs_json *obj);
 
 static void multi_done(struct multi *m)
 {
@@ -208,7 +200,7 @@ static void write_done(void *arg, int err, uint64_t rev)
 		} else if (w->mode == REPLY_SCALE) {
 			char e[128];
 			cs_json *d = cs_json_parse(w->json, w->len, e, sizeof(e));
-			cs_reply_json(w->r, w->code, scale_of(w->t, d));
+			cs_reply_json(w->r, w->code, scale_of(d));
 			cs_json_free(d);
 		} else {
 			cs_reply_raw(w->r, w->code, "application/json", w->json, w->len);
@@ -459,7 +451,7 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	if (cs_json_equal(doc, old)) {
 		/* No-op updates do not create a revision, as in Kubernetes. */
 		if (mode == REPLY_SCALE) {
-			cs_reply_json(r, 200, scale_of(t, doc));
+			cs_reply_json(r, 200, scale_of(doc));
 			cs_json_free(doc);
 		} else {
 			cs_json_free(doc);
@@ -468,7 +460,7 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 		return 0;
 	}
 	if (dry_run(r)) {
-		cs_reply_json(r, 200, mode == REPLY_SCALE ? scale_of(t, doc) : cs_json_clone(doc));
+		cs_reply_json(r, 200, mode == REPLY_SCALE ? scale_of(doc) : cs_json_clone(doc));
 		cs_json_free(doc);
 		return 0;
 	}
@@ -476,7 +468,7 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 			   st);
 }
 
-static cs_json *scale_of(const cs_type *t, const cs_json *obj)
+static cs_json *scale_of(const cs_json *obj)
 {
 	const cs_json *md = cs_json_get(obj, "metadata");
 	cs_json *s = cs_json_object();
@@ -517,7 +509,6 @@ static cs_json *scale_of(const cs_type *t, const cs_json *obj)
 		free(sel);
 	}
 	cs_json_set(s, "status", status);
-	(void)t;
 	return s;
 }
 
@@ -591,7 +582,7 @@ static int do_update(cs_req *r, const cs_target *tg, bool patch, cs_status *st)
 	bool scale = tg->sub && !strcmp(tg->sub, "scale");
 	cs_json *doc;
 	if (scale) {
-		cs_json *sc = patch ? scale_of(tg->type, old) : parse_body(r, st);
+		cs_json *sc = patch ? scale_of(old) : parse_body(r, st);
 		if (!sc)
 			return -1;
 		if (patch && patch_doc(r, tg->type, &sc, st) < 0) {
@@ -907,6 +898,11 @@ static int do_list(cs_req *r, const cs_target *tg, cs_status *st)
 	}
 	uint64_t rev = cs_store_rev(r->srv->store);
 	bool table = wants_table(r);
+	const char *inc = table ? cs_req_include_object(r, st) : NULL;
+	if (table && !inc) {
+		free(after);
+		goto out;
+	}
 	c.collect = table;
 	if (table)
 		c.items = cs_json_array();
@@ -926,8 +922,7 @@ static int do_list(cs_req *r, const cs_target *tg, cs_status *st)
 	if (table) {
 		char rvs[24];
 		snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)rev);
-		const char *inc = cs_req_query(r, "includeObject");
-		cs_json *tbl = cs_table_build(tg->type, c.items, inc ? inc : "Metadata", rvs, tok);
+		cs_json *tbl = cs_table_build(tg->type, c.items, inc, rvs, tok);
 		cs_reply_json(r, 200, tbl);
 	} else {
 		size_t total = (size_t)hn + c.len + 64 + (tok ? strlen(tok) + 16 : 0);
@@ -996,16 +991,18 @@ static int do_get(cs_req *r, const cs_target *tg, cs_status *st)
 	if (!o)
 		return not_found(st, tg->type, tg->name);
 	if (tg->sub && !strcmp(tg->sub, "scale")) {
-		cs_reply_json(r, 200, scale_of(tg->type, cs_obj_doc(o)));
+		cs_reply_json(r, 200, scale_of(cs_obj_doc(o)));
 		return 0;
 	}
 	if (wants_table(r)) {
+		const char *inc = cs_req_include_object(r, st);
+		if (!inc)
+			return -1;
 		char err[128], rvs[24];
 		cs_json *items = cs_json_array();
 		cs_json_push(items, cs_json_parse(o->json, o->len, err, sizeof(err)));
 		snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)o->rev);
-		const char *inc = cs_req_query(r, "includeObject");
-		cs_json *tbl = cs_table_build(tg->type, items, inc ? inc : "Metadata", rvs, NULL);
+		cs_json *tbl = cs_table_build(tg->type, items, inc, rvs, NULL);
 		cs_json_free(items);
 		cs_reply_json(r, 200, tbl);
 		return 0;
@@ -1102,7 +1099,6 @@ static int create_internal(cs_server *srv, const cs_type *t, cs_json *doc, char 
 	return 0;
 }
 
-int cs_bootstrap(cs_server *srv, char *err, size_t errlen);
 int cs_bootstrap(cs_server *srv, char *err, size_t errlen)
 {
 	static const char *names[] = {"default", "kube-system", "kube-public", "kube-node-lease"};

@@ -34,7 +34,7 @@ struct cs_watch {
 	char *batch;
 	size_t blen, bcap;
 	char *tmp; /* a re-typed event line */
-	size_t tmp_len, tmp_cap;
+	size_t tmp_cap;
 	bool table;       /* Accept: as=Table: objects as one-row Tables */
 	char include[16]; /* includeObject for Table rows */
 };
@@ -102,15 +102,23 @@ size_t cs_watch_count(cs_server *srv)
 	return srv->nwatches;
 }
 
-static bool wanted(cs_watch *w, const char *key, const cs_json *doc)
+static bool key_matches(const cs_watch *w, const char *key)
 {
-	if (w->key[0] ? strcmp(key, w->key) != 0 : strncmp(key, w->prefix, strlen(w->prefix)) != 0)
-		return false;
+	return w->key[0] ? !strcmp(key, w->key) : !strncmp(key, w->prefix, strlen(w->prefix));
+}
+
+static bool selectors_match(const cs_watch *w, const cs_json *doc)
+{
 	if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs))
 		return true;
 	return doc &&
 	       cs_label_selector_match(w->ls, cs_json_path(doc, "metadata", "labels", NULL)) &&
 	       cs_field_selector_match(w->fs, doc);
+}
+
+static bool wanted(const cs_watch *w, const char *key, const cs_json *doc)
+{
+	return key_matches(w, key) && selectors_match(w, doc);
 }
 
 struct init_ctx {
@@ -184,15 +192,13 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 		return;
 	}
 	w->table = strstr(r->accept, "as=Table") != NULL;
-	const char *inc = cs_req_query(r, "includeObject");
-	snprintf(w->include, sizeof(w->include), "%s", inc && *inc ? inc : "Metadata");
-	if (w->table && strcmp(w->include, "None") && strcmp(w->include, "Metadata") &&
-	    strcmp(w->include, "Object")) {
+	const char *inc = w->table ? cs_req_include_object(r, &st) : "Metadata";
+	if (!inc) {
 		watch_free(w);
-		cs_reply_error(r, 400, "BadRequest",
-			       "includeObject \"%s\" is not one of None, Metadata, Object", inc);
+		cs_reply_status(r, &st);
 		return;
 	}
+	snprintf(w->include, sizeof(w->include), "%s", inc);
 	const char *b = cs_req_query(r, "allowWatchBookmarks");
 	w->bookmarks = b && (!strcmp(b, "1") || !strcasecmp(b, "true"));
 	const char *to = cs_req_query(r, "timeoutSeconds");
@@ -219,7 +225,6 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 	r->watch = w;
 	if (r->wsi) {
 		/* Streams live as long as the client wants. */
-		extern void cs_req_no_timeout(cs_req * r);
 		cs_req_no_timeout(r);
 	}
 	w->next = r->srv->watches;
@@ -271,13 +276,13 @@ static void add_table_event(cs_watch *w, const char *type, const cs_json *doc)
  * ADDED and one that stops matching as DELETED (carrying its new state). */
 static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
 {
-	if (w->key[0] ? strcmp(ev->key, w->key) != 0
-		      : strncmp(ev->key, w->prefix, strlen(w->prefix)) != 0)
+	if (!key_matches(w, ev->key))
 		return NULL;
-	bool now = ev->type != CS_EV_DELETED && wanted(w, ev->key, cs_event_doc(ev));
-	bool before = ev->prev && wanted(w, ev->key, cs_event_prev_doc(ev));
-	if (ev->type == CS_EV_DELETED)
-		now = false, before = wanted(w, ev->key, cs_event_doc(ev));
+	/* A DELETED event's object is the final state: it matched "before". */
+	bool deleted = ev->type == CS_EV_DELETED;
+	bool now = !deleted && selectors_match(w, cs_event_doc(ev));
+	bool before = deleted ? selectors_match(w, cs_event_doc(ev))
+			      : ev->prev && selectors_match(w, cs_event_prev_doc(ev));
 	enum cs_event_type t;
 	if (now && before)
 		t = CS_EV_MODIFIED;
@@ -290,7 +295,6 @@ static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
 	if (t == ev->type)
 		return cs_event_line(ev, n);
 	static const char *names[] = {"ADDED", "MODIFIED", "DELETED"};
-	w->tmp_len = 0;
 	size_t need = ev->obj->len + 48;
 	if (need > w->tmp_cap) {
 		w->tmp_cap = need;
@@ -303,11 +307,11 @@ static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
 	return w->tmp;
 }
 
-int cs_watch_writable(cs_req *r)
+void cs_watch_writable(cs_req *r)
 {
 	cs_watch *w = r->watch;
 	if (!w)
-		return 0;
+		return;
 	cs_store *s = w->srv->store;
 	if (w->init_off < w->ninit) {
 		while (w->init_off < w->ninit && w->blen < BATCH_BYTES) {
@@ -325,7 +329,7 @@ int cs_watch_writable(cs_req *r)
 			cs_obj_unref(o);
 		}
 		flush(w, false);
-		return 0;
+		return;
 	}
 	int64_t end = cs_store_history_end(s);
 	while (w->pos < end && w->blen < BATCH_BYTES) {
@@ -339,13 +343,13 @@ int cs_watch_writable(cs_req *r)
 				 (unsigned long long)cs_store_oldest_rev(s) + 1);
 			error_event(w, 410, "Expired", msg);
 			finish(w);
-			return 0;
+			return;
 		}
 		w->pos++;
 		size_t n;
 		const char *line;
 		if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs)) {
-			if (!wanted(w, ev->key, NULL))
+			if (!key_matches(w, ev->key))
 				continue;
 			line = cs_event_line(ev, &n);
 		} else {
@@ -364,7 +368,6 @@ int cs_watch_writable(cs_req *r)
 		w->rev = ev->rev;
 	}
 	flush(w, false);
-	return 0;
 }
 
 bool cs_watch_more(cs_req *r)
@@ -429,8 +432,6 @@ size_t cs_watch_close_all(cs_server *srv)
 	}
 	return n;
 }
-
-void cs_ns_sweep(cs_server *srv);
 
 void cs_watch_tick(cs_server *srv)
 {

@@ -236,6 +236,16 @@ class ListTest(CapstanTest):
         self.assertEqual(len(t["rows"]), 3)
         self.assertEqual(t["rows"][0]["object"]["kind"], "PartialObjectMetadata")
 
+    def test_table_rejects_bad_include_object(self):
+        table = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
+        for path in (CMS + "?includeObject=Bogus", CMS + "/l01?includeObject=Bogus",
+                     CMS + "?watch=1&includeObject=Bogus"):
+            code, st = self.req("GET", path, headers=table)
+            self.assertEqual((code, st["reason"]), (400, "BadRequest"), path)
+            self.assertIn("Bogus", st["message"])
+        t = self.ok("GET", CMS + "?limit=1&includeObject=None", headers=table)
+        self.assertNotIn("object", t["rows"][0])
+
     def test_deletecollection(self):
         for i in range(4):
             self.ok("POST", CMS, cm("dc%d" % i, labels={"dc": "yes"}), 201)
