@@ -15,11 +15,11 @@ INCLUDEDIR  ?= $(PREFIX)/include
 
 CC          ?= gcc
 BUILD       ?= build
-PKGS        := libwebsockets yajl libconfuse
+PKGS        := libwebsockets yajl libconfuse libcurl libsystemd
 CLI_PKGS    := yajl yaml-0.1 libcurl
 
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-               -DCS_VERSION=\"$(VERSION)\" -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -pthread
+               -DCS_VERSION=\"$(VERSION)\" -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Isdk/include -pthread
 ifeq ($(SANITIZE),1)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS     += -fsanitize=address,undefined
@@ -45,12 +45,12 @@ FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-sanitize-recover=undefined -D_GNU_SOURCE -DCS_VERSION=\"$(VERSION)\" \
-               -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Icli -pthread
+               -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Icli -Isdk/include -pthread
 MODULE_DIRS := $(wildcard modules/*/)
 MODULES     := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
 MANPAGES    := $(wildcard man/*.[0-9])
 
-LIBS_ALL     = $(PKG_LIBS) $(LEVELDB_LIBS) -lpthread -lm
+LIBS_ALL     = $(PKG_LIBS) $(LEVELDB_LIBS) -ldl -lpthread -lm
 
 .PHONY: all deps run check unit integration e2e kubectl-test bench fuzz clean install format
 
@@ -93,17 +93,19 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcapcore.a $(wildcard tests/bench/*
 	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a $(LDFLAGS) $(LIBS_ALL)
 
 # Modules see only the public SDK headers, exactly as an out-of-tree vendor.
-$(BUILD)/modules/%.so: $(BUILD)/.deps-ok $(wildcard modules/%/*.c) $(wildcard sdk/include/capstan/*.h)
+.SECONDEXPANSION:
+$(BUILD)/modules/%.so: $(BUILD)/.deps-ok $$(wildcard modules/$$*/*.[ch]) $(wildcard sdk/include/capstan/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
-		-nostdinc -isystem $$($(CC) -print-file-name=include) -isystem /usr/include \
-		-Isdk/include $(CFLAGS) -o $@ $(wildcard modules/$*/*.c)
+		-nostdinc -isystem $$($(CC) -print-file-name=include) \
+		-isystem /usr/include/$$($(CC) -print-multiarch) -isystem /usr/include \
+		-Isdk/include -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $(wildcard modules/$*/*.c)
 
 run: all
 	@mkdir -p run
 	$(BUILD)/capstand -c etc/capstan.conf --data-dir ./run
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(MODULES)
 	@tests/run-unit.sh $(UNIT_BINS)
 
 check: all $(UNIT_BINS)
@@ -147,12 +149,14 @@ format:
 clean:
 	rm -rf build build-san build-fuzz
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/capstan \
-		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 $(BUILD)/capstand $(DESTDIR)$(SBINDIR)/capstand
-	install -m 0755 $(BUILD)/capctl $(DESTDIR)$(BINDIR)/capctl
-	test -e $(DESTDIR)$(SYSCONFDIR)/capstan/capstan.conf || \
-		install -m 0644 etc/capstan.conf $(DESTDIR)$(SYSCONFDIR)/capstan/capstan.conf
-	for m in $(MANPAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-	for m in $(MODULES); do install -m 0644 $$m $(DESTDIR)$(MODULEDIR)/; done
+include packaging/packaging.mk
+
+# Purpose-built modules for the loader's tests (tests/unit/testmods/*.c).
+TESTMOD_SRCS := $(wildcard tests/unit/testmods/*.c)
+TESTMODS     := $(TESTMOD_SRCS:tests/unit/testmods/%.c=$(BUILD)/testmods/%.so)
+$(BUILD)/testmods/%.so: tests/unit/testmods/%.c $(wildcard sdk/include/capstan/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
+		-Isdk/include -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $<
+	@chmod 0644 $@
+$(UNIT_BINS): $(TESTMODS)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,8 +106,15 @@ static void out_printf(cs_req *r, const char *fmt, ...)
 
 void cs_req_want_write(cs_req *r)
 {
-	if (r->wsi)
+	if (r->wsi) {
 		lws_callback_on_writable(r->wsi);
+	} else if (r->sink && !r->iwant) {
+		/* Serviced from the loop's wake-up, like a writable socket. */
+		r->iwant = true;
+		r->inext = r->srv->iwrit;
+		r->srv->iwrit = r;
+		lws_cancel_service(r->srv->ctx);
+	}
 }
 
 static const char *reason_phrase(int code)
@@ -152,6 +160,13 @@ void cs_reply_raw(cs_req *r, int code, const char *ctype, const char *body, size
 	if (r->replied)
 		return;
 	r->replied = true;
+	if (r->sink) {
+		r->code = code;
+		cs_metrics_observe(r->verb ? r->verb : "other", r->resource ? r->resource : "",
+				   code, cs_now_ns() - r->t0_ns);
+		r->sink->reply(r->sink, code, body, len);
+		return;
+	}
 	head(r, code, ctype, (long long)len);
 	out_append(r, body, len);
 	cs_req_want_write(r);
@@ -186,20 +201,38 @@ void cs_reply_error(cs_req *r, int code, const char *reason, const char *fmt, ..
 void cs_reply_stream_begin(cs_req *r, int code, const char *ctype)
 {
 	r->replied = true;
+	if (r->sink) {
+		r->code = code;
+		cs_req_want_write(r);
+		return;
+	}
 	head(r, code, ctype, -1);
 	cs_req_want_write(r);
 }
 
 bool cs_stream_write(cs_req *r, const char *data, size_t len)
 {
-	if (!r->wsi)
+	if (!r->wsi && !r->sink)
 		return false;
 	if (!len)
 		return true;
+	if (r->sink) {
+		out_append(r, data, len);
+		return true;
+	}
 	out_printf(r, "%zx\r\n", len);
 	out_append(r, data, len);
 	out_append(r, "\r\n", 2);
 	return true;
+}
+
+/* In-process streams: hand what is queued to the sink. */
+static void sink_flush(cs_req *r)
+{
+	size_t avail = r->out_len - r->out_off;
+	if (avail)
+		r->sink->chunk(r->sink, r->out + LWS_PRE + r->out_off, avail);
+	r->out_off = r->out_len = 0;
 }
 
 bool cs_req_blocked(const cs_req *r)
@@ -210,6 +243,10 @@ bool cs_req_blocked(const cs_req *r)
 void cs_req_send_now(cs_req *r)
 {
 	size_t avail = r->out_len - r->out_off;
+	if (r->sink) {
+		sink_flush(r);
+		return;
+	}
 	if (!r->wsi || !avail)
 		return;
 	/* lws keeps whatever the socket does not take and sends it when it
@@ -237,6 +274,12 @@ size_t cs_pending_output(cs_server *srv)
 
 void cs_stream_end(cs_req *r)
 {
+	if (r->sink) {
+		r->ending = true;
+		r->watch = NULL;
+		cs_req_want_write(r);
+		return;
+	}
 	if (!r->ending) {
 		r->ending = true;
 		g_ending++;
@@ -252,8 +295,12 @@ static void req_free(cs_req *r)
 {
 	if (!r)
 		return;
-	if (r->ending)
+	if (r->sink) {
+		r->sink->r = NULL;
+		r->sink->release(r->sink);
+	} else if (r->ending) {
 		g_ending--;
+	}
 	for (size_t i = 0; i < r->nq; i++) {
 		free(r->qk[i]);
 		free(r->qv[i]);
@@ -361,6 +408,193 @@ static int on_writable(struct lws *wsi, struct pss *pss)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* ---- in-process requests (module threads in this process) ---- */
+
+struct cs_ireq {
+	struct cs_ireq *next;
+	bool cancel;
+	enum cs_method method;
+	char *path, *query, *body;
+	size_t len;
+	char ctype[128];
+	cs_sink *sink;
+};
+
+static void ireq_free(struct cs_ireq *q)
+{
+	free(q->path);
+	free(q->query);
+	free(q->body);
+	free(q);
+}
+
+static const char unavailable[] =
+	"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+	"\"message\":\"the API is not serving (starting or stopping)\",\"reason\":"
+	"\"ServiceUnavailable\",\"code\":503}";
+
+static void ireq_push(cs_server *srv, struct cs_ireq *q)
+{
+	pthread_mutex_lock(srv->iq_lock);
+	if (!srv->serving) {
+		pthread_mutex_unlock(srv->iq_lock);
+		if (!q->cancel)
+			q->sink->reply(q->sink, 503, unavailable, sizeof(unavailable) - 1);
+		q->sink->release(q->sink);
+		ireq_free(q);
+		return;
+	}
+	if (srv->iq_tail)
+		srv->iq_tail->next = q;
+	else
+		srv->iq_head = q;
+	srv->iq_tail = q;
+	pthread_mutex_unlock(srv->iq_lock);
+	lws_cancel_service(srv->ctx);
+}
+
+void cs_server_submit(cs_server *srv, enum cs_method m, const char *path, const char *query,
+		      const char *ctype, char *body, size_t len, cs_sink *sink)
+{
+	struct cs_ireq *q = calloc(1, sizeof(*q));
+	if (!q)
+		abort();
+	q->method = m;
+	q->path = strdup(path);
+	q->query = query ? strdup(query) : NULL;
+	q->body = body;
+	q->len = len;
+	snprintf(q->ctype, sizeof(q->ctype), "%s", ctype ? ctype : "");
+	q->sink = sink;
+	ireq_push(srv, q);
+}
+
+void cs_server_wake(cs_server *srv)
+{
+	if (srv->ctx)
+		lws_cancel_service(srv->ctx);
+}
+
+void cs_server_cancel(cs_server *srv, cs_sink *sink)
+{
+	struct cs_ireq *q = calloc(1, sizeof(*q));
+	if (!q)
+		abort();
+	q->cancel = true;
+	q->sink = sink;
+	ireq_push(srv, q);
+}
+
+static int unhex(int c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+static char *urldecode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && unhex(s[i + 1]) >= 0 && unhex(s[i + 2]) >= 0) {
+			*o++ = (char)(unhex(s[i + 1]) * 16 + unhex(s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static cs_req *ireq_begin(cs_server *srv, struct cs_ireq *q)
+{
+	cs_req *r = calloc(1, sizeof(*r));
+	if (!r)
+		abort();
+	r->srv = srv;
+	r->sink = q->sink;
+	q->sink->r = r;
+	r->t0_ns = cs_now_ns();
+	r->method = q->method;
+	snprintf(r->path, sizeof(r->path), "%s", q->path);
+	snprintf(r->accept, sizeof(r->accept), "application/json");
+	snprintf(r->content_type, sizeof(r->content_type), "%s", q->ctype);
+	for (const char *p = q->query; p && *p && r->nq < 32;) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', n);
+		r->qk[r->nq] = urldecode(p, eq ? (size_t)(eq - p) : n);
+		r->qv[r->nq] = eq ? urldecode(eq + 1, n - (size_t)(eq + 1 - p)) : strdup("");
+		r->nq++;
+		p = amp ? amp + 1 : p + n;
+	}
+	if (q->len > CS_MAX_BODY) {
+		r->body_too_large = true;
+	} else if (q->body) {
+		r->body = q->body;
+		r->body_len = q->len;
+		r->body_cap = q->len + 1;
+		q->body = NULL;
+	}
+	return r;
+}
+
+/* Service in-process requests and streams; loop thread. */
+static void internal_run(cs_server *srv)
+{
+	pthread_mutex_lock(srv->iq_lock);
+	struct cs_ireq *q = srv->iq_head;
+	srv->iq_head = srv->iq_tail = NULL;
+	pthread_mutex_unlock(srv->iq_lock);
+	while (q) {
+		struct cs_ireq *next = q->next;
+		if (q->cancel) {
+			cs_req *r = q->sink->r;
+			if (r && !r->pending) {
+				if (r->watch)
+					cs_watch_closed(r);
+				r->watch = NULL;
+				r->ending = true; /* freed below, without an end call */
+				r->cancelled = true;
+				r->replied = true;
+				cs_req_want_write(r);
+			}
+			q->sink->release(q->sink);
+		} else {
+			cs_req *r = ireq_begin(srv, q);
+			run(r);
+			if (r->replied && !r->pending && !r->watch && !r->iwant)
+				req_free(r);
+		}
+		ireq_free(q);
+		q = next;
+	}
+	cs_req *list = srv->iwrit;
+	srv->iwrit = NULL;
+	while (list) {
+		cs_req *r = list;
+		list = r->inext;
+		r->iwant = false;
+		if (r->watch && r->out_len == r->out_off)
+			cs_watch_writable(r);
+		sink_flush(r);
+		if (r->watch) {
+			if (cs_watch_more(r))
+				cs_req_want_write(r);
+			continue;
+		}
+		if (r->ending) {
+			if (r->sink->r == r && !r->cancelled)
+				r->sink->end(r->sink);
+			req_free(r);
+		}
+	}
+}
+
 static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		   size_t len)
 {
@@ -440,6 +674,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		cs_store_dispatch(g_srv->store);
 		cs_watch_fanout(g_srv);
+		internal_run(g_srv);
 		return 0;
 	default: break;
 	}
@@ -449,7 +684,9 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 void cs_req_release(cs_req *r)
 {
 	r->pending = false;
-	if (!r->wsi)
+	/* An in-process stream lives on until it ends; anything else that has
+	 * no socket is done. */
+	if (!r->wsi && !(r->sink && r->watch))
 		req_free(r);
 }
 
@@ -479,9 +716,11 @@ static void tick(lws_sorted_usec_list_t *sul)
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	if (g_srv) {
-		g_srv->stop = 1;
+		if (sig == SIGHUP)
+			g_srv->reload = 1;
+		else
+			g_srv->stop = 1;
 		if (g_srv->ctx)
 			lws_cancel_service(g_srv->ctx);
 	}
@@ -521,6 +760,8 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 		return -1;
 	g_srv = srv;
 	srv->started_ns = cs_now_ns();
+	static pthread_mutex_t iq_lock = PTHREAD_MUTEX_INITIALIZER;
+	srv->iq_lock = &iq_lock;
 	snprintf(srv->listen, sizeof(srv->listen), "%s", listen);
 	srv->port = port;
 
@@ -567,6 +808,7 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	lws_sul_schedule(srv->ctx, 0, &tick_sul, tick, LWS_US_PER_SEC);
 	struct lws_vhost *vh = lws_get_vhost_by_name(srv->ctx, "default");
 	if (vh && port == 0) {
@@ -578,10 +820,46 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 	}
 	cs_log(CS_LOG_INFO, "API serving on http://%s (store %s/store, revision %llu)", srv->listen,
 	       data_dir, (unsigned long long)cs_store_rev(srv->store));
-	while (!srv->stop)
+	pthread_mutex_lock(srv->iq_lock);
+	srv->serving = true;
+	pthread_mutex_unlock(srv->iq_lock);
+	if (srv->on_ready)
+		srv->on_ready(srv);
+	bool stopping = false;
+	for (;;) {
+		if (srv->reload) {
+			srv->reload = 0;
+			if (srv->on_reload && !stopping)
+				srv->on_reload(srv);
+		}
+		if (srv->stop && !stopping) {
+			stopping = true;
+			cs_log(CS_LOG_INFO, "stop requested");
+			if (srv->on_stop)
+				srv->on_stop(srv);
+			else
+				srv->stop_done = 1;
+		}
+		/* Modules stop while the API still serves them. */
+		if (stopping && srv->stop_done)
+			break;
 		if (lws_service(srv->ctx, 0) < 0)
 			break;
+	}
 	cs_log(CS_LOG_INFO, "shutting down");
+	pthread_mutex_lock(srv->iq_lock);
+	srv->serving = false;
+	struct cs_ireq *left = srv->iq_head;
+	srv->iq_head = srv->iq_tail = NULL;
+	pthread_mutex_unlock(srv->iq_lock);
+	while (left) {
+		struct cs_ireq *next = left->next;
+		if (!left->cancel)
+			left->sink->reply(left->sink, 503, unavailable, sizeof(unavailable) - 1);
+		left->sink->release(left->sink);
+		ireq_free(left);
+		left = next;
+	}
 	/* End open watch streams properly so clients see a complete response
 	 * and reconnect, rather than a truncated one. */
 	if (cs_watch_close_all(srv)) {

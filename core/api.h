@@ -19,6 +19,17 @@ enum cs_method { CS_GET, CS_POST, CS_PUT, CS_PATCH, CS_DELETE, CS_OTHER };
 typedef struct cs_server cs_server;
 typedef struct cs_watch cs_watch;
 
+/* Where an in-process request (no socket: modules in this process) sends
+ * its response.  Called on the loop thread; the server calls release once
+ * per submitted item, after its last call. */
+typedef struct cs_sink {
+	void (*reply)(struct cs_sink *s, int code, const char *body, size_t len);
+	void (*chunk)(struct cs_sink *s, const char *data, size_t len); /* streams */
+	void (*end)(struct cs_sink *s);                                 /* streams */
+	void (*release)(struct cs_sink *s);
+	struct cs_req *r; /* loop thread only */
+} cs_sink;
+
 typedef struct cs_req {
 	struct lws *wsi; /* NULL once the client has gone */
 	cs_server *srv;
@@ -41,6 +52,11 @@ typedef struct cs_req {
 	int code;
 
 	cs_watch *watch; /* set for streaming watch responses */
+
+	cs_sink *sink;        /* in-process request: no wsi, responses go here */
+	bool iwant;           /* in the server's internal writable list */
+	bool cancelled;       /* the in-process client ended the stream */
+	struct cs_req *inext; /* that list */
 
 	/* metrics labels */
 	uint64_t t0_ns;
@@ -137,7 +153,35 @@ struct cs_server {
 	bool fanout_pending; /* events arrived since the last fan-out */
 	volatile int stop;
 	uint64_t started_ns;
+
+	/* In-process requests from module threads (cs_server_submit). */
+	struct cs_ireq *iq_head, *iq_tail; /* guarded by iq_lock */
+	void *iq_lock;                     /* pthread_mutex_t */
+	cs_req *iwrit;                     /* in-process streams to service */
+	bool serving;                      /* the loop runs: submits are served */
+	/* Hooks for the process around the server (main.c), all called on
+	 * the loop thread and never blocking: */
+	void (*on_ready)(cs_server *srv);  /* the API serves */
+	void (*on_reload)(cs_server *srv); /* SIGHUP */
+	void (*on_stop)(cs_server *srv);   /* stop requested; serve until
+					    * stop_done is set */
+	/* Extra /healthz checks: 0 ok, else -1; one line per check in buf. */
+	int (*health)(cs_server *srv, char *buf, size_t n);
+	void *hook_arg;
+	volatile int stop_done;
+	volatile int reload; /* SIGHUP seen */
 };
+
+/* Submit an in-process request from any thread.  path has no query;
+ * query is "k=v&k2=v2" (URL-encoded) or NULL.  body (malloc'd, may be
+ * NULL) is taken over.  If the server is not serving, sink->reply gets
+ * 503 at once (on the calling thread). */
+void cs_server_submit(cs_server *srv, enum cs_method m, const char *path, const char *query,
+		      const char *ctype, char *body, size_t len, cs_sink *sink);
+/* Wake the loop (any thread), e.g. after setting stop or stop_done. */
+void cs_server_wake(cs_server *srv);
+/* End the stream behind sink (any thread); release follows. */
+void cs_server_cancel(cs_server *srv, cs_sink *sink);
 
 /* Store key for an object ("core/pods/ns/name") and collection prefixes. */
 void cs_key(char *buf, size_t n, const cs_type *t, const char *ns, const char *name);

@@ -141,14 +141,18 @@ bool cs_api_discovery(cs_req *r)
 		return true;
 	}
 	if (health) {
+		/* Module checks: an optional module that failed is listed
+		 * but does not fail the check; a required one does. */
+		char mods[8192] = "";
+		int rc = r->srv->health ? r->srv->health(r->srv, mods, sizeof(mods)) : 0;
 		if (cs_req_query(r, "verbose")) {
-			char buf[256];
+			char buf[8448];
 			snprintf(buf, sizeof(buf),
-				 "[+]ping ok\n[+]log ok\n[+]store ok\n%s check passed\n",
-				 r->path + 1);
-			reply_text(r, 200, buf);
+				 "[+]ping ok\n[+]log ok\n[+]store ok\n%s%s check %s\n", mods,
+				 r->path + 1, rc ? "failed" : "passed");
+			reply_text(r, rc ? 500 : 200, buf);
 		} else {
-			reply_text(r, 200, "ok");
+			reply_text(r, rc ? 500 : 200, rc ? "module check failed" : "ok");
 		}
 		return true;
 	}

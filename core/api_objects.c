@@ -146,7 +146,7 @@ static bool namespace_usable(cs_server *srv, const char *ns, cs_status *st)
 
 /* ---- write completion ---- */
 
-enum reply_mode { REPLY_OBJECT, REPLY_SCALE, REPLY_DELETED_STATUS, REPLY_MULTI };
+enum reply_mode { REPLY_OBJECT, REPLY_SCALE, REPLY_DELETED_STATUS, REPLY_MULTI, REPLY_BOUND };
 
 struct multi {
 	cs_req *r;
@@ -197,6 +197,15 @@ static void write_done(void *arg, int err, uint64_t rev)
 		if (err) {
 			cs_reply_error(w->r, 500, "InternalError", "store write failed: %s",
 				       strerror(-err));
+		} else if (w->mode == REPLY_BOUND) {
+			/* As Kubernetes: a Binding answers with a success Status. */
+			cs_json *ok = cs_json_object();
+			cs_json_set(ok, "kind", cs_json_string("Status"));
+			cs_json_set(ok, "apiVersion", cs_json_string("v1"));
+			cs_json_set(ok, "metadata", cs_json_object());
+			cs_json_set(ok, "status", cs_json_string("Success"));
+			cs_json_set(ok, "code", cs_json_int(201));
+			cs_reply_json(w->r, 201, ok);
 		} else if (w->mode == REPLY_SCALE) {
 			char e[128];
 			cs_json *d = cs_json_parse(w->json, w->len, e, sizeof(e));
@@ -412,7 +421,10 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 			cs_json_del(md, keep[i]);
 	}
 	bool status_sub = tg->sub && !strcmp(tg->sub, "status");
-	if (status_sub) {
+	bool binding = tg->sub && !strcmp(tg->sub, "binding");
+	if (binding) {
+		/* spec.nodeName and the PodScheduled condition, set by do_bind. */
+	} else if (status_sub) {
 		/* Only status changes through /status. */
 		cs_json *newstatus = cs_json_take(doc, "status");
 		cs_json *base = cs_json_clone(old);
@@ -1017,6 +1029,93 @@ static bool is_watch(const cs_req *r)
 	return w && (!strcmp(w, "1") || !strcasecmp(w, "true"));
 }
 
+/* POST pods/NAME/binding: assign a pod to a node, once (the scheduler's
+ * write). */
+static int do_bind(cs_req *r, const cs_target *tg, cs_status *st)
+{
+	cs_json *b = parse_body(r, st);
+	if (!b)
+		return -1;
+	const char *kind = cs_json_get_str(b, "kind");
+	const char *bname = cs_json_str(cs_json_path(b, "metadata", "name", NULL));
+	const char *node = cs_json_str(cs_json_path(b, "target", "name", NULL));
+	const char *tkind = cs_json_str(cs_json_path(b, "target", "kind", NULL));
+	int rc = 0;
+	if (kind && strcmp(kind, "Binding"))
+		rc = cs_status_set(st, 400, "BadRequest", "expected a Binding, got kind \"%s\"",
+				   kind);
+	else if (bname && strcmp(bname, tg->name))
+		rc = cs_status_set(st, 400, "BadRequest",
+				   "the name of the Binding (%s) does not match the pod on the URL "
+				   "(%s)",
+				   bname, tg->name);
+	else if (!node || !*node || (tkind && strcmp(tkind, "Node"))) {
+		cs_status_set(st, 422, "Invalid",
+			      "Binding \"%s\" is invalid: target.name: Required "
+			      "value: a Node name",
+			      tg->name);
+		cs_status_cause(st, "FieldValueRequired", "target.name", "Required value");
+		rc = -1;
+	}
+	if (rc < 0) {
+		cs_json_free(b);
+		return -1;
+	}
+	char key[1024];
+	cs_key(key, sizeof(key), tg->type, tg->ns, tg->name);
+	cs_obj *cur = cs_store_get_latest(r->srv->store, key);
+	if (!cur) {
+		cs_json_free(b);
+		return not_found(st, tg->type, tg->name);
+	}
+	cs_json *doc = cs_json_clone(cs_obj_doc(cur));
+	const char *has = cs_json_str(cs_json_path(doc, "spec", "nodeName", NULL));
+	if (has && *has) {
+		cs_status_set(st, 409, "Conflict", "pod %s is already assigned to node \"%s\"",
+			      tg->name, has);
+		details(st, tg->type, tg->name);
+		cs_json_free(doc);
+		cs_json_free(b);
+		return -1;
+	}
+	if (cs_json_path(doc, "metadata", "deletionTimestamp", NULL)) {
+		cs_status_set(st, 409, "Conflict", "pod %s is being deleted, cannot be assigned",
+			      tg->name);
+		cs_json_free(doc);
+		cs_json_free(b);
+		return -1;
+	}
+	cs_json_set(cs_json_obj_ensure(doc, "spec"), "nodeName", cs_json_string(node));
+	/* Annotations of the Binding are copied, as Kubernetes does. */
+	const cs_json *ann = cs_json_path(b, "metadata", "annotations", NULL);
+	for (size_t i = 0; i < cs_json_len(ann); i++)
+		cs_json_set(cs_json_obj_ensure(cs_json_get(doc, "metadata"), "annotations"),
+			    ann->u.obj.keys[i], cs_json_clone(ann->u.obj.vals[i]));
+	cs_json *conds = cs_json_get(cs_json_obj_ensure(doc, "status"), "conditions");
+	if (!cs_json_is(conds, CS_JSON_ARRAY)) {
+		conds = cs_json_array();
+		cs_json_set(cs_json_get(doc, "status"), "conditions", conds);
+	}
+	cs_json *c = NULL;
+	for (size_t i = 0; i < cs_json_len(conds); i++)
+		if (!strcmp(cs_json_get_str(cs_json_at(conds, i), "type") ?: "", "PodScheduled"))
+			c = cs_json_at(conds, i);
+	if (!c) {
+		c = cs_json_object();
+		cs_json_push(conds, c);
+	}
+	char now[32];
+	cs_rfc3339_now(now);
+	cs_json_set(c, "type", cs_json_string("PodScheduled"));
+	cs_json_set(c, "status", cs_json_string("True"));
+	cs_json_set(c, "lastProbeTime", cs_json_null());
+	cs_json_set(c, "lastTransitionTime", cs_json_string(now));
+	cs_json_del(c, "reason");
+	cs_json_del(c, "message");
+	cs_json_free(b);
+	return commit_update(r, tg, key, cur, doc, REPLY_BOUND, st);
+}
+
 void cs_api_objects(cs_req *r, const cs_target *tg)
 {
 	cs_status st = {0};
@@ -1034,7 +1133,9 @@ void cs_api_objects(cs_req *r, const cs_target *tg)
 		break;
 	case CS_POST:
 		r->verb = "create";
-		if (tg->name || tg->sub)
+		if (tg->sub && !strcmp(tg->sub, "binding") && tg->name)
+			rc = do_bind(r, tg, &st);
+		else if (tg->name || tg->sub)
 			rc = cs_status_set(&st, 405, "MethodNotAllowed",
 					   "the server does not allow this method on the requested "
 					   "resource");

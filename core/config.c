@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <confuse.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,24 +47,33 @@ static cfg_opt_t store_opts[] = {
 	CFG_END(),
 };
 
-/* Module options are declared by each module (validated when it loads);
- * until then only the host's own keys are known. */
-static cfg_opt_t module_opts[] = {
-	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
-	CFG_BOOL("required", cfg_false, CFGF_NONE),
-	CFG_END(),
-};
+/* Pass 1 knows only the host's keys of a module section; a module's own
+ * options are validated in pass 2 (module_config.c) once its descriptor is
+ * loaded.  Keys pass 1 meets in module sections are learned and parsed as
+ * string lists, which accept any scalar or list value. */
+#define MAX_LEARNED 256
 
-static cfg_opt_t top_opts[] = {
-	CFG_STR("role", "all", CFGF_NONE),
-	CFG_STR("data-dir", "/var/lib/capstan", CFGF_NONE),
-	CFG_STR("log-level", "info", CFGF_NONE),
-	CFG_STR("module-path", CS_MODULE_DIR, CFGF_NONE),
-	CFG_SEC("api", api_opts, CFGF_NONE),
-	CFG_SEC("store", store_opts, CFGF_NONE),
-	CFG_SEC("module", module_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_END(),
-};
+static cfg_opt_t *top_opts(cfg_opt_t *module_opts)
+{
+	static const cfg_opt_t tmpl[] = {
+		CFG_STR("role", "all", CFGF_NONE),
+		CFG_STR("data-dir", "/var/lib/capstan", CFGF_NONE),
+		CFG_STR("log-level", "info", CFGF_NONE),
+		CFG_STR("module-path", CS_MODULE_DIR, CFGF_NONE),
+		CFG_SEC("api", api_opts, CFGF_NONE),
+		CFG_SEC("store", store_opts, CFGF_NONE),
+		CFG_SEC("module", NULL, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+		CFG_END(),
+	};
+	cfg_opt_t *t = malloc(sizeof(tmpl));
+	if (!t)
+		abort();
+	memcpy(t, tmpl, sizeof(tmpl));
+	for (cfg_opt_t *o = t; o->name; o++)
+		if (!strcmp(o->name, "module"))
+			o->subopts = module_opts;
+	return t;
+}
 
 void cs_config_set(char **field, const char *value)
 {
@@ -71,32 +81,79 @@ void cs_config_set(char **field, const char *value)
 	*field = value ? strdup(value) : NULL;
 }
 
+/* "no such option 'K'" from pass 1: K is a module's own key (or a typo at
+ * top level, which the retry then reports as the error it is). */
+static bool unknown_key(char *key, size_t n)
+{
+	const char *p = strstr(errbuf, "no such option '");
+	if (!p)
+		return false;
+	p += strlen("no such option '");
+	const char *q = strchr(p, '\'');
+	if (!q || q == p || (size_t)(q - p) >= n)
+		return false;
+	memcpy(key, p, (size_t)(q - p));
+	key[q - p] = '\0';
+	return true;
+}
+
 int cs_config_load(cs_config *c, const char *path, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
-	cfg_t *cfg = cfg_init(top_opts, CFGF_NONE);
-	if (!cfg) {
-		snprintf(err, errlen, "cannot initialise the configuration parser");
-		return -1;
-	}
-	cfg_set_error_function(cfg, conf_error);
-	if (path) {
+	char *learned[MAX_LEARNED];
+	size_t nlearned = 0;
+	cfg_t *cfg = NULL;
+	for (;;) {
+		cfg_opt_t *mod = calloc(nlearned + 3, sizeof(*mod));
+		if (!mod)
+			abort();
+		mod[0] = (cfg_opt_t)CFG_BOOL("enabled", cfg_true, CFGF_NONE);
+		mod[1] = (cfg_opt_t)CFG_BOOL("required", cfg_false, CFGF_NONE);
+		for (size_t i = 0; i < nlearned; i++)
+			mod[2 + i] = (cfg_opt_t)CFG_STR_LIST(learned[i], NULL, CFGF_NONE);
+		mod[2 + nlearned] = (cfg_opt_t)CFG_END();
+		cfg_opt_t *top = top_opts(mod);
+		cfg = cfg_init(top, CFGF_NONE);
+		/* libconfuse copies the tables, not necessarily the names. */
+		free(top);
+		free(mod);
+		if (!cfg) {
+			snprintf(err, errlen, "cannot initialise the configuration parser");
+			goto fail;
+		}
+		cfg_set_error_function(cfg, conf_error);
+		if (!path)
+			break;
 		errbuf[0] = '\0';
 		parsing = cfg;
 		int rc = cfg_parse(cfg, path);
 		parsing = NULL;
 		if (rc == CFG_FILE_ERROR) {
 			snprintf(err, errlen, "%s: cannot read configuration file: %m", path);
-			cfg_free(cfg);
-			return -1;
+			goto fail;
 		}
-		if (rc != CFG_SUCCESS) {
+		if (rc == CFG_SUCCESS) {
+			c->path = strdup(path);
+			break;
+		}
+		char key[128];
+		bool known = false;
+		if (unknown_key(key, sizeof(key)))
+			for (size_t i = 0; i < nlearned; i++)
+				known |= !strcmp(learned[i], key);
+		if (!unknown_key(key, sizeof(key)) || known || nlearned == MAX_LEARNED) {
 			snprintf(err, errlen, "%s", errbuf[0] ? errbuf : "configuration error");
-			cfg_free(cfg);
-			return -1;
+			goto fail;
 		}
-		c->path = strdup(path);
+		learned[nlearned++] = strdup(key);
+		cfg_free(cfg);
+		cfg = NULL;
 	}
+	c->learned = malloc((nlearned ? nlearned : 1) * sizeof(char *));
+	if (!c->learned)
+		abort();
+	memcpy(c->learned, learned, nlearned * sizeof(char *));
+	c->nlearned = nlearned;
 	c->cfg = cfg;
 	c->role = strdup(cfg_getstr(cfg, "role"));
 	c->data_dir = strdup(cfg_getstr(cfg, "data-dir"));
@@ -117,6 +174,12 @@ int cs_config_load(cs_config *c, const char *path, char *err, size_t errlen)
 		c->modules[i].required = cfg_getbool(m, "required");
 	}
 	return 0;
+fail:
+	for (size_t i = 0; i < nlearned; i++)
+		free(learned[i]);
+	if (cfg)
+		cfg_free(cfg);
+	return -1;
 }
 
 bool cs_addr_is_loopback(const char *host)
@@ -216,7 +279,289 @@ void cs_config_free(cs_config *c)
 	for (size_t i = 0; i < c->nmodules; i++)
 		free(c->modules[i].name);
 	free(c->modules);
+	for (size_t i = 0; i < c->nlearned; i++)
+		free(c->learned[i]);
+	free(c->learned);
 	if (c->cfg)
 		cfg_free(c->cfg);
 	memset(c, 0, sizeof(*c));
+}
+
+/* ---- pass 2: one module's options ---- */
+
+struct cs_modcfg {
+	cfg_t *cfg;
+	cfg_t *sec; /* the module's section, or NULL when it has none */
+	cfg_opt_t *opts;
+	const cs_option *decl;
+	/* options validated by hand (a type conflict with another module) */
+	size_t nhand;
+	struct hand {
+		const cs_option *o;
+		char *text;
+		int64_t i;
+		double d;
+		bool b;
+	} * hand;
+};
+
+static const char *type_name(enum cs_opt_type t)
+{
+	switch (t) {
+	case CS_OPT_BOOL: return "boolean";
+	case CS_OPT_INT: return "integer";
+	case CS_OPT_FLOAT: return "number";
+	case CS_OPT_STRING: return "string";
+	case CS_OPT_STRING_LIST: return "list of strings";
+	default: return "?";
+	}
+}
+
+static const cs_option *decl_find(const cs_option *d, const char *name)
+{
+	for (; d && d->name; d++)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+/* Scalar text in a module option's type; false if it does not parse. */
+static bool scalar_parse(enum cs_opt_type t, const char *s, int64_t *i, double *d, bool *b)
+{
+	char *end;
+	errno = 0;
+	switch (t) {
+	case CS_OPT_BOOL: {
+		int v = cfg_parse_boolean(s);
+		if (v < 0)
+			return false;
+		*b = v;
+		return true;
+	}
+	case CS_OPT_INT: *i = strtoll(s, &end, 0); return *s && !*end && !errno;
+	case CS_OPT_FLOAT: *d = strtod(s, &end); return *s && !*end && !errno;
+	default: return true;
+	}
+}
+
+static const char *g_validating; /* module name of the pass in progress */
+static const cs_option *g_decl;
+
+static int section_validate(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	if (!sec || strcmp(cfg_title(sec), g_validating))
+		return 0;
+	for (unsigned i = 0; i < cfg_num(sec); i++) {
+		cfg_opt_t *o = cfg_getnopt(sec, i);
+		const char *n = cfg_opt_name(o);
+		if (!(o->flags & CFGF_MODIFIED) || !strcmp(n, "enabled") ||
+		    !strcmp(n, "required") || decl_find(g_decl, n))
+			continue;
+		char known[512] = "";
+		size_t k = 0;
+		for (const cs_option *d = g_decl; d && d->name; d++)
+			k += (size_t)snprintf(known + k, k < sizeof(known) ? sizeof(known) - k : 0,
+					      "%s%s", k ? ", " : "", d->name);
+		cfg_error(cfg, "module \"%s\" has no option \"%s\" (its options: %s)", g_validating,
+			  n, k ? known : "none");
+		return -1;
+	}
+	return 0;
+}
+
+cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_option *decl,
+			    const cs_option *const *others, size_t nothers, char *err,
+			    size_t errlen)
+{
+	const char *f = c->path ? c->path : "configuration";
+	size_t n = 0;
+	for (const cs_option *d = decl; d && d->name; d++) {
+		if (!strcmp(d->name, "enabled") || !strcmp(d->name, "required") ||
+		    d->type < CS_OPT_BOOL || d->type > CS_OPT_STRING_LIST) {
+			snprintf(err, errlen,
+				 "module %s: option \"%s\" is reserved or has an unknown type "
+				 "(a bug in the module)",
+				 name, d->name);
+			return NULL;
+		}
+		n++;
+	}
+	cs_modcfg *mc = calloc(1, sizeof(*mc));
+	cfg_opt_t *mod = calloc(n + c->nlearned + 3, sizeof(*mod));
+	mc->hand = calloc(n + 1, sizeof(*mc->hand));
+	if (!mc || !mod || !mc->hand)
+		abort();
+	mc->decl = decl;
+	size_t k = 0;
+	mod[k++] = (cfg_opt_t)CFG_BOOL("enabled", cfg_true, CFGF_NONE);
+	mod[k++] = (cfg_opt_t)CFG_BOOL("required", cfg_false, CFGF_NONE);
+	for (const cs_option *d = decl; d && d->name; d++) {
+		int64_t iv = 0;
+		double dv = 0;
+		bool bv = false;
+		const char *def = d->def;
+		if (def && d->type != CS_OPT_STRING && d->type != CS_OPT_STRING_LIST &&
+		    !scalar_parse(d->type, def, &iv, &dv, &bv)) {
+			snprintf(err, errlen,
+				 "module %s: default \"%s\" of option \"%s\" is not a %s (a bug in "
+				 "the module)",
+				 name, def, d->name, type_name(d->type));
+			goto fail;
+		}
+		/* Another module declares the same key with another type: its
+		 * sections would not parse with ours, so read it as text. */
+		bool conflict = false;
+		for (size_t j = 0; j < nothers; j++) {
+			const cs_option *o = decl_find(others[j], d->name);
+			conflict |= o && o->type != d->type;
+		}
+		if (conflict) {
+			mc->hand[mc->nhand++] = (struct hand){.o = d, .i = iv, .d = dv, .b = bv};
+			mod[k++] = (cfg_opt_t)CFG_STR_LIST(d->name, NULL, CFGF_NONE);
+			continue;
+		}
+		switch (d->type) {
+		case CS_OPT_BOOL:
+			mod[k++] =
+				(cfg_opt_t)CFG_BOOL(d->name, bv ? cfg_true : cfg_false, CFGF_NONE);
+			break;
+		case CS_OPT_INT: mod[k++] = (cfg_opt_t)CFG_INT(d->name, iv, CFGF_NONE); break;
+		case CS_OPT_FLOAT: mod[k++] = (cfg_opt_t)CFG_FLOAT(d->name, dv, CFGF_NONE); break;
+		case CS_OPT_STRING:
+			mod[k++] = (cfg_opt_t)CFG_STR(d->name, def ? def : "", CFGF_NONE);
+			break;
+		default: mod[k++] = (cfg_opt_t)CFG_STR_LIST(d->name, (char *)def, CFGF_NONE); break;
+		}
+	}
+	/* Keys of other modules' sections parse, and are checked in theirs. */
+	for (size_t i = 0; i < c->nlearned; i++)
+		if (!decl_find(decl, c->learned[i]))
+			mod[k++] = (cfg_opt_t)CFG_STR_LIST(c->learned[i], NULL, CFGF_NONE);
+	mod[k] = (cfg_opt_t)CFG_END();
+	cfg_opt_t *top = top_opts(mod);
+	mc->cfg = cfg_init(top, CFGF_NONE);
+	free(top);
+	mc->opts = mod;
+	if (!mc->cfg) {
+		snprintf(err, errlen, "cannot initialise the configuration parser");
+		goto fail;
+	}
+	cfg_set_error_function(mc->cfg, conf_error);
+	cfg_set_validate_func(mc->cfg, "module", section_validate);
+	if (c->path) {
+		errbuf[0] = '\0';
+		parsing = mc->cfg;
+		g_validating = name;
+		g_decl = decl;
+		int rc = cfg_parse(mc->cfg, c->path);
+		parsing = NULL;
+		g_validating = NULL;
+		if (rc != CFG_SUCCESS) {
+			snprintf(err, errlen, "%s", errbuf[0] ? errbuf : "configuration error");
+			goto fail;
+		}
+	}
+	mc->sec = cfg_gettsec(mc->cfg, "module", name);
+	if (!mc->sec) /* not configured (listing): a section of defaults */
+		mc->sec = cfg_addtsec(mc->cfg, "module", name);
+	if (!mc->sec) {
+		snprintf(err, errlen, "module %s: cannot build its option defaults", name);
+		goto fail;
+	}
+	for (size_t i = 0; i < mc->nhand; i++) {
+		struct hand *h = &mc->hand[i];
+		cfg_opt_t *o = mc->sec ? cfg_getopt(mc->sec, h->o->name) : NULL;
+		if (!o || !(o->flags & CFGF_MODIFIED))
+			continue;
+		if (h->o->type == CS_OPT_STRING_LIST)
+			continue;
+		if (cfg_opt_size(o) != 1) {
+			snprintf(err, errlen, "%s: module \"%s\": option \"%s\" takes one %s", f,
+				 name, h->o->name, type_name(h->o->type));
+			goto fail;
+		}
+		const char *v = cfg_opt_getnstr(o, 0);
+		if (!scalar_parse(h->o->type, v, &h->i, &h->d, &h->b)) {
+			snprintf(err, errlen,
+				 "%s: module \"%s\": option \"%s\": \"%s\" is not a %s", f, name,
+				 h->o->name, v, type_name(h->o->type));
+			goto fail;
+		}
+		h->text = strdup(v);
+	}
+	return mc;
+fail:
+	cs_modcfg_free(mc);
+	return NULL;
+}
+
+void cs_modcfg_free(cs_modcfg *mc)
+{
+	if (!mc)
+		return;
+	if (mc->cfg)
+		cfg_free(mc->cfg);
+	free(mc->opts);
+	for (size_t i = 0; i < mc->nhand; i++)
+		free(mc->hand[i].text);
+	free(mc->hand);
+	free(mc);
+}
+
+static struct hand *hand_find(const cs_modcfg *mc, const char *name)
+{
+	for (size_t i = 0; i < mc->nhand; i++)
+		if (!strcmp(mc->hand[i].o->name, name))
+			return &mc->hand[i];
+	return NULL;
+}
+
+bool cs_modcfg_has(const cs_modcfg *mc, const char *name, enum cs_opt_type type)
+{
+	const cs_option *d = decl_find(mc->decl, name);
+	return d && d->type == type;
+}
+
+bool cs_modcfg_bool(const cs_modcfg *mc, const char *name)
+{
+	struct hand *h = hand_find(mc, name);
+	if (h)
+		return h->b;
+	return cfg_getbool(mc->sec, name);
+}
+
+int64_t cs_modcfg_int(const cs_modcfg *mc, const char *name)
+{
+	struct hand *h = hand_find(mc, name);
+	if (h)
+		return h->i;
+	return cfg_getint(mc->sec, name);
+}
+
+double cs_modcfg_float(const cs_modcfg *mc, const char *name)
+{
+	struct hand *h = hand_find(mc, name);
+	if (h)
+		return h->d;
+	return cfg_getfloat(mc->sec, name);
+}
+
+const char *cs_modcfg_str(const cs_modcfg *mc, const char *name)
+{
+	struct hand *h = hand_find(mc, name);
+	if (h)
+		return h->text ? h->text : (h->o->def ? h->o->def : "");
+	const char *v = cfg_getstr(mc->sec, name);
+	return v ? v : "";
+}
+
+size_t cs_modcfg_list_len(const cs_modcfg *mc, const char *name)
+{
+	return cfg_size(mc->sec, name);
+}
+
+const char *cs_modcfg_list_at(const cs_modcfg *mc, const char *name, size_t i)
+{
+	return i < cfg_size(mc->sec, name) ? cfg_getnstr(mc->sec, name, (unsigned)i) : NULL;
 }

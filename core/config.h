@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <capstan/module.h>
 
 typedef struct cs_module_conf {
 	char *name;
@@ -23,7 +26,9 @@ typedef struct cs_config {
 	char *module_path;
 	cs_module_conf *modules;
 	size_t nmodules;
-	void *cfg; /* the parsed cfg_t, kept for module options */
+	void *cfg;      /* the parsed cfg_t */
+	char **learned; /* keys pass 1 met in module sections */
+	size_t nlearned;
 } cs_config;
 
 /* Load path (NULL: built-in defaults only).  On error returns -1 and a
@@ -34,6 +39,25 @@ int cs_config_validate(const cs_config *c, char *err, size_t errlen);
 void cs_config_free(cs_config *c);
 /* Replace a string setting (for command-line overrides). */
 void cs_config_set(char **field, const char *value);
+
+/* Pass 2 for one module: re-read the file with the module's declared
+ * options typed (libconfuse reports a bad value with FILE:LINE) and check
+ * that its section sets nothing else.  `others`: the option tables of the
+ * other loaded modules (to tolerate a key two modules type differently).
+ * NULL with err on error. */
+typedef struct cs_modcfg cs_modcfg;
+cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_option *decl,
+			    const cs_option *const *others, size_t nothers, char *err,
+			    size_t errlen);
+void cs_modcfg_free(cs_modcfg *mc);
+/* True if the module declared `name` with this type. */
+bool cs_modcfg_has(const cs_modcfg *mc, const char *name, enum cs_opt_type type);
+bool cs_modcfg_bool(const cs_modcfg *mc, const char *name);
+int64_t cs_modcfg_int(const cs_modcfg *mc, const char *name);
+double cs_modcfg_float(const cs_modcfg *mc, const char *name);
+const char *cs_modcfg_str(const cs_modcfg *mc, const char *name);
+size_t cs_modcfg_list_len(const cs_modcfg *mc, const char *name);
+const char *cs_modcfg_list_at(const cs_modcfg *mc, const char *name, size_t i);
 
 /* Parse "host:port" / "[v6]:port".  Returns -1 with err on bad syntax. */
 int cs_listen_parse(const char *listen, char *host, size_t hostlen, int *port, char *err,

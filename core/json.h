@@ -23,6 +23,10 @@ typedef enum {
 typedef struct cs_json cs_json;
 struct cs_json {
 	cs_json_type type;
+	/* CS_JSON_SHARED: this node is the root embedded in a reference-counted
+	 * immutable holder handed to modules (modobj.c); cs_json_free must not
+	 * be called on it. Fits in padding: costs no memory. */
+	uint8_t flags;
 	union {
 		bool b;
 		struct {
@@ -46,6 +50,8 @@ struct cs_json {
 		} obj;
 	} u;
 };
+
+#define CS_JSON_SHARED 0x1
 
 /* Maximum nesting accepted by cs_json_parse; deeper input is rejected. */
 #define CS_JSON_MAX_DEPTH 100

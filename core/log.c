@@ -13,6 +13,11 @@ void cs_log_set_level(enum cs_log_level l)
 	level = l;
 }
 
+bool cs_log_enabled(enum cs_log_level l)
+{
+	return l <= level;
+}
+
 int cs_log_parse_level(const char *s)
 {
 	for (int i = 0; i < 4; i++)

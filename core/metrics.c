@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "modhost.h"
 
 #define NBUCKETS 14
 static const double bucket_le[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -62,6 +63,11 @@ struct sb {
 };
 
 static void sb_printf(struct sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_emit(void *arg, const char *text, size_t len)
+{
+	sb_printf(arg, "%.*s", (int)len, text);
+}
 static void sb_printf(struct sb *sb, const char *fmt, ...)
 {
 	va_list ap;
@@ -169,6 +175,7 @@ char *cs_metrics_render(cs_server *srv, size_t *len)
 			  cs_types[i].resource, cs_types[i].group[0] ? "." : "", cs_types[i].group,
 			  cs_store_count(srv->store, prefix));
 	}
+	cs_modmetrics_render(sb_emit, &sb);
 	*len = sb.len;
 	return sb.b;
 }

@@ -7,6 +7,14 @@ set -euo pipefail
 BUILD_PKGS="gcc make pkg-config libconfuse-dev libwebsockets-dev libyajl-dev libleveldb-dev
   libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev"
 TEST_PKGS="curl python3 etcd-server etcd-client clang libclang-rt-14-dev"
+# --- packaging (packaging/packaging.mk, tests/packaging): begin ---
+# libsystemd-dev: sd_notify (core/notify.c).  make deb: dpkg-dev, debhelper;
+# make rpm: rpm (rpmbuild); tests/packaging: lintian.
+BUILD_PKGS="$BUILD_PKGS libsystemd-dev"
+TEST_PKGS="$TEST_PKGS dpkg-dev debhelper rpm lintian"
+# The network driver module's tests run real CNI plugins in a network namespace.
+TEST_PKGS="$TEST_PKGS containernetworking-plugins iproute2 abigail-tools"
+# --- packaging: end ---
 # kubectl 1.20 from Debian is the reference client for the API tests.  Some
 # images already ship another kubectl at /usr/bin/kubectl, which makes the
 # package fail to unpack; then it is unpacked under $KUBE_DIR instead.

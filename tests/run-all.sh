@@ -42,6 +42,7 @@ for t in tests/integration/test_*.sh; do
 	[ -e "$t" ] && suite "integration $(basename "$t")" bash "$t"
 done
 suite kubectl tests/kubectl/run.sh
+[ "$BUILD" = build ] && suite packaging tests/packaging/test_packages.sh
 if [ "$(id -u)" = 0 ]; then
 	for t in tests/e2e/test_*.sh; do
 		[ -e "$t" ] && suite "e2e $(basename "$t")" bash "$t"
