@@ -236,23 +236,27 @@ struct cs_timer {
 	cs_call_fn fn;
 	void *arg;
 	bool once;
+	bool running;   /* fn runs now (module thread) */
+	bool cancelled; /* cancelled from inside fn: freed when it returns */
 };
 
 static void timer_run(void *p)
 {
 	cs_timer *t = p;
-	cs_call_fn fn = t->fn;
-	void *arg = t->arg;
-	cs_mod *m = &t->mi->pub;
-	/* A one-shot loop timer frees itself after this run; so does ours. */
-	if (t->once)
+	t->running = true;
+	t->fn(&t->mi->pub, t->arg);
+	t->running = false;
+	/* The loop frees a one-shot timer after this run, and a periodic one
+	 * cancelled from inside fn; the wrapper goes with it. */
+	if (t->once || t->cancelled)
 		free(t);
-	fn(m, arg);
 }
 
 static cs_timer *h_timer_add(cs_mod *m, uint32_t delay_ms, uint32_t period_ms, cs_call_fn fn,
 			     void *arg)
 {
+	if (!fn)
+		return NULL;
 	cs_timer *t = calloc(1, sizeof(*t));
 	if (!t)
 		abort();
@@ -268,6 +272,13 @@ static void h_timer_cancel(cs_timer *t)
 {
 	if (!t)
 		return;
+	if (t->running && cs_loop_is_current(t->mi->loop)) {
+		/* From inside fn: no further runs; timer_run frees. */
+		if (!t->cancelled && !t->once)
+			cs_loop_timer_cancel(t->t);
+		t->cancelled = true;
+		return;
+	}
 	cs_loop_timer_cancel(t->t);
 	free(t);
 }

@@ -1,6 +1,8 @@
 /* The module thread: a FIFO of posted closures and a min-heap of timers
- * served by one thread under one mutex.  Waits use a CLOCK_MONOTONIC
- * condition variable so wall-clock jumps neither fire nor stall timers. */
+ * (O(log n) add and cancel: a module may hold thousands) served by one
+ * thread under one mutex.  Closures and due timers take turns so neither
+ * starves the other.  Waits use a CLOCK_MONOTONIC condition variable so
+ * wall-clock jumps neither fire nor stall timers. */
 #include "modloop.h"
 #include "log.h"
 
@@ -23,8 +25,12 @@ struct cs_loop_timer {
 	uint64_t seq;    /* ties on `due` run in the order they were added */
 	cs_loop_fn fn;
 	void *arg;
-	size_t idx;     /* heap slot, NOT_QUEUED while running or cancelled */
-	bool cancelled; /* set by cancel while fn runs */
+	size_t idx; /* heap slot, NOT_QUEUED while running or parked */
+	/* Parked: cancelled by cs_loop_cancel_timers but not freed, so the
+	 * owner's handle stays valid for cs_loop_timer_cancel. */
+	struct cs_loop_timer *pnext, **pprev;
+	bool parked;
+	bool cancelled; /* no further runs */
 	bool waited;    /* a thread other than the loop waits for fn: it frees t */
 };
 
@@ -39,6 +45,7 @@ struct cs_loop {
 	size_t n, cap;
 	uint64_t seq;
 	cs_loop_timer *running; /* timer whose fn runs now */
+	cs_loop_timer *parked;
 	bool stop;
 	uint64_t runs; /* __atomic: read without the lock */
 };
@@ -146,6 +153,26 @@ static void heap_remove(cs_loop *l, cs_loop_timer *t)
 	sift_down(l, last->idx);
 }
 
+static void park(cs_loop *l, cs_loop_timer *t)
+{
+	t->parked = t->cancelled = true;
+	t->pnext = l->parked;
+	if (t->pnext)
+		t->pnext->pprev = &t->pnext;
+	t->pprev = &l->parked;
+	l->parked = t;
+}
+
+static void unpark(cs_loop_timer *t)
+{
+	if (!t->parked)
+		return;
+	*t->pprev = t->pnext;
+	if (t->pnext)
+		t->pnext->pprev = t->pprev;
+	t->parked = false;
+}
+
 /* ---- the thread ---- */
 
 static void run_timer(cs_loop *l, cs_loop_timer *t)
@@ -160,7 +187,10 @@ static void run_timer(cs_loop *l, cs_loop_timer *t)
 	pthread_cond_broadcast(&l->idle);
 	if (t->waited)
 		return; /* a canceller waits for this run and frees t */
+	if (t->parked && t->period)
+		return; /* its handle is still live */
 	if (t->cancelled || !t->period) {
+		unpark(t);
 		free(t);
 		return;
 	}
@@ -320,23 +350,11 @@ cs_loop_timer *cs_loop_timer_add(cs_loop *l, uint64_t delay_ms, uint64_t period_
 	return t;
 }
 
-/* Lock held.  t is queued or running (any other timer was freed: the
- * caller broke the contract).  Returns true when the caller must free t. */
-static bool cancel_locked(cs_loop *l, cs_loop_timer *t)
+/* Lock held: wait until t's run in progress returned. */
+static void wait_run(cs_loop *l, cs_loop_timer *t)
 {
-	if (t->idx != NOT_QUEUED) {
-		heap_remove(l, t);
-		return true;
-	}
-	t->cancelled = true;
-	if (cs_loop_is_current(l))
-		return false; /* inside fn: run_timer frees it when fn returns */
-	/* The first waiter owns t: run_timer leaves it alone once waited. */
-	bool own = !t->waited;
-	t->waited = true;
 	while (l->running == t)
 		pthread_cond_wait(&l->idle, &l->mu);
-	return own;
 }
 
 void cs_loop_timer_cancel(cs_loop_timer *t)
@@ -344,8 +362,24 @@ void cs_loop_timer_cancel(cs_loop_timer *t)
 	if (!t)
 		return;
 	cs_loop *l = t->l;
+	bool own = true;
 	pthread_mutex_lock(&l->mu);
-	bool own = cancel_locked(l, t);
+	if (t->idx != NOT_QUEUED) {
+		heap_remove(l, t);
+	} else if (l->running != t) {
+		unpark(t); /* parked (had it been freed, the caller broke the contract) */
+	} else {
+		unpark(t);
+		t->cancelled = true;
+		if (cs_loop_is_current(l)) {
+			own = false; /* inside fn: run_timer frees it when fn returns */
+		} else {
+			/* The first waiter owns t: run_timer leaves it alone. */
+			own = !t->waited;
+			t->waited = true;
+			wait_run(l, t);
+		}
+	}
 	pthread_mutex_unlock(&l->mu);
 	if (own)
 		free(t);
@@ -354,14 +388,17 @@ void cs_loop_timer_cancel(cs_loop_timer *t)
 void cs_loop_cancel_timers(cs_loop *l)
 {
 	pthread_mutex_lock(&l->mu);
-	for (size_t i = 0; i < l->n; i++)
-		free(l->heap[i]);
-	l->n = 0;
+	while (l->n) {
+		cs_loop_timer *t = l->heap[l->n - 1];
+		heap_remove(l, t);
+		park(l, t);
+	}
 	cs_loop_timer *t = l->running;
-	bool own = t && cancel_locked(l, t);
+	if (t && !t->cancelled)
+		park(l, t);
+	if (t && !cs_loop_is_current(l))
+		wait_run(l, t);
 	pthread_mutex_unlock(&l->mu);
-	if (own)
-		free(t);
 }
 
 uint64_t cs_loop_runs(const cs_loop *l)
@@ -390,6 +427,10 @@ void cs_loop_free(cs_loop *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->heap[i]);
 	free(l->heap);
+	for (cs_loop_timer *t = l->parked, *next; t; t = next) {
+		next = t->pnext;
+		free(t);
+	}
 	pthread_cond_destroy(&l->idle);
 	pthread_cond_destroy(&l->wake);
 	pthread_mutex_destroy(&l->mu);

@@ -39,7 +39,8 @@ cs_loop_timer *cs_loop_timer_add(cs_loop *l, uint64_t delay_ms, uint64_t period_
  * again; from inside fn itself it just prevents further runs. */
 void cs_loop_timer_cancel(cs_loop_timer *t);
 
-/* Cancel every timer of the loop (module stop). */
+/* Cancel every timer of the loop (module stop).  Handles stay valid:
+ * cs_loop_timer_cancel on one frees it, cs_loop_free frees the rest. */
 void cs_loop_cancel_timers(cs_loop *l);
 
 /* Closures and timer runs so far (for tests and /metrics). */

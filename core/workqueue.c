@@ -24,9 +24,9 @@
 typedef struct wq_ent {
 	char *key;
 	uint64_t hash;
-	uint64_t due; /* monotonic ns, while delayed */
-	uint64_t seq; /* ties on `due` become ready in the order they were delayed */
-	size_t hidx;  /* delay heap slot or NOT_DELAYED */
+	uint64_t due;        /* monotonic ns, while delayed */
+	uint64_t seq;        /* ties on `due` become ready in the order they were delayed */
+	size_t hidx;         /* delay heap slot or NOT_DELAYED */
 	struct wq_ent *next; /* ready FIFO link */
 	unsigned failures;
 	bool queued;     /* in the ready FIFO */

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -206,7 +207,7 @@ static void test_free_drops_queued(void **state)
 	assert_int_equal(wait_at_least(&c.started, 1, 5000), 1);
 	for (int i = 0; i < 10; i++)
 		cs_loop_post(l, mark_ran, mark_dropped, &c);
-	cs_loop_post(l, mark_ran, NULL, &c); /* no drop: just released */
+	cs_loop_post(l, mark_ran, NULL, &c);      /* no drop: just released */
 	cs_loop_timer_add(l, 0, 5, mark_ran, &c); /* timers are freed, not run */
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, release_later, &c), 0);
@@ -243,7 +244,8 @@ static void test_thread_name(void **state)
 typedef struct tick_ctx {
 	int count;
 	int in_fn;
-	uint64_t first_ms;
+	cs_loop *loop;
+	uint64_t period;
 	cs_loop_timer *self;
 	int cancel_at;
 	unsigned sleep_first_ms, sleep_each_ms;
@@ -326,10 +328,17 @@ static void test_periodic_no_pileup(void **state)
 	/* The first run missed ~8 periods: they are skipped, the next run is
 	 * a full period after it, not a burst of catch-up runs. */
 	assert_true(c.start[1] - c.end[0] >= 9); /* -1: ms truncation */
-	/* and the cadence goes on from there */
+	/* and the cadence goes on from there: run i is due 10 * i ms after */
 	for (int i = 2; i < 4; i++)
-		assert_true(c.start[i] - c.start[1] >= 10 * (uint64_t)(i - 1) - 1);
+		assert_true(c.start[i] - c.end[0] >= 10 * (uint64_t)i - 1);
 	cs_loop_free(l);
+}
+
+/* Added on the loop, so the timer cannot run before `self` is set. */
+static void add_self(void *arg)
+{
+	tick_ctx *c = arg;
+	c->self = cs_loop_timer_add(c->loop, 0, c->period, tick, c);
 }
 
 static void test_cancel_from_inside(void **state)
@@ -337,16 +346,16 @@ static void test_cancel_from_inside(void **state)
 	(void)state;
 	cs_loop *l = cs_loop_new("selfcancel");
 	static tick_ctx c;
-	c = (tick_ctx){.cancel_at = 3};
-	c.self = cs_loop_timer_add(l, 0, 5, tick, &c);
+	c = (tick_ctx){.cancel_at = 3, .loop = l, .period = 5};
+	cs_loop_call(l, add_self, &c);
 	assert_int_equal(wait_at_least(&c.count, 3, 5000), 3);
 	sleep_ms(60);
 	assert_int_equal(load(&c.count), 3);
 
 	/* a one-shot that cancels itself while running is freed once */
 	static tick_ctx o;
-	o = (tick_ctx){.cancel_at = 1};
-	o.self = cs_loop_timer_add(l, 0, 0, tick, &o);
+	o = (tick_ctx){.cancel_at = 1, .loop = l};
+	cs_loop_call(l, add_self, &o);
 	assert_int_equal(wait_at_least(&o.count, 1, 5000), 1);
 	cs_loop_call(l, nop, NULL);
 	cs_loop_free(l);
@@ -450,6 +459,9 @@ static void *cancel_all_later(void *arg)
 
 typedef struct inside_ctx {
 	cs_loop *l;
+	uint64_t period;
+	bool cancel_self;
+	cs_loop_timer *self;
 	int count;
 } inside_ctx;
 
@@ -457,7 +469,16 @@ static void cancel_all_inside(void *arg)
 {
 	inside_ctx *c = arg;
 	cs_loop_cancel_timers(c->l);
+	if (c->cancel_self)
+		cs_loop_timer_cancel(c->self);
 	inc(&c->count);
+}
+
+/* Added on the loop, so the timer cannot run before `self` is set. */
+static void add_inside(void *arg)
+{
+	inside_ctx *c = arg;
+	c->self = cs_loop_timer_add(c->l, 10, c->period, cancel_all_inside, c);
 }
 
 static void test_cancel_timers_waits_for_running(void **state)
@@ -468,31 +489,39 @@ static void test_cancel_timers_waits_for_running(void **state)
 	slow = (tick_ctx){.sleep_each_ms = 100};
 	static tick_ctx fast;
 	fast = (tick_ctx){0};
-	cs_loop_timer_add(l, 0, 1, tick, &slow);
-	cs_loop_timer_add(l, 5, 1, tick, &fast);
+	cs_loop_timer *ts = cs_loop_timer_add(l, 0, 1, tick, &slow);
+	cs_loop_timer_add(l, 5, 1, tick, &fast); /* left for cs_loop_free */
 	assert_int_equal(wait_at_least(&slow.in_fn, 1, 5000), 1);
-	uint64_t t0 = now_ms();
-	cs_loop_cancel_timers(l); /* slow is running: waits for it */
-	assert_true(now_ms() - t0 >= 50);
+	cs_loop_cancel_timers(l); /* slow's 100 ms run is going on: waits for it */
 	assert_int_equal(load(&slow.in_fn), 0);
+	assert_true(load(&slow.count) >= 1);
 	int a = load(&slow.count), b = load(&fast.count);
 	sleep_ms(30);
 	assert_int_equal(load(&slow.count), a);
 	assert_int_equal(load(&fast.count), b);
+	cs_loop_timer_cancel(ts); /* handles stay valid after cancelling all */
 
-	/* from inside a timer: no further runs of any timer */
-	static inside_ctx in;
-	in = (inside_ctx){.l = l};
-	static tick_ctx other;
-	other = (tick_ctx){0};
-	cs_loop_timer_add(l, 10, 1, cancel_all_inside, &in);
-	cs_loop_timer_add(l, 0, 1, tick, &other);
-	assert_int_equal(wait_at_least(&in.count, 1, 5000), 1);
-	cs_loop_call(l, nop, NULL);
-	a = load(&in.count), b = load(&other.count);
-	sleep_ms(30);
-	assert_int_equal(load(&in.count), a);
-	assert_int_equal(load(&other.count), b);
+	/* from inside a timer: no further runs of any timer; the owners may
+	 * still cancel their handles, from inside fn or after */
+	static inside_ctx in[3];
+	in[0] = (inside_ctx){.l = l, .period = 1};
+	in[1] = (inside_ctx){.l = l, .period = 1, .cancel_self = true};
+	in[2] = (inside_ctx){.l = l, .period = 0}; /* one-shot: frees itself */
+	for (int i = 0; i < 3; i++) {
+		static tick_ctx other;
+		other = (tick_ctx){0};
+		cs_loop_timer *to = cs_loop_timer_add(l, 0, 1, tick, &other);
+		cs_loop_call(l, add_inside, &in[i]);
+		assert_int_equal(wait_at_least(&in[i].count, 1, 5000), 1);
+		cs_loop_call(l, nop, NULL);
+		a = load(&in[i].count), b = load(&other.count);
+		sleep_ms(30);
+		assert_int_equal(load(&in[i].count), a);
+		assert_int_equal(load(&other.count), b);
+		cs_loop_timer_cancel(to);
+		if (i == 0)
+			cs_loop_timer_cancel(in[i].self);
+	}
 
 	/* from another thread while the loop is idle */
 	static tick_ctx p;
