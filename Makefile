@@ -108,7 +108,7 @@ run: all
 unit: $(UNIT_BINS) $(MODULES)
 	@tests/run-unit.sh $(UNIT_BINS)
 
-check: all $(UNIT_BINS)
+check: all $(UNIT_BINS) abi-check
 	@BUILD=$(BUILD) tests/run-all.sh $(UNIT_BINS)
 
 bench: all $(BENCH_BINS)
@@ -150,6 +150,7 @@ clean:
 	rm -rf build build-san build-fuzz
 
 include packaging/packaging.mk
+include packaging/abi.mk
 
 # Purpose-built modules for the loader's tests (tests/unit/testmods/*.c).
 TESTMOD_SRCS := $(wildcard tests/unit/testmods/*.c)

@@ -310,7 +310,8 @@ static int prepare_create(cs_server *srv, const cs_type *t, const char *ns, cs_j
 	if ((!name || !*name) && gen && *gen) {
 		char sfx[8];
 		cs_random_suffix(sfx, 5);
-		cs_json_set(md, "name", cs_json_stringf("%s%s", gen, sfx));
+		/* As Kubernetes: the base is cut so the name fits 63. */
+		cs_json_set(md, "name", cs_json_stringf("%.58s%s", gen, sfx));
 	} else if (!name || !*name) {
 		cs_status_set(st, 422, "Invalid",
 			      "%s \"\" is invalid: metadata.name: Required value: name or "
@@ -444,7 +445,17 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 			cs_json_del(doc, "status");
 	}
 	cs_type_default(t, doc);
-	if (cs_type_validate(t, doc, old, st) < 0) {
+	/* A binding is the one write that may set a pod's nodeName: validate
+	 * it as an update from the pod with that node. */
+	cs_json *vold = NULL;
+	if (binding) {
+		vold = cs_json_clone(old);
+		cs_json_set(cs_json_obj_ensure(vold, "spec"), "nodeName",
+			    cs_json_clone(cs_json_path(doc, "spec", "nodeName", NULL)));
+	}
+	int vrc = cs_type_validate(t, doc, vold ? vold : old, st);
+	cs_json_free(vold);
+	if (vrc < 0) {
 		cs_json_free(doc);
 		return -1;
 	}

@@ -18,7 +18,11 @@ static cfg_t *parsing;
 static void conf_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char msg[768];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int k = 0;
+	/* Errors inside a module's section name the module. */
+	if (cfg && cfg->name && !strcmp(cfg->name, "module") && cfg->title)
+		k = snprintf(msg, sizeof(msg), "module \"%.64s\": ", cfg->title);
+	vsnprintf(msg + k, sizeof(msg) - (size_t)k, fmt, ap);
 	const char *file = cfg && cfg->filename ? cfg->filename : NULL;
 	int line = cfg ? cfg->line : 0;
 	if (parsing) {
@@ -92,14 +96,78 @@ static bool unknown_key(char *key, size_t n)
 	const char *q = strchr(p, '\'');
 	if (!q || q == p || (size_t)(q - p) >= n)
 		return false;
+	/* Only what the lexer could have read as a key: a quote in the
+	 * middle of odd input must not become an option name. */
+	for (const char *c = p; c < q; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+			return false;
 	memcpy(key, p, (size_t)(q - p));
 	key[q - p] = '\0';
 	return true;
 }
 
+/* libconfuse accepts a file that ends inside a block comment, and its
+ * lexer then stays in comment state for every later parse in the process
+ * (pass 2 aborts).  Refuse such a file first. */
+static int check_comments(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0; /* cfg_parse reports it */
+	int c, line = 1, start = 0;
+	enum { CODE, DQ, SQ, LINE, BLOCK } st = CODE;
+	int prev = 0;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n')
+			line++;
+		switch (st) {
+		case CODE:
+			if (c == '"')
+				st = DQ;
+			else if (c == '\'')
+				st = SQ;
+			else if (c == '#' || (prev == '/' && c == '/'))
+				st = LINE;
+			else if (prev == '/' && c == '*') {
+				st = BLOCK;
+				start = line;
+				c = 0; /* the star cannot also close it */
+			}
+			break;
+		case DQ:
+		case SQ:
+			if (prev == '\\')
+				c = 0; /* escaped: neither a quote nor an escape */
+			else if ((st == DQ && c == '"') || (st == SQ && c == '\''))
+				st = CODE;
+			break;
+		case LINE:
+			if (c == '\n')
+				st = CODE;
+			break;
+		case BLOCK:
+			if (prev == '*' && c == '/') {
+				st = CODE;
+				c = 0;
+			}
+			break;
+		}
+		prev = c;
+	}
+	fclose(f);
+	if (st == BLOCK) {
+		snprintf(err, errlen, "%s:%d: block comment is never closed", path, start);
+		return -1;
+	}
+	return 0;
+}
+
 int cs_config_load(cs_config *c, const char *path, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
+	if (path && check_comments(path, err, errlen) < 0)
+		return -1;
 	char *learned[MAX_LEARNED];
 	size_t nlearned = 0;
 	cfg_t *cfg = NULL;
@@ -371,8 +439,8 @@ static int section_validate(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_option *decl,
-			    const cs_option *const *others, size_t nothers, char *err,
-			    size_t errlen)
+			    const cs_option *const *others, const char *const *other_names,
+			    size_t nothers, char *err, size_t errlen)
 {
 	const char *f = c->path ? c->path : "configuration";
 	size_t n = 0;
@@ -434,10 +502,28 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 		default: mod[k++] = (cfg_opt_t)CFG_STR_LIST(d->name, (char *)def, CFGF_NONE); break;
 		}
 	}
-	/* Keys of other modules' sections parse, and are checked in theirs. */
-	for (size_t i = 0; i < c->nlearned; i++)
-		if (!decl_find(decl, c->learned[i]))
-			mod[k++] = (cfg_opt_t)CFG_STR_LIST(c->learned[i], NULL, CFGF_NONE);
+	/* Keys other loaded modules declare, and keys in sections of modules
+	 * that are not loaded, parse here and are checked elsewhere (or not
+	 * at all).  Any other key is left undeclared, so libconfuse reports it
+	 * with its own line. */
+	for (size_t i = 0; i < c->nlearned; i++) {
+		const char *key = c->learned[i];
+		bool keep = false;
+		for (size_t j = 0; j < nothers && !keep; j++)
+			keep = decl_find(others[j], key) != NULL;
+		cfg_t *p1 = c->cfg;
+		for (unsigned si = 0; !keep && si < cfg_size(p1, "module"); si++) {
+			cfg_t *sec = cfg_getnsec(p1, "module", si);
+			const char *title = cfg_title(sec);
+			bool loaded = !strcmp(title, name);
+			for (size_t j = 0; j < nothers && !loaded; j++)
+				loaded = other_names && other_names[j] && !strcmp(other_names[j], title);
+			cfg_opt_t *o = cfg_getopt(sec, key);
+			keep = !loaded && o && (o->flags & CFGF_MODIFIED);
+		}
+		if (keep && !decl_find(decl, key))
+			mod[k++] = (cfg_opt_t)CFG_STR_LIST(key, NULL, CFGF_NONE);
+	}
 	mod[k] = (cfg_opt_t)CFG_END();
 	cfg_opt_t *top = top_opts(mod);
 	mc->cfg = cfg_init(top, CFGF_NONE);

@@ -42,13 +42,13 @@ void cs_config_set(char **field, const char *value);
 
 /* Pass 2 for one module: re-read the file with the module's declared
  * options typed (libconfuse reports a bad value with FILE:LINE) and check
- * that its section sets nothing else.  `others`: the option tables of the
- * other loaded modules (to tolerate a key two modules type differently).
+ * that its section sets nothing else.  `others`/`other_names`: the option
+ * tables and names of the other loaded modules.
  * NULL with err on error. */
 typedef struct cs_modcfg cs_modcfg;
 cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_option *decl,
-			    const cs_option *const *others, size_t nothers, char *err,
-			    size_t errlen);
+			    const cs_option *const *others, const char *const *other_names,
+			    size_t nothers, char *err, size_t errlen);
 void cs_modcfg_free(cs_modcfg *mc);
 /* True if the module declared `name` with this type. */
 bool cs_modcfg_has(const cs_modcfg *mc, const char *name, enum cs_opt_type type);

@@ -355,7 +355,7 @@ void cs_modapi_event(cs_mod *m, const cs_object *regarding, const char *type, co
 		return;
 	}
 	char suffix[17];
-	cs_random_suffix(suffix, sizeof(suffix));
+	cs_random_suffix(suffix, sizeof(suffix) - 1);
 	char evname[128];
 	snprintf(evname, sizeof(evname), "%.100s.%s", name, suffix);
 	if (mi->events) {

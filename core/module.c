@@ -323,14 +323,18 @@ int cs_modhost_configure(cs_modhost *h, const cs_config *cfg, char *err, size_t 
 	}
 	/* Pass 2: every loaded module's options, typed. */
 	const cs_option *others[256];
+	const char *names[256];
 	for (modent *e = h->ents; e; e = e->next) {
 		if (!e->dl)
 			continue;
 		size_t n = 0;
 		for (modent *o = h->ents; o && n < 256; o = o->next)
-			if (o != e && o->dl)
+			if (o != e && o->dl) {
+				names[n] = o->name;
 				others[n++] = o->desc->options;
-		e->opts = cs_config_module(cfg, e->name, e->desc->options, others, n, err, errlen);
+			}
+		e->opts = cs_config_module(cfg, e->name, e->desc->options, others, names, n, err,
+					   errlen);
 		if (!e->opts)
 			return -1;
 		e->optsig = option_signature(e);

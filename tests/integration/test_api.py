@@ -478,5 +478,55 @@ class NamespaceTest(CapstanTest):
         self.assertEqual(self.ok("GET", "/apis/apps/v1/namespaces/tmp/deployments")["items"], [])
 
 
+    def test_pod_binding(self):
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bindme"},
+               "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+        self.ok("POST", "/api/v1/namespaces/default/pods", pod, 201)
+        path = "/api/v1/namespaces/default/pods/bindme/binding"
+
+        def binding(node, name="bindme", kind="Binding"):
+            return {"apiVersion": "v1", "kind": kind, "metadata": {"name": name},
+                    "target": {"apiVersion": "v1", "kind": "Node", "name": node}}
+        # Bad bindings change nothing.
+        code, st = self.req("POST", path, {"apiVersion": "v1", "kind": "Binding",
+                                           "metadata": {"name": "bindme"}, "target": {}})
+        self.assertEqual(code, 422, st)
+        code, st = self.req("POST", path, binding("n1", name="other"))
+        self.assertEqual(code, 400, st)
+        code, st = self.req("POST", path, binding("n1", kind="ConfigMap"))
+        self.assertEqual(code, 400, st)
+        code, st = self.req("POST", "/api/v1/namespaces/default/pods/nosuch/binding",
+                            binding("n1", name="nosuch"))
+        self.assertEqual(code, 404, st)
+        self.assertNotIn("nodeName", self.ok("GET", "/api/v1/namespaces/default/pods/bindme")["spec"])
+        # The binding: 201 with a success Status, nodeName and PodScheduled set.
+        st = self.ok("POST", path, binding("n1"), 201)
+        self.assertEqual(st["status"], "Success")
+        got = self.ok("GET", "/api/v1/namespaces/default/pods/bindme")
+        self.assertEqual(got["spec"]["nodeName"], "n1")
+        cond = [c for c in got["status"]["conditions"] if c["type"] == "PodScheduled"]
+        self.assertEqual(cond[0]["status"], "True")
+        # Once only.
+        code, st = self.req("POST", path, binding("n2"))
+        self.assertEqual(code, 409, st)
+        self.assertIn("already assigned", st["message"])
+        self.assertEqual(self.ok("GET", "/api/v1/namespaces/default/pods/bindme")["spec"]["nodeName"], "n1")
+        # Only POST, only on pods.
+        code, _ = self.req("GET", path)
+        self.assertIn(code, (404, 405))
+        code, _ = self.req("POST", "/api/v1/namespaces/default/configmaps/x/binding", binding("n1", name="x"))
+        self.assertEqual(code, 404)
+        # Pods are otherwise not movable: a plain update of nodeName is refused.
+        got["spec"]["nodeName"] = "n2"
+        code, st = self.req("PUT", "/api/v1/namespaces/default/pods/bindme", got)
+        self.assertEqual(code, 422, st)
+
+    def test_generate_name_is_cut_to_fit(self):
+        long = "x" * 70
+        got = self.ok("POST", "/api/v1/namespaces/default/configmaps",
+                      {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": long}}, 201)
+        self.assertEqual(len(got["metadata"]["name"]), 63)
+        self.assertTrue(got["metadata"]["name"].startswith("x" * 58))
+
 if __name__ == "__main__":
     main()

@@ -175,7 +175,10 @@ struct cs_mod {
  * Paths name a value inside a map or array: "metadata.name",
  * "spec.containers[0].image", "metadata.labels.app\\.kubernetes\\.io/name"
  * (a backslash escapes '.', '[' and '\\' inside a key).  An empty path or
- * NULL names the value itself. */
+ * NULL names the value itself.
+ *
+ * Handles obtained from obj_get/obj_at point inside their object: never
+ * pass them to obj_free, obj_set or obj_append (obj_keep them first). */
 typedef struct cs_object cs_object;
 
 enum cs_obj_type {
@@ -331,7 +334,8 @@ struct cs_host {
 	bool (*opt_bool)(cs_mod *m, const char *name);
 	int64_t (*opt_int)(cs_mod *m, const char *name);
 	double (*opt_float)(cs_mod *m, const char *name);
-	const char *(*opt_str)(cs_mod *m, const char *name); /* never NULL */
+	/* Strings stay valid until fini returned; never NULL. */
+	const char *(*opt_str)(cs_mod *m, const char *name);
 	size_t (*opt_list_len)(cs_mod *m, const char *name);
 	const char *(*opt_list_at)(cs_mod *m, const char *name, size_t i);
 
@@ -361,13 +365,15 @@ struct cs_host {
 	cs_object *(*obj_new)(enum cs_obj_type type); /* empty/zero value */
 	cs_object *(*obj_new_str)(const char *s);
 	cs_object *(*obj_new_int)(int64_t v);
-	cs_object *(*obj_new_num)(double v);
+	cs_object *(*obj_new_num)(double v); /* NULL for NaN and infinities */
 	cs_object *(*obj_new_bool)(bool v);
 	/* Writes into an owned object.  obj_set stores val (taking ownership,
 	 * also on failure) at path, creating missing maps on the way; a
 	 * "[n]" step must name an existing element or n == length (append).
-	 * Return 0, or -1 when the path crosses a value that is not a map or
-	 * array or is malformed. */
+	 * An empty path replaces o's own value in place.  A shared val is
+	 * stored as a copy (and its reference dropped).  Return 0, or -1 when
+	 * the path crosses a value that is not a map or array or is
+	 * malformed, or o is shared; a failed write changes nothing. */
 	int (*obj_set)(cs_object *o, const char *path, cs_object *val);
 	int (*obj_set_str)(cs_object *o, const char *path, const char *s);
 	int (*obj_set_int)(cs_object *o, const char *path, int64_t v);
@@ -375,7 +381,10 @@ struct cs_host {
 	int (*obj_append)(cs_object *array, cs_object *val); /* owns val */
 	/* Returns 0 if removed, -1 if there was nothing at path. */
 	int (*obj_remove)(cs_object *o, const char *path);
-	/* Apply a patch of the given type to an owned object (in place). */
+	/* Apply a patch of the given type to an owned object (in place; the
+	 * handle stays valid).  0, or -1 with err filled: 400 for a malformed
+	 * patch, 422 for an inapplicable JSON patch, 415 for a strategic merge
+	 * patch of an object that is not of a built-in kind. */
 	int (*obj_patch)(cs_object *o, enum cs_patch_type type, const cs_object *patch,
 			 cs_error *err);
 
@@ -383,7 +392,11 @@ struct cs_host {
 	 * defaulting, conflicts).  In a server process calls go to the
 	 * in-process API; in an agent they go over HTTP to the server. -- */
 	/* Synchronous: blocks the calling thread until the write is durable
-	 * or failed.  *out (may be NULL) receives the result, shared. */
+	 * or failed.  *out (out may be NULL) receives the result: a shared
+	 * object the caller owns a reference of (obj_free it), NULL on
+	 * failure.  Never call it from code the API server runs (there is
+	 * none in a module) and not before start: the API serves only then
+	 * (503 before). */
 	int (*call)(cs_mod *m, const cs_request *req, const cs_object **out, cs_error *err);
 	/* Asynchronous: returns 0 when queued (done runs later on the module
 	 * thread), or a failure code without calling done. */
@@ -419,7 +432,8 @@ struct cs_host {
 	cs_timer *(*timer_add)(cs_mod *m, uint32_t delay_ms, uint32_t period_ms, cs_call_fn fn,
 			       void *arg);
 	/* Cancel; fn is not running and will not run when it returns, unless
-	 * called from fn itself (then: no further runs). */
+	 * called from fn itself (then: no further runs).  A one-shot timer
+	 * (period 0) is gone once it ran: cancel it only before that. */
 	void (*timer_cancel)(cs_timer *t);
 	/* Run fn once on the module thread, soon (from any thread). */
 	void (*defer)(cs_mod *m, cs_call_fn fn, void *arg);
