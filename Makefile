@@ -103,7 +103,7 @@ $(BUILD)/modules/%.so: $(BUILD)/.deps-ok $$(wildcard modules/$$*/*.[ch]) $(wildc
 
 run: all
 	@mkdir -p run
-	$(BUILD)/capstand -c etc/capstan.conf --data-dir ./run
+	$(BUILD)/capstand -c etc/capstan.conf --data-dir ./run --module-path $(BUILD)/modules --dev-modules
 
 unit: $(UNIT_BINS) $(MODULES)
 	@tests/run-unit.sh $(UNIT_BINS)

@@ -85,6 +85,22 @@ void cs_config_set(char **field, const char *value)
 	*field = value ? strdup(value) : NULL;
 }
 
+/* Module titles become file names: nothing but [a-z0-9-]+. */
+static int title_validate(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *t = sec ? cfg_title(sec) : NULL;
+	bool ok = t && *t && strlen(t) < 64;
+	for (const char *c = t; ok && *c; c++)
+		ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-';
+	if (!ok) {
+		cfg_error(cfg, "module \"%s\": a module name is [a-z0-9-]+ (at most 63)",
+			  t ? t : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* "no such option 'K'" from pass 1: K is a module's own key (or a typo at
  * top level, which the retry then reports as the error it is). */
 static bool unknown_key(char *key, size_t n)
@@ -190,6 +206,7 @@ int cs_config_load(cs_config *c, const char *path, char *err, size_t errlen)
 			goto fail;
 		}
 		cfg_set_error_function(cfg, conf_error);
+		cfg_set_validate_func(cfg, "module", title_validate);
 		if (!path)
 			break;
 		errbuf[0] = '\0';
@@ -412,8 +429,86 @@ static bool scalar_parse(enum cs_opt_type t, const char *s, int64_t *i, double *
 	}
 }
 
+static struct hand *hand_find(const cs_modcfg *mc, const char *name);
 static const char *g_validating; /* module name of the pass in progress */
 static const cs_option *g_decl;
+
+/* A key another module declares, set in this module's section: an error at
+ * the key's own line (libconfuse calls an option's validator right after
+ * its value; the section's cfg_t carries the lexer's line). */
+static int foreign_key(cfg_t *sec, cfg_opt_t *opt)
+{
+	if (!g_validating || strcmp(cfg_title(sec), g_validating))
+		return 0;
+	cfg_error(sec, "module \"%s\" has no option \"%s\"", g_validating, cfg_opt_name(opt));
+	return -1;
+}
+
+static const struct hand *g_hand;
+static size_t g_nhand;
+
+/* An option read as text because another module types it differently:
+ * checked as soon as it is parsed, so the error has its line. */
+static int hand_value(cfg_t *sec, cfg_opt_t *opt)
+{
+	if (!g_validating || strcmp(cfg_title(sec), g_validating))
+		return 0;
+	for (size_t i = 0; i < g_nhand; i++) {
+		const cs_option *d = g_hand[i].o;
+		if (strcmp(d->name, cfg_opt_name(opt)) || d->type == CS_OPT_STRING_LIST)
+			continue;
+		int64_t iv;
+		double dv;
+		bool bv;
+		if (cfg_opt_size(opt) != 1) {
+			cfg_error(sec, "module \"%s\": option \"%s\" takes one %s", g_validating,
+				  d->name, type_name(d->type));
+			return -1;
+		}
+		const char *v = cfg_opt_getnstr(opt, 0);
+		if (!scalar_parse(d->type, v, &iv, &dv, &bv)) {
+			cfg_error(sec, "module \"%s\": option \"%s\": \"%s\" is not a %s",
+				  g_validating, d->name, v, type_name(d->type));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cs_options_check(const cs_option *decl, char *why, size_t n)
+{
+	for (const cs_option *d = decl; d && d->name; d++) {
+		int64_t iv;
+		double dv;
+		bool bv;
+		if (!*d->name ||
+		    strspn(d->name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(d->name)) {
+			snprintf(why, n, "option name \"%s\" is not [a-z0-9-]+", d->name);
+			return -1;
+		}
+		if (!strcmp(d->name, "enabled") || !strcmp(d->name, "required")) {
+			snprintf(why, n, "option \"%s\" is reserved for the host", d->name);
+			return -1;
+		}
+		if (d->type < CS_OPT_BOOL || d->type > CS_OPT_STRING_LIST) {
+			snprintf(why, n, "option \"%s\" has unknown type %d", d->name,
+				 (int)d->type);
+			return -1;
+		}
+		for (const cs_option *e = decl; e != d; e++)
+			if (!strcmp(e->name, d->name)) {
+				snprintf(why, n, "option \"%s\" is declared twice", d->name);
+				return -1;
+			}
+		if (d->def && d->type != CS_OPT_STRING && d->type != CS_OPT_STRING_LIST &&
+		    !scalar_parse(d->type, d->def, &iv, &dv, &bv)) {
+			snprintf(why, n, "default \"%s\" of option \"%s\" is not %s %s", d->def,
+				 d->name, d->type == CS_OPT_INT ? "an" : "a", type_name(d->type));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int section_validate(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -443,24 +538,21 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 			    size_t nothers, char *err, size_t errlen)
 {
 	const char *f = c->path ? c->path : "configuration";
-	size_t n = 0;
-	for (const cs_option *d = decl; d && d->name; d++) {
-		if (!strcmp(d->name, "enabled") || !strcmp(d->name, "required") ||
-		    d->type < CS_OPT_BOOL || d->type > CS_OPT_STRING_LIST) {
-			snprintf(err, errlen,
-				 "module %s: option \"%s\" is reserved or has an unknown type "
-				 "(a bug in the module)",
-				 name, d->name);
-			return NULL;
-		}
-		n++;
+	char why[512];
+	if (cs_options_check(decl, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "module %s: %s (a bug in the module)", name, why);
+		return NULL;
 	}
+	size_t n = 0;
+	for (const cs_option *d = decl; d && d->name; d++)
+		n++;
 	cs_modcfg *mc = calloc(1, sizeof(*mc));
 	cfg_opt_t *mod = calloc(n + c->nlearned + 3, sizeof(*mod));
 	mc->hand = calloc(n + 1, sizeof(*mc->hand));
 	if (!mc || !mod || !mc->hand)
 		abort();
 	mc->decl = decl;
+	mc->opts = mod; /* freed with mc, also when a default does not parse */
 	size_t k = 0;
 	mod[k++] = (cfg_opt_t)CFG_BOOL("enabled", cfg_true, CFGF_NONE);
 	mod[k++] = (cfg_opt_t)CFG_BOOL("required", cfg_false, CFGF_NONE);
@@ -469,14 +561,8 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 		double dv = 0;
 		bool bv = false;
 		const char *def = d->def;
-		if (def && d->type != CS_OPT_STRING && d->type != CS_OPT_STRING_LIST &&
-		    !scalar_parse(d->type, def, &iv, &dv, &bv)) {
-			snprintf(err, errlen,
-				 "module %s: default \"%s\" of option \"%s\" is not a %s (a bug in "
-				 "the module)",
-				 name, def, d->name, type_name(d->type));
-			goto fail;
-		}
+		if (def && d->type != CS_OPT_STRING && d->type != CS_OPT_STRING_LIST)
+			scalar_parse(d->type, def, &iv, &dv, &bv); /* checked above */
 		/* Another module declares the same key with another type: its
 		 * sections would not parse with ours, so read it as text. */
 		bool conflict = false;
@@ -517,7 +603,8 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 			const char *title = cfg_title(sec);
 			bool loaded = !strcmp(title, name);
 			for (size_t j = 0; j < nothers && !loaded; j++)
-				loaded = other_names && other_names[j] && !strcmp(other_names[j], title);
+				loaded = other_names && other_names[j] &&
+					 !strcmp(other_names[j], title);
 			cfg_opt_t *o = cfg_getopt(sec, key);
 			keep = !loaded && o && (o->flags & CFGF_MODIFIED);
 		}
@@ -535,11 +622,21 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 	}
 	cfg_set_error_function(mc->cfg, conf_error);
 	cfg_set_validate_func(mc->cfg, "module", section_validate);
+	for (cfg_opt_t *o = mod + 2; o->name; o++) {
+		char path[256];
+		snprintf(path, sizeof(path), "module|%s", o->name);
+		if (!decl_find(decl, o->name))
+			cfg_set_validate_func(mc->cfg, path, foreign_key);
+		else if (hand_find(mc, o->name))
+			cfg_set_validate_func(mc->cfg, path, hand_value);
+	}
 	if (c->path) {
 		errbuf[0] = '\0';
 		parsing = mc->cfg;
 		g_validating = name;
 		g_decl = decl;
+		g_hand = mc->hand;
+		g_nhand = mc->nhand;
 		int rc = cfg_parse(mc->cfg, c->path);
 		parsing = NULL;
 		g_validating = NULL;

@@ -50,6 +50,9 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 			    const cs_option *const *others, const char *const *other_names,
 			    size_t nothers, char *err, size_t errlen);
 void cs_modcfg_free(cs_modcfg *mc);
+/* Check a module's declared option table (names, types, defaults); -1 with
+ * why.  A bad table is a bug in the module: it cannot be loaded. */
+int cs_options_check(const cs_option *decl, char *why, size_t n);
 /* True if the module declared `name` with this type. */
 bool cs_modcfg_has(const cs_modcfg *mc, const char *name, enum cs_opt_type type);
 bool cs_modcfg_bool(const cs_modcfg *mc, const char *name);

@@ -195,6 +195,11 @@ static void list_modules(cs_modhost *mods)
 		       m->file[0] ? m->file : "-");
 		if (m->error[0])
 			printf("  error: %s\n", m->error);
+		static const char *types[] = {"", "bool", "int", "float", "string", "list"};
+		for (const cs_option *o = m->options; o && o->name; o++)
+			printf("  option %-20s %-6s default %-14s %s\n", o->name,
+			       o->type <= CS_OPT_STRING_LIST ? types[o->type] : "?",
+			       o->def && *o->def ? o->def : "-", o->doc ? o->doc : "");
 	}
 	if (!n)
 		printf("(no modules)\n");

@@ -33,6 +33,7 @@ typedef struct modent {
 	char *optsig; /* the option values, to notice changes on reload */
 	cs_modinst *inst;
 	bool reported; /* failure Event sent */
+	bool started;  /* its start succeeded: stop is due */
 } modent;
 
 struct cs_modhost {
@@ -41,6 +42,10 @@ struct cs_modhost {
 	pthread_mutex_t mu; /* the list and states (read by other threads) */
 	modent *ents;
 	bool started;
+	/* Files opened only to be listed: kept open so their descriptors
+	 * (options) stay readable until the host is freed. */
+	void **listed;
+	size_t nlisted;
 };
 
 const char *cs_modstate_name(enum cs_modstate s)
@@ -193,6 +198,11 @@ static int open_module(cs_modhost *h, modent *e)
 			     e->name, e->file);
 			goto bad;
 		}
+	}
+	char why[512];
+	if (cs_options_check(d->options, why, sizeof(why)) < 0) {
+		fail(e, "module %s: %s: %s (a bug in the module)", e->name, e->file, why);
+		goto bad;
 	}
 	e->dl = dl;
 	e->desc = d;
@@ -585,7 +595,7 @@ static void report(cs_modhost *h, modent *e)
 	cs_json_set(ev, "apiVersion", cs_json_string("v1"));
 	cs_json_set(ev, "kind", cs_json_string("Event"));
 	cs_json *md = cs_json_obj_ensure(ev, "metadata");
-	cs_json_set(md, "generateName", cs_json_stringf("module-%s.", e->name));
+	cs_json_set(md, "generateName", cs_json_stringf("module-%s-", e->name));
 	cs_json_set(md, "namespace", cs_json_string("kube-system"));
 	cs_json *io = cs_json_obj_ensure(ev, "involvedObject");
 	cs_json_set(io, "apiVersion", cs_json_string("v1"));
@@ -616,6 +626,7 @@ static int start_one(cs_modhost *h, modent *e)
 	struct lifecycle l = {e->inst, 0};
 	cs_loop_call(e->inst->loop, run_start, &l);
 	if (l.rc == 0) {
+		e->started = true;
 		cs_log(CS_LOG_INFO, "module %s started", e->name);
 		return 0;
 	}
@@ -654,7 +665,8 @@ static void stop_one(cs_modhost *h, modent *e)
 	e->inst = NULL;
 	e->state = CS_MOD_STOPPED;
 	pthread_mutex_unlock(&h->mu);
-	inst_free(mi, h->started, true);
+	inst_free(mi, e->started, true);
+	e->started = false;
 	cs_log(CS_LOG_INFO, "module %s stopped", e->name);
 }
 
@@ -685,6 +697,9 @@ void cs_modhost_free(cs_modhost *h)
 		ent_unload(e);
 		free(e);
 	}
+	for (size_t i = 0; i < h->nlisted; i++)
+		dlclose(h->listed[i]);
+	free(h->listed);
 	pthread_mutex_destroy(&h->mu);
 	free((char *)h->env.role);
 	free((char *)h->env.node_name);
@@ -725,29 +740,29 @@ int cs_modhost_reload(cs_modhost *h, const cs_config *cfg, char *err, size_t err
 			       !ne || !ne->enabled ? "disabled" : "configuration changed");
 		stop_one(h, e);
 	}
-	/* Adopt the new entries; running ones keep their instance. */
+	/* Running modules keep their instance in the new list, which is
+	 * complete before anyone else (health, module_at) sees it. */
+	for (modent *e = n->ents; e; e = e->next) {
+		for (modent *oe = h->ents; oe; oe = oe->next) {
+			if (strcmp(oe->name, e->name) || !oe->inst)
+				continue;
+			/* The new dlopen reference is dropped below with oe's. */
+			e->inst = oe->inst;
+			e->started = oe->started;
+			oe->inst = NULL;
+			cs_modcfg *tmp = e->opts;
+			e->opts = oe->opts;
+			oe->opts = tmp;
+			e->state = CS_MOD_RUNNING;
+		}
+	}
 	modent *old = h->ents;
 	pthread_mutex_lock(&h->mu);
 	h->ents = n->ents;
 	n->ents = NULL;
 	pthread_mutex_unlock(&h->mu);
 	for (modent *e = h->ents; e; e = e->next) {
-		modent *oe = NULL;
-		for (modent *o = old; o; o = o->next)
-			if (!strcmp(o->name, e->name))
-				oe = o;
-		if (oe && oe->inst) {
-			/* Unchanged and running: move the instance over; the
-			 * new dlopen reference is dropped below with oe's. */
-			e->inst = oe->inst;
-			oe->inst = NULL;
-			cs_modcfg *tmp = e->opts;
-			e->opts = oe->opts;
-			oe->opts = tmp;
-			e->state = CS_MOD_RUNNING;
-			continue;
-		}
-		if (e->state != CS_MOD_LOADED)
+		if (e->state != CS_MOD_LOADED || e->inst)
 			continue;
 		cs_log(CS_LOG_INFO, "reload: loading module %s", e->name);
 		if (init_one(h, e) == 0 && h->started)
@@ -767,6 +782,14 @@ int cs_modhost_reload(cs_modhost *h, const cs_config *cfg, char *err, size_t err
 
 /* ---- introspection ---- */
 
+static void keep_listed(cs_modhost *h, void *dl)
+{
+	h->listed = realloc(h->listed, (h->nlisted + 1) * sizeof(void *));
+	if (!h->listed)
+		abort();
+	h->listed[h->nlisted++] = dl;
+}
+
 static void info_of(const modent *e, cs_modinfo *i)
 {
 	memset(i, 0, sizeof(*i));
@@ -783,6 +806,7 @@ static void info_of(const modent *e, cs_modinfo *i)
 	i->required = e->required;
 	i->state = e->state;
 	snprintf(i->error, sizeof(i->error), "%s", e->error);
+	i->options = e->desc ? e->desc->options : NULL;
 }
 
 size_t cs_modhost_list(cs_modhost *h, bool scan_path, cs_modinfo *out, size_t max)
@@ -794,6 +818,21 @@ size_t cs_modhost_list(cs_modhost *h, bool scan_path, cs_modinfo *out, size_t ma
 	pthread_mutex_unlock(&h->mu);
 	if (!scan_path)
 		return n;
+	/* Disabled modules were not opened: describe them from their file. */
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].state != CS_MOD_DISABLED)
+			continue;
+		modent e = {0};
+		snprintf(e.name, sizeof(e.name), "%s", out[i].name);
+		if (open_module(h, &e) == 0) {
+			keep_listed(h, e.dl);
+			e.state = CS_MOD_DISABLED;
+		} else {
+			e.state = CS_MOD_DISABLED; /* its error is shown, it stays disabled */
+		}
+		info_of(&e, &out[i]);
+		out[i].enabled = false;
+	}
 	const char *p = h->module_path;
 	while (*p && n < max) {
 		const char *colon = strchr(p, ':');
@@ -822,7 +861,7 @@ size_t cs_modhost_list(cs_modhost *h, bool scan_path, cs_modinfo *out, size_t ma
 				e.state = CS_MOD_AVAILABLE;
 			info_of(&e, &out[n++]);
 			if (e.dl)
-				dlclose(e.dl);
+				keep_listed(h, e.dl);
 		}
 		closedir(d);
 	}

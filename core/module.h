@@ -47,7 +47,9 @@ typedef struct cs_modinfo {
 	unsigned abi_major, abi_minor;
 	bool enabled, required;
 	enum cs_modstate state;
-	char error[768]; /* why it failed */
+	char error[768];          /* why it failed */
+	const cs_option *options; /* declared options; valid until the next
+				   * list call (NULL when not loadable) */
 } cs_modinfo;
 
 const char *cs_modstate_name(enum cs_modstate s);
@@ -67,9 +69,9 @@ int cs_modhost_init(cs_modhost *h, char *err, size_t errlen);
  * one fails. */
 int cs_modhost_start(cs_modhost *h, char *err, size_t errlen);
 /* Apply a re-read configuration: start newly enabled modules, stop and
- * unload disabled ones.  Option changes of a running module take effect
- * when it is disabled and enabled again (logged).  Returns -1 (nothing
- * changed) when the new configuration is invalid. */
+ * unload disabled ones, restart a running module whose options or
+ * `required` changed.  Returns -1 (nothing changed) when the new
+ * configuration is invalid. */
 int cs_modhost_reload(cs_modhost *h, const cs_config *cfg, char *err, size_t errlen);
 /* stop and fini every module, in reverse order of start. */
 void cs_modhost_stop(cs_modhost *h);

@@ -42,21 +42,18 @@ typedef struct cs_controller_ops {
 	unsigned resync_seconds;
 } cs_controller_ops;
 
-/* Host entries for controllers are in cs_host as well; these wrappers find
- * the host-made informers and queue (NULL before init returns). */
+/* Wrappers over cs_host.controller_informer / controller_queue: the
+ * informers and the queue the host made for this controller, available
+ * from init on (the host wires them before calling init). */
 
-/* The informer the host runs for `resource` (the primary or one of `owns`)
- * of this controller, or NULL. */
-static inline cs_informer *cs_controller_informer(cs_mod *m, const char *resource);
-/* Queue a key for reconcile (after delay_ms when not 0). */
-static inline void cs_controller_enqueue(cs_mod *m, const char *key, uint32_t delay_ms);
-
-/* -- implementation of the wrappers -- */
+/* The informer the host runs for `resource` (the primary or one of
+ * `owns`), or NULL. */
 static inline cs_informer *cs_controller_informer(cs_mod *m, const char *resource)
 {
 	return m->host->controller_informer(m, resource);
 }
 
+/* Queue a key for reconcile (after delay_ms when not 0). */
 static inline void cs_controller_enqueue(cs_mod *m, const char *key, uint32_t delay_ms)
 {
 	cs_queue *q = m->host->controller_queue(m);
