@@ -197,8 +197,19 @@ void cs_queues_start(cs_modinst *mi)
 	pthread_mutex_unlock(&mi->mu);
 }
 
+void cs_queues_shutdown(cs_modinst *mi)
+{
+	pthread_mutex_lock(&mi->mu);
+	cs_queue *list = mi->queues;
+	pthread_mutex_unlock(&mi->mu);
+	/* Waits for running work; later adds are ignored. */
+	for (cs_queue *q = list; q; q = q->next)
+		cs_wq_shutdown(q->wq);
+}
+
 void cs_queues_stop(cs_modinst *mi)
 {
+	cs_queues_shutdown(mi);
 	pthread_mutex_lock(&mi->mu);
 	cs_queue *list = mi->queues;
 	mi->queues = NULL;
@@ -206,7 +217,7 @@ void cs_queues_stop(cs_modinst *mi)
 	pthread_mutex_unlock(&mi->mu);
 	for (cs_queue *q = list, *nx; q; q = nx) {
 		nx = q->next;
-		cs_wq_free(q->wq); /* waits for running work */
+		cs_wq_free(q->wq);
 		free(q);
 	}
 }
@@ -231,6 +242,7 @@ static size_t h_queue_len(cs_queue *q)
 /* ---- timers and deferred calls ---- */
 
 struct cs_timer {
+	cs_timer *next, *prev; /* the module's timers (mi->mu) */
 	cs_modinst *mi;
 	cs_loop_timer *t;
 	cs_call_fn fn;
@@ -240,6 +252,19 @@ struct cs_timer {
 	bool cancelled; /* cancelled from inside fn: freed when it returns */
 };
 
+static void timer_unlink(cs_timer *t)
+{
+	cs_modinst *mi = t->mi;
+	pthread_mutex_lock(&mi->mu);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		mi->timers = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&mi->mu);
+}
+
 static void timer_run(void *p)
 {
 	cs_timer *t = p;
@@ -248,8 +273,20 @@ static void timer_run(void *p)
 	t->running = false;
 	/* The loop frees a one-shot timer after this run, and a periodic one
 	 * cancelled from inside fn; the wrapper goes with it. */
-	if (t->once || t->cancelled)
+	if (t->once || t->cancelled) {
+		timer_unlink(t);
 		free(t);
+	}
+}
+
+void cs_timers_free(cs_modinst *mi)
+{
+	/* The loop is gone: what is left never ran or was never cancelled. */
+	for (cs_timer *t = mi->timers, *nx; t; t = nx) {
+		nx = t->next;
+		free(t);
+	}
+	mi->timers = NULL;
 }
 
 static cs_timer *h_timer_add(cs_mod *m, uint32_t delay_ms, uint32_t period_ms, cs_call_fn fn,
@@ -264,6 +301,12 @@ static cs_timer *h_timer_add(cs_mod *m, uint32_t delay_ms, uint32_t period_ms, c
 	t->fn = fn;
 	t->arg = arg;
 	t->once = !period_ms;
+	pthread_mutex_lock(&t->mi->mu);
+	t->next = t->mi->timers;
+	if (t->next)
+		t->next->prev = t;
+	t->mi->timers = t;
+	pthread_mutex_unlock(&t->mi->mu);
 	t->t = cs_loop_timer_add(t->mi->loop, delay_ms, period_ms, timer_run, t);
 	return t;
 }
@@ -280,6 +323,7 @@ static void h_timer_cancel(cs_timer *t)
 		return;
 	}
 	cs_loop_timer_cancel(t->t);
+	timer_unlink(t);
 	free(t);
 }
 

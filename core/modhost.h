@@ -36,6 +36,7 @@ struct cs_modinst {
 	cs_informer *informers;
 	cs_queue *queues;
 	cs_metric *metrics;
+	cs_timer *timers;
 	atomic_bool stopping; /* no new async work is started */
 	bool running;         /* informers started (guarded by mu) */
 
@@ -108,7 +109,11 @@ void cs_informers_stop(cs_modinst *mi);
 
 /* Queues (modhost.c) */
 void cs_queues_start(cs_modinst *mi);
+/* Wait for running work and take no more; the queues stay allocated. */
+void cs_queues_shutdown(cs_modinst *mi);
 void cs_queues_stop(cs_modinst *mi);
+/* Timer wrappers left when the module's loop was freed. */
+void cs_timers_free(cs_modinst *mi);
 
 /* modmetrics.c */
 cs_metric *cs_modmetric_new(cs_mod *m, enum cs_metric_type type, const char *name,

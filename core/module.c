@@ -518,8 +518,10 @@ static void inst_free(cs_modinst *mi, bool started, bool inited)
 {
 	struct lifecycle l = {mi, 0};
 	atomic_store(&mi->stopping, true);
+	/* Reconciles read the caches: they end before the informers go. */
+	cs_queues_shutdown(mi);
 	cs_loop_call(mi->loop, run_halt, &l);
-	cs_queues_stop(mi); /* waits for reconciles in progress */
+	cs_queues_stop(mi);
 	if (started)
 		cs_loop_call(mi->loop, run_stop, &l);
 	if (inited)
@@ -531,6 +533,7 @@ static void inst_free(cs_modinst *mi, bool started, bool inited)
 		pthread_cond_wait(&mi->idle, &mi->mu);
 	pthread_mutex_unlock(&mi->mu);
 	cs_loop_free(mi->loop);
+	cs_timers_free(mi);
 	cs_modmetrics_free(mi);
 	cs_modapi_events_free(mi);
 	pthread_cond_destroy(&mi->idle);
@@ -682,6 +685,11 @@ void cs_modhost_stop(cs_modhost *h)
 	n = 0;
 	for (modent *e = h->ents; e; e = e->next)
 		v[n++] = e;
+	/* Controllers first: a driver (the scheduler framework) calls the
+	 * plugin modules it found with module_at until it is stopped. */
+	for (size_t i = n; i--;)
+		if (v[i]->desc && v[i]->desc->kind == CS_KIND_CONTROLLER)
+			stop_one(h, v[i]);
 	while (n--)
 		stop_one(h, v[n]);
 	free(v);

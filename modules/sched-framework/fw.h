@@ -1,0 +1,188 @@
+/* sched-framework internals: shared by the files of the module only.
+ *
+ * Threads (module.h, controller.h):
+ *  - the scheduling thread is the controller's single worker (workers = 1):
+ *    reconcile, every plugin call, snapshot building;
+ *  - the module thread runs the node informer handlers, the completions of
+ *    the asynchronous binding and status writes, and the permit-wait
+ *    timers; it never calls a plugin;
+ *  - struct fw fields marked "mu" are shared by both and guarded by mu;
+ *    the others are set in init and read-only afterwards. */
+#ifndef SCHED_FW_H
+#define SCHED_FW_H
+
+#include <capstan/controller.h>
+#include <capstan/scheduler.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- quantity.c ---- */
+
+/* Parse a Kubernetes quantity ("100m", "1.5Gi", "1e3", "2k") into whole
+ * units, or thousandths when milli, rounding up as Kubernetes' Value() and
+ * MilliValue() do.  -1 on malformed text or a value beyond int64. */
+int fw_quantity(const char *s, bool milli, int64_t *out);
+
+/* ---- map.c: string-keyed hash map ---- */
+
+typedef struct fw_map_ent fw_map_ent;
+typedef struct fw_map {
+	fw_map_ent **tab;
+	size_t cap, len;
+} fw_map;
+
+void *fw_map_get(const fw_map *mp, const char *key);
+/* Store val under key; returns 0, or -1 when out of memory.  The key must
+ * not be present. */
+int fw_map_put(fw_map *mp, const char *key, void *val);
+/* Remove key; returns its value or NULL. */
+void *fw_map_del(fw_map *mp, const char *key);
+/* Drop the entries for which keep() returns false, passing their values
+ * to drop(). */
+void fw_map_filter(fw_map *mp, bool (*keep)(void *arg, const char *key, void *val), void *arg,
+		   void (*drop)(void *val));
+void fw_map_each(const fw_map *mp, void (*fn)(void *arg, const char *key, void *val), void *arg);
+void fw_map_clear(fw_map *mp, void (*drop)(void *val));
+
+/* ---- resources.c ---- */
+
+/* Growable resource amounts: pub.scalar_names/values point into the
+ * arrays.  Scalar names are borrowed from the objects they were read
+ * from. */
+typedef struct fw_res {
+	cs_sched_resources pub;
+	const char **names;
+	int64_t *vals;
+	size_t cap;
+} fw_res;
+
+void fw_res_free(fw_res *r);
+/* Add one named amount ("cpu", "memory", "ephemeral-storage", "pods" or an
+ * extended resource).  -1 when out of memory. */
+int fw_res_add1(fw_res *r, const char *name, int64_t v);
+int fw_res_add(fw_res *r, const cs_sched_resources *o);
+/* r = max(r, o) per resource. */
+int fw_res_max(fw_res *r, const cs_sched_resources *o);
+/* Read a ResourceList map ({"cpu": "100m", ...}) into r (added).  Amounts
+ * that do not parse are skipped (and counted in *bad when not NULL). */
+int fw_res_add_list(const cs_host *h, fw_res *r, const cs_object *list, size_t *bad);
+/* The effective requests of a pod (scheduler.h, cs_sched_pod). */
+int fw_pod_requests(const cs_host *h, const cs_object *pod, fw_res *out);
+
+/* ---- arena: per-snapshot allocations, freed at once ---- */
+
+typedef struct fw_arena {
+	struct fw_chunk *head;
+} fw_arena;
+
+void *fw_arena_alloc(fw_arena *a, size_t n); /* zeroed, or NULL */
+void fw_arena_free(fw_arena *a);
+
+/* ---- snapshot.c ---- */
+
+typedef struct fw_node {
+	cs_sched_node pub;
+	fw_res alloc, req;
+	size_t npods, cap;
+	const cs_sched_pod **pods;
+} fw_node;
+
+typedef struct fw_snapshot {
+	fw_arena arena;
+	size_t n;
+	fw_node *nodes;             /* sorted by name */
+	const cs_sched_node **ptrs; /* &nodes[i].pub */
+	const cs_object **objs;     /* references held (nodes, pods) */
+	size_t nobjs, objcap;
+} fw_snapshot;
+
+struct fw;
+/* Every node with the pods bound or assumed on it.  NULL (logged) when
+ * out of memory. */
+fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw);
+void fw_snapshot_free(const cs_host *h, fw_snapshot *s);
+/* Fill a cs_sched_pod whose requests live in the snapshot's arena. */
+int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sched_pod *out);
+
+/* ---- framework.c: the module's state ---- */
+
+typedef struct fw_weight {
+	char *plugin;
+	int64_t weight;
+} fw_weight;
+
+struct fw_cycle;
+
+struct fw {
+	char *scheduler_name;
+	char **plugins; /* option plugins: names in order; none = every plugin */
+	size_t nplugins;
+	fw_weight *weights;
+	size_t nweights;
+	cs_informer *nodes, *pods;
+	cs_metric *m_attempts, *m_scheduled, *m_unschedulable, *m_duration;
+
+	uint64_t cycle;      /* scheduling thread */
+	bool warned_missing; /* scheduling thread */
+
+	pthread_mutex_t mu;
+	fw_map podstates;        /* mu: "ns/name" -> struct fw_podstate */
+	fw_map assumed;          /* mu: pod uid -> struct fw_assumed */
+	struct fw_cycle *parked; /* mu: cycles waiting for permit or binding */
+};
+
+/* A pod assumed on a node: reserved and being bound, or bound but not yet
+ * seen bound in the pods cache. */
+struct fw_assumed {
+	char *node;
+};
+void fw_assumed_free(void *a);
+
+/* Retry bookkeeping of a pod that could not be scheduled. */
+struct fw_podstate {
+	char *uid;
+	unsigned attempts;
+	uint64_t not_before; /* fw_now_ms() */
+	bool unschedulable;  /* retried early when a node appears or changes */
+};
+
+uint64_t fw_now_ms(void);
+uint64_t fw_now_ns(void);
+/* Count a failed attempt of pod key/uid and return the delay before the
+ * next one: 1 s doubling per attempt up to 60 s. */
+uint32_t fw_backoff(struct fw *fw, const char *key, const char *uid, bool unschedulable);
+/* Queue every pod waiting as unschedulable for an attempt now. */
+void fw_requeue_unschedulable(cs_mod *m, struct fw *fw);
+
+/* ---- cycle.c ---- */
+
+/* A plugin's name in profiles: its ops' plugin, else the module's name. */
+const char *fw_plugin_name(const cs_module *d);
+/* The running scheduler module whose plugin is `name`, or NULL. */
+const cs_module *fw_plugin_find(cs_mod *m, const char *name, cs_mod **inst);
+
+/* One scheduling attempt of a pod that is pending, ours and not assumed.
+ * Returns the reconcile result. */
+int fw_schedule(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod);
+/* Scheduling thread: complete parked cycles whose wait ended or whose
+ * binding finished. */
+void fw_drain(cs_mod *m, struct fw *fw);
+/* fini: free the parked cycles (bindings in flight at stop), with
+ * cycle_end from the plugins still running. */
+void fw_cycles_free(cs_mod *m, struct fw *fw);
+
+/* ---- status.c ---- */
+
+/* Tell the pod's users it does not fit: PodScheduled=False/Unschedulable
+ * with msg (and status.nominatedNodeName when nominated), a Warning Event
+ * FailedScheduling. */
+void fw_report_unschedulable(cs_mod *m, const cs_object *pod, const char *msg,
+			     const char *nominated);
+/* Normal Event "Scheduled". */
+void fw_report_scheduled(cs_mod *m, const cs_object *pod, const char *node);
+/* A reference to the pod usable as an Event's subject (owned). */
+cs_object *fw_pod_ref(const cs_host *h, const cs_object *pod);
+
+#endif
