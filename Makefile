@@ -41,6 +41,7 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+BENCH_MODS  := $(patsubst tests/bench/mods/%.c,$(BUILD)/bench/mods/%.so,$(wildcard tests/bench/mods/*.c))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 30
@@ -111,7 +112,7 @@ unit: $(UNIT_BINS) $(MODULES)
 check: all $(UNIT_BINS) abi-check
 	@BUILD=$(BUILD) tests/run-all.sh $(UNIT_BINS)
 
-bench: all $(BENCH_BINS)
+bench: all $(BENCH_BINS) $(BENCH_MODS)
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 kubectl-test: all
@@ -161,3 +162,10 @@ $(BUILD)/testmods/%.so: tests/unit/testmods/%.c $(wildcard sdk/include/capstan/*
 		-Isdk/include -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $<
 	@chmod 0644 $@
 $(UNIT_BINS): $(TESTMODS)
+
+# Modules the benchmarks load (tests/bench/mods/*.c).
+$(BUILD)/bench/mods/%.so: tests/bench/mods/%.c $(wildcard sdk/include/capstan/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
+		-Isdk/include -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $<
+	@chmod 0644 $@

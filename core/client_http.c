@@ -12,7 +12,7 @@
 #include "client.h"
 #include "log.h"
 
-#define POOL 4
+#define POOL 16
 
 struct job {
 	struct job *next;

@@ -13,6 +13,8 @@
 #   BENCH_PERF=0          1 records `perf` on capstand during create, get and watch (flat
 #                         profiles per thread and symbol in the temp dir, which is then kept)
 #   BENCH_TMPDIR=/var/tmp where the data dirs go: disk-backed, so fsync means something
+#   BENCH_MODAPI=20000    objects a module creates through the host API (in-process and
+#                         from an agent over HTTP), 256 in flight; 0 skips it
 # Exit status: non-zero when a server or a phase fails to run, or answers wrongly; missing
 # a performance target is not a failure.
 set -u
@@ -206,9 +208,58 @@ run_etcd() {
 	alive etcd
 }
 
+# A module writing through the host API (call_async) and reading back through
+# its informer: in the server process, then in an agent over HTTP.
+run_modapi() {
+	local port addr mods=$BUILD/bench/mods agent_pid line
+	[ -f "$mods/bench-modapi.so" ] || { echo "bench: $mods/bench-modapi.so not built" >&2; return 1; }
+	local dev=()
+	[ "$(id -u)" = 0 ] || dev=(--dev-modules)
+	for via in in-process http; do
+		port=$("$LOADGEN" port)
+		addr=127.0.0.1:$port
+		rm -rf "$TMP/modapi"
+		mkdir -p "$TMP/modapi"
+		printf 'module-path = "%s"\nmodule "bench-modapi" { count = %d }\n' \
+			"$(realpath "$mods")" "$MODAPI" >"$TMP/modapi/server.conf"
+		cp "$TMP/modapi/server.conf" "$TMP/modapi/agent.conf"
+		sed -i '1i role = "agent"' "$TMP/modapi/agent.conf"
+		if [ $via = in-process ]; then
+			"$CAPSTAND" -c "$TMP/modapi/server.conf" "${dev[@]}" --listen "$addr" \
+				--data-dir "$TMP/modapi/data" >"$TMP/modapi.log" 2>&1 &
+			SERVER_PID=$!
+		else
+			"$CAPSTAND" --listen "$addr" --data-dir "$TMP/modapi/data" \
+				>"$TMP/modapi-server.log" 2>&1 &
+			SERVER_PID=$!
+			wait_http "http://$addr/healthz" capstand || return
+			"$CAPSTAND" -c "$TMP/modapi/agent.conf" "${dev[@]}" --server "http://$addr" \
+				--data-dir "$TMP/modapi/agent" >"$TMP/modapi.log" 2>&1 &
+			agent_pid=$!
+		fi
+		line=""
+		for _ in $(seq 1200); do
+			line=$(grep -o 'BENCH modhost/create .*' "$TMP/modapi.log" | head -1)
+			[ -n "$line" ] && break
+			sleep 0.1
+		done
+		[ -n "${agent_pid:-}" ] && stop_pid "$agent_pid"
+		agent_pid=""
+		stop_pid "$SERVER_PID"
+		SERVER_PID=""
+		[ -n "$line" ] || { echo "bench: modapi via $via produced no figure" >&2; return 1; }
+		echo "$line" | tee -a "$RESULTS"
+	done
+}
+
 run_capstan
 stop_pid "$SERVER_PID"
 SERVER_PID=""
+
+MODAPI=${BENCH_MODAPI:-20000}
+if [ "$MODAPI" != 0 ]; then
+	run_modapi || failed=1
+fi
 
 if [ "$ETCD" = 1 ]; then
 	run_etcd

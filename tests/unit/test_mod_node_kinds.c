@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <capstan/network.h>
 #include <capstan/runtime.h>
 #include <capstan/storage.h>
@@ -39,12 +41,6 @@ static char moddir[PATH_MAX]; /* <build>/modules */
 static int nconf;             /* numbering of configuration files */
 
 /* ---- helpers ---- */
-
-static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st, (void)f;
-	return type == FTW_DP ? rmdir(p) : unlink(p);
-}
 
 static void write_file(const char *path, const char *text, mode_t mode)
 {
@@ -71,16 +67,6 @@ static bool exists(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0;
-}
-
-/* snprintf without -Wformat-truncation's guesses: test paths are short. */
-static void fmt(char *out, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *out, size_t n, const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	vsnprintf(out, n, f, ap);
-	va_end(ap);
 }
 
 static void path_of(char *out, const char *f, ...) __attribute__((format(printf, 2, 3)));

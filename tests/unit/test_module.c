@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <capstan/controller.h>
 #include <capstan/scheduler.h>
 
@@ -33,21 +35,6 @@ static char moddir[PATH_MAX]; /* <build>/testmods */
 static int seq;               /* numbering of files and directories */
 
 /* ---- helpers ---- */
-
-static void fmt(char *out, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *out, size_t n, const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	vsnprintf(out, n, f, ap);
-	va_end(ap);
-}
-
-static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st, (void)f;
-	return type == FTW_DP ? rmdir(p) : unlink(p);
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -92,13 +79,6 @@ static void copy_file(const char *from, const char *to, mode_t mode)
 	assert_int_equal(fchmod(out, mode), 0);
 	close(in);
 	close(out);
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts))
-		;
 }
 
 /* True when text has the whole line `line`. */

@@ -18,36 +18,9 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "workqueue.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts))
-		;
-}
-
-static int load(const int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-static void store(int *p, int v)
-{
-	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-}
-
-static int inc(int *p)
-{
-	return __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
-}
 
 static int dec(int *p)
 {
