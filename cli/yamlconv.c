@@ -52,6 +52,9 @@ static int is_octal_digit(int c)
 	return c >= '0' && c <= '7';
 }
 
+/* Plain scalars at least this long are strings, never numbers. */
+#define YAML_NUMBER_MAX 72
+
 static bool match_float(const char *s)
 {
 	const char *p = s;
@@ -161,6 +164,11 @@ static cs_json *resolve_number(const char *s)
 		return cs_json_int((int64_t)d);
 	char text[80];
 	json_float_text(s, text);
+	/* Normalising may lengthen it ("1." -> "1.0"): a spelling longer than
+	 * plain scalars resolve (see cs_ctl_yaml_resolve_plain) would read
+	 * back as a string, so such a value is a string from the start. */
+	if (strlen(text) >= YAML_NUMBER_MAX)
+		return NULL;
 	char err[64];
 	cs_json *n = cs_json_parse(text, strlen(text), err, sizeof(err));
 	if (n && n->type == CS_JSON_NUMBER)
@@ -177,7 +185,7 @@ cs_json *cs_ctl_yaml_resolve_plain(const char *s, size_t len)
 		return cs_json_bool(true);
 	if (is_one_of(s, len, false_words))
 		return cs_json_bool(false);
-	char buf[72];
+	char buf[YAML_NUMBER_MAX];
 	if (len < sizeof(buf) && !memchr(s, '\0', len)) {
 		memcpy(buf, s, len);
 		buf[len] = '\0';
