@@ -353,6 +353,7 @@ static void h_defer(cs_mod *m, cs_call_fn fn, void *arg)
 
 static const cs_module *h_module_at(cs_mod *m, enum cs_module_kind kind, size_t i, cs_mod **inst)
 {
+	atomic_store(&cs_modinst_of(m)->uses_modules, true);
 	return cs_modhost_kind_at(cs_modinst_of(m)->host, kind, i, inst);
 }
 

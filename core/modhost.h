@@ -37,8 +37,9 @@ struct cs_modinst {
 	cs_queue *queues;
 	cs_metric *metrics;
 	cs_timer *timers;
-	atomic_bool stopping; /* no new async work is started */
-	bool running;         /* informers started (guarded by mu) */
+	atomic_bool stopping;     /* no new async work is started */
+	bool running;             /* informers started (guarded by mu) */
+	atomic_bool uses_modules; /* called module_at: a driver of other modules */
 
 	/* controllers: the host-made informers (primary first) and queue */
 	cs_informer *ctrl_inf[16];

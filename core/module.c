@@ -725,6 +725,14 @@ static modent *find_ent(cs_modhost *h, const char *name)
 	return NULL;
 }
 
+/* A running module stays across a reload when the new configuration has
+ * the same file, options and `required`. */
+static bool reload_keeps(const modent *e, const modent *ne)
+{
+	return e->inst && ne && ne->dl && ne->desc == e->desc && e->optsig && ne->optsig &&
+	       !strcmp(e->optsig, ne->optsig) && ne->required == e->required;
+}
+
 int cs_modhost_reload(cs_modhost *h, const cs_config *cfg, char *err, size_t errlen)
 {
 	/* Check the whole new configuration before touching anything. */
@@ -735,18 +743,30 @@ int cs_modhost_reload(cs_modhost *h, const cs_config *cfg, char *err, size_t err
 		cs_modhost_free(n);
 		return -1;
 	}
-	/* Stop what is gone, disabled or reconfigured. */
-	for (modent *e = h->ents; e; e = e->next) {
-		modent *ne = find_ent(n, e->name);
-		bool keep = e->inst && ne && ne->dl && ne->desc == e->desc && e->optsig &&
-			    ne->optsig && !strcmp(e->optsig, ne->optsig) &&
-			    ne->required == e->required;
-		if (keep || (!e->inst && e->state != CS_MOD_FAILED && !ne))
-			continue;
-		if (e->inst)
-			cs_log(CS_LOG_INFO, "reload: stopping module %s (%s)", e->name,
-			       !ne || !ne->enabled ? "disabled" : "configuration changed");
-		stop_one(h, e);
+	/* Stop what is gone, disabled or reconfigured.  A driver that ran
+	 * other modules (module_at) stops first and starts again when one of
+	 * those goes: it must not call a module that is being unloaded. */
+	bool plugin_goes = false;
+	for (modent *e = h->ents; e; e = e->next)
+		if (e->inst && e->desc->kind != CS_KIND_CONTROLLER &&
+		    !reload_keeps(e, find_ent(n, e->name)))
+			plugin_goes = true;
+	for (int pass = 0; pass < 2; pass++) {
+		for (modent *e = h->ents; e; e = e->next) {
+			modent *ne = find_ent(n, e->name);
+			bool driver = e->inst && atomic_load(&e->inst->uses_modules);
+			if (pass == 0 && !driver)
+				continue;
+			bool keep = reload_keeps(e, ne) && !(driver && plugin_goes);
+			if (keep || (!e->inst && e->state != CS_MOD_FAILED && !ne))
+				continue;
+			if (e->inst)
+				cs_log(CS_LOG_INFO, "reload: stopping module %s (%s)", e->name,
+				       !ne || !ne->enabled   ? "disabled"
+				       : reload_keeps(e, ne) ? "a module it runs is unloaded"
+							     : "configuration changed");
+			stop_one(h, e);
+		}
 	}
 	/* Running modules keep their instance in the new list, which is
 	 * complete before anyone else (health, module_at) sees it. */

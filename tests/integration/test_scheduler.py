@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import signal
 import unittest
 
 from harness import CAPSTAND, ROOT, Capstand, main
@@ -336,6 +337,36 @@ class PlacementTest(SchedTest):
         self.assertNotIn("nodeName", p["spec"])
         self.assertIsNone(self.scheduled_cond("theirs"))
         self.assertEqual(self.events("theirs", "FailedScheduling"), [])
+
+
+class ReloadTest(SchedTest):
+    def test_unloading_a_plugin_restarts_the_framework_first(self):
+        self.node("n1", "4", "8Gi", unschedulable=True)
+        self.node("n2", "4", "8Gi")
+        self.pod("before", cpu="100m")
+        self.assertEqual(self.bound("before"), "n2")
+        # Drop sched-nodebasics (the cordon filter) by SIGHUP: the framework,
+        # which ran it, is stopped before the plugin goes and started again.
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace('module "sched-nodebasics" { enabled = true  required = true }',
+                                 'module "sched-nodebasics" { enabled = false }'))
+        self.cs.proc.send_signal(signal.SIGHUP)
+        self.poll("reload applied",
+                  lambda: "reload: modules updated" in self.cs.logtext())
+        log = self.cs.logtext()
+        self.assertIn("reload: stopping module sched-framework (a module it runs is unloaded)",
+                      log)
+        self.assertLess(log.index("module sched-framework stopped"),
+                        log.index("module sched-nodebasics stopped"))
+        self.assertIn("reload: loading module sched-framework", log)
+        # Without the cordon filter both nodes are feasible again.
+        for i in range(6):
+            self.pod("after%d" % i, cpu="100m")
+        nodes = {self.bound("after%d" % i) for i in range(6)}
+        self.assertIn("n1", nodes)
+        self.assertIsNone(self.cs.proc.poll())
 
 
 class UnschedulableTest(SchedTest):
