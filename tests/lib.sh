@@ -10,7 +10,9 @@ cs_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 cs_free_port() {
 	local p
 	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 30000))
+		# Below Linux's ephemeral range (32768-60999), where the local
+		# ends of outgoing connections would collide with a listener.
+		p=$((20000 + RANDOM % 12000))
 		if cs_port_free "$p"; then
 			echo "$p"
 			return 0
@@ -36,10 +38,19 @@ cs_readyz() {
 cs_capstand_start() {
 	local dir=$1 suite=${CS_SUITE:-${0##*/}}
 	shift
-	CAPSTAND_PORT=$(cs_free_port) || return 1
-	"$CAPSTAND" "$@" --listen "127.0.0.1:$CAPSTAND_PORT" --data-dir "$dir/data" \
-		>"$dir/capstand.log" 2>&1 &
-	CAPSTAND_PID=$!
+	local attempt
+	for attempt in 1 2 3 4 5; do
+		CAPSTAND_PORT=$(cs_free_port) || return 1
+		"$CAPSTAND" "$@" --listen "127.0.0.1:$CAPSTAND_PORT" --data-dir "$dir/data" \
+			>"$dir/capstand.log" 2>&1 &
+		CAPSTAND_PID=$!
+		# Free when probed is not free when bound: another process may
+		# take the port in between.  Try another one then.
+		sleep 0.2
+		kill -0 "$CAPSTAND_PID" 2>/dev/null && break
+		wait "$CAPSTAND_PID" 2>/dev/null
+		grep -q "address in use" "$dir/capstand.log" || break
+	done
 	for _ in $(seq 1 100); do
 		if ! kill -0 "$CAPSTAND_PID" 2>/dev/null; then
 			echo "$suite: capstand exited during startup:" >&2

@@ -43,6 +43,11 @@ class Capstand:
         deadline = time.time() + 10
         while time.time() < deadline:
             if self.proc.poll() is not None:
+                # The port was free when picked, not when bound: pick again.
+                if "address in use" in self.logtext()[-400:] and not getattr(self, "_retried", 0) > 3:
+                    self._retried = getattr(self, "_retried", 0) + 1
+                    self.log.close()
+                    return self.start()
                 raise RuntimeError("capstand exited with %d: %s" % (self.proc.returncode, self.logtext()))
             try:
                 if self.request("GET", "/readyz")[0] == 200:
