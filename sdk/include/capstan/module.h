@@ -148,8 +148,11 @@ typedef struct cs_module {
 } cs_module;
 
 /* Fills magic, ABI version and size: `CS_MODULE_HEADER, .name = ...`. */
-#define CS_MODULE_HEADER                                                                           \
-	.magic = CS_MODULE_MAGIC, .abi_major = CS_ABI_MAJOR, .abi_minor = CS_ABI_MINOR,            \
+#define CS_MODULE_HEADER CS_MODULE_HEADER_MINOR(CS_ABI_MINOR)
+/* The same for a module that also loads into cores of an older minor n:
+ * it must check CS_HOST_HAS before using any entry newer than n. */
+#define CS_MODULE_HEADER_MINOR(n)                                                                  \
+	.magic = CS_MODULE_MAGIC, .abi_major = CS_ABI_MAJOR, .abi_minor = (n),                     \
 	.size = sizeof(cs_module)
 
 /* A loaded module instance as the module sees it.  The host allocates it;
