@@ -167,6 +167,61 @@ else
 	fi
 fi
 
+# ---- Installing them ----
+# A real install changes the machine (/usr, /etc, dpkg's database), so it
+# runs only where that is wanted: CI's throw-away machine sets
+# CAPSTAN_TEST_INSTALL=1.  The packages go in with apt (dependencies from the
+# mirror), the installed capstand starts from the shipped configuration and
+# loads the root-owned packaged modules without --dev-modules, a vendor
+# module builds against the installed SDK, and a purge removes it all.
+if [ "${CAPSTAN_TEST_INSTALL:-0}" = 1 ] && [ -n "${deb_main:-}" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		bad "deb install" "CAPSTAN_TEST_INSTALL=1 needs root"
+	elif dpkg -s capstan >/dev/null 2>&1; then
+		bad "deb install" "a capstan package is already installed; not touching it"
+	else
+		check "deb install: apt-get install the three packages" \
+			env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			"./$deb_main" "./$deb_mods" "./$deb_dev"
+		for p in capstan capstan-modules capstan-dev; do
+			check "deb install: $p installed" has_line \
+				<(dpkg-query -W -f '${Status}\n' "$p" 2>&1) 'install ok installed'
+		done
+		check "deb install: /etc/capstan/capstan.conf is valid" \
+			/usr/sbin/capstand -c /etc/capstan/capstan.conf --check-config
+		# The shipped configuration, a scratch data dir and port: the
+		# modules come from /usr/lib/capstan/modules, trusted because
+		# root owns them.
+		CS_SUITE=packaging
+		# shellcheck source=../lib.sh
+		. tests/lib.sh
+		CAPSTAND=/usr/sbin/capstand
+		if cs_capstand_start "$tmp" -c /etc/capstan/capstan.conf; then
+			ok "deb install: capstand starts from the installed files"
+			hz=$(curl -s "http://127.0.0.1:$CAPSTAND_PORT/healthz?verbose")
+			check "deb install: packaged sched-framework loaded" \
+				grep -qx '\[+\]module sched-framework ok' <<<"$hz"
+			check "deb install: packaged ctrl-replicaset loaded" \
+				grep -qx '\[+\]module ctrl-replicaset ok' <<<"$hz"
+			check "deb install: no --dev-modules trust relaxation" \
+				bash -c "! grep -qi 'dev-modules' '$tmp/capstand.log'"
+			cs_capstand_stop
+		else
+			bad "deb install: capstand starts from the installed files" \
+				"$(tail -n 12 "$tmp/capstand.log")"
+		fi
+		# shellcheck disable=SC2046 # the flags are words
+		check "deb install: vendor module builds with the installed pkg-config" \
+			cc $(pkg-config --cflags capstan-module) -std=gnu11 -Wall -Werror -shared \
+			-o "$tmp/vendor-installed.so" "$tmp/vendor.c"
+		check "deb install: apt-get purge" env DEBIAN_FRONTEND=noninteractive \
+			apt-get purge -y -q capstan-dev capstan-modules capstan
+		check "deb install: purge removed capstand" test ! -e /usr/sbin/capstand
+		check "deb install: purge removed the conffile" test ! -e /etc/capstan/capstan.conf
+		check "deb install: purge removed the modules" test ! -e /usr/lib/capstan/modules
+	fi
+fi
+
 # ---- RPM ----
 libdir=$(rpm --eval '%{_libdir}' 2>/dev/null)
 rpm_main=$(one "$OUT/capstan-$VERSION-*.rpm")
@@ -232,6 +287,25 @@ else
 		grep -qa "$libdir/capstan/modules" "$root/usr/sbin/capstand"
 	check "rpm: pkg-config moduledir" test "$(PKG_CONFIG_PATH=$root$libdir/pkgconfig PKG_CONFIG_LIBDIR="" \
 		pkg-config --variable=moduledir capstan-module)" = "$libdir/capstan/modules"
+
+	# rpm itself installs them (file conflicts, payload, scriptlets'
+	# syntax) into a scratch root with its own database.  Their
+	# dependencies name Fedora-style packages no Debian rpm database has,
+	# hence --nodeps; scriptlets would need a shell inside that root.
+	rroot=$tmp/rpm-install
+	mkdir -p "$rroot"
+	check "rpm: initdb in a scratch root" rpm --root "$rroot" --initdb
+	check "rpm: rpm -i the three packages" rpm --root "$rroot" -i --nodeps --noscripts \
+		"$rpm_main" "$rpm_mods" "$rpm_dev"
+	check "rpm: all three registered" test \
+		"$(rpm --root "$rroot" -qa 2>/dev/null | grep -c '^capstan')" = 3
+	check "rpm: installed capstand runs" has_line \
+		<("$rroot/usr/sbin/capstand" --version 2>&1) "capstand $VERSION"
+	check "rpm: rpm -V finds the files intact" rpm --root "$rroot" -V --nodeps \
+		capstan capstan-modules capstan-devel
+	check "rpm: rpm -e removes them" rpm --root "$rroot" -e --nodeps --noscripts \
+		capstan-devel capstan-modules capstan
+	check "rpm: capstand gone after rpm -e" test ! -e "$rroot/usr/sbin/capstand"
 fi
 
 echo "packaging: $pass passed, $fail failed"
