@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "admission.h"
 #include "api.h"
 #include "log.h"
 #include "patch.h"
@@ -329,7 +330,8 @@ static int prepare_create(cs_server *srv, const cs_type *t, const char *ns, cs_j
 	cs_json_set(md, "uid", cs_json_string(uid));
 	cs_json_set(md, "creationTimestamp", cs_json_string(ts));
 	cs_type_default(t, doc);
-	if (cs_type_validate(t, doc, NULL, st) < 0)
+	if (cs_admit_mutate(srv, t, doc, NULL, st) < 0 || cs_type_validate(t, doc, NULL, st) < 0 ||
+	    cs_admit_validate(srv, t, doc, NULL, st) < 0)
 		return -1;
 	if (t->has_spec)
 		cs_json_set(md, "generation", cs_json_int(1));
@@ -445,6 +447,10 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 			cs_json_del(doc, "status");
 	}
 	cs_type_default(t, doc);
+	if (cs_admit_mutate(r->srv, t, doc, old, st) < 0) {
+		cs_json_free(doc);
+		return -1;
+	}
 	/* A binding is the one write that may set a pod's nodeName: validate
 	 * it as an update from the pod with that node. */
 	cs_json *vold = NULL;
@@ -455,6 +461,8 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	}
 	int vrc = cs_type_validate(t, doc, vold ? vold : old, st);
 	cs_json_free(vold);
+	if (vrc == 0)
+		vrc = cs_admit_validate(r->srv, t, doc, old, st);
 	if (vrc < 0) {
 		cs_json_free(doc);
 		return -1;
@@ -1224,7 +1232,22 @@ int cs_bootstrap(cs_server *srv, char *err, size_t errlen)
 		if (create_internal(srv, nst, ns, err, errlen) < 0)
 			return -1;
 	}
-	/* Serve nothing until the namespaces are durable. */
+	for (size_t i = 0; cs_bootstrap_objects[i]; i++) {
+		const char *text = cs_bootstrap_objects[i];
+		cs_json *doc = cs_json_parse(text, strlen(text), err, errlen);
+		if (!doc)
+			return -1;
+		const cs_type *t = cs_type_by_kind(cs_json_get_str(doc, "apiVersion"),
+						   cs_json_get_str(doc, "kind"));
+		if (!t) {
+			snprintf(err, errlen, "bootstrap object %zu: no such kind", i);
+			cs_json_free(doc);
+			return -1;
+		}
+		if (create_internal(srv, t, doc, err, errlen) < 0)
+			return -1;
+	}
+	/* Serve nothing until the bootstrap objects are durable. */
 	while (cs_store_rev(srv->store) + 1 < cs_store_next_rev(srv->store)) {
 		struct timespec ts = {0, 200000};
 		nanosleep(&ts, NULL);

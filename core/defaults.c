@@ -468,6 +468,35 @@ static void default_endpoints(cs_json *obj)
 	}
 }
 
+/* SetDefaults_LimitRangeItem: a Container item's default limit falls back
+ * to max, its default request to the default limit, then to min. */
+static void default_limitrange(cs_json *spec)
+{
+	cs_json *items = arr(spec, "limits");
+	for (size_t i = 0; i < cs_json_len(items); i++) {
+		cs_json *it = cs_json_at(items, i);
+		const char *type = cs_json_get_str(it, "type");
+		if (!type || strcmp(type, "Container"))
+			continue;
+		cs_json *dl = obj_at(it, "default"), *dr = obj_at(it, "defaultRequest");
+		const char *from[][2] = {{"max", "default"}, {"default", "defaultRequest"},
+					 {"min", "defaultRequest"}};
+		for (size_t f = 0; f < 3; f++) {
+			const cs_json *src = cs_json_get(it, from[f][0]);
+			cs_json *dst = !strcmp(from[f][1], "default") ? dl : dr;
+			if (!cs_json_is(src, CS_JSON_OBJECT) || !dst)
+				continue;
+			for (size_t k = 0; k < cs_json_len(src); k++)
+				def(dst, src->u.obj.keys[k], cs_json_clone(src->u.obj.vals[k]));
+		}
+		/* Empty maps stay unset, as omitempty drops them in Go. */
+		if (dl && !cs_json_len(dl))
+			cs_json_del(it, "default");
+		if (dr && !cs_json_len(dr))
+			cs_json_del(it, "defaultRequest");
+	}
+}
+
 void cs_type_default(const cs_type *t, cs_json *obj)
 {
 	if (!cs_json_is(obj, CS_JSON_OBJECT))
@@ -518,6 +547,10 @@ void cs_type_default(const cs_type *t, cs_json *obj)
 	} else if (!strcmp(k, "StorageClass")) {
 		def_str(obj, "reclaimPolicy", "Delete");
 		def_str(obj, "volumeBindingMode", "Immediate");
+	} else if (!strcmp(k, "PriorityClass")) {
+		def_str(obj, "preemptionPolicy", "PreemptLowerPriority");
+	} else if (!strcmp(k, "LimitRange") && has_spec) {
+		default_limitrange(spec);
 	} else if (!has_spec) {
 		return;
 	} else if (!strcmp(k, "Deployment")) {

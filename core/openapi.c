@@ -1687,6 +1687,59 @@ static const def type_defs[] = {
 			{"fieldsV1", "o", NULL, NULL, NULL},
 			{"subresource", "s", NULL, NULL, NULL},
 			END_PROPS}},
+	{"ResourceQuotaSpec",
+	 "ResourceQuotaSpec defines the desired hard limits to enforce for Quota.", NULL, false,
+	 (const prop[]){{"hard", "{@resource.Quantity", NULL, NULL,
+			 "hard is the set of desired hard limits for each named resource."},
+			{"scopes", "[s", NULL, "atomic",
+			 "A collection of filters that must match each object tracked by a "
+			 "quota."},
+			{"scopeSelector", "@ScopeSelector", NULL, NULL,
+			 "scopeSelector is also a collection of filters like scopes that must "
+			 "match each object tracked by a quota."},
+			END_PROPS}},
+	{"ScopeSelector",
+	 "A scope selector represents the AND of the selectors represented by the "
+	 "scoped-resource selector requirements.",
+	 NULL, true,
+	 (const prop[]){{"matchExpressions", "[@ScopedResourceSelectorRequirement", NULL, "atomic",
+			 "A list of scope selector requirements by scope of the resources."},
+			END_PROPS}},
+	{"ScopedResourceSelectorRequirement",
+	 "A scoped-resource selector requirement is a selector that contains values, a scope "
+	 "name, and an operator that relates the scope name and values.",
+	 "scopeName operator", false,
+	 (const prop[]){{"scopeName", "s", NULL, NULL,
+			 "The name of the scope that the selector applies to."},
+			{"operator", "s", NULL, NULL,
+			 "Represents a scope's relationship to a set of values."},
+			{"values", "[s", NULL, "atomic", "An array of string values."},
+			END_PROPS}},
+	{"LimitRangeSpec",
+	 "LimitRangeSpec defines a min/max usage limit for resources that match on kind.",
+	 "limits", false,
+	 (const prop[]){{"limits", "[@LimitRangeItem", NULL, "atomic",
+			 "Limits is the list of LimitRangeItem objects that are enforced."},
+			END_PROPS}},
+	{"LimitRangeItem",
+	 "LimitRangeItem defines a min/max usage limit for any resource that matches on kind.",
+	 "type", false,
+	 (const prop[]){{"type", "s", NULL, NULL, "Type of resource that this limit applies to."},
+			{"max", "{@resource.Quantity", NULL, NULL,
+			 "Max usage constraints on this kind by resource name."},
+			{"min", "{@resource.Quantity", NULL, NULL,
+			 "Min usage constraints on this kind by resource name."},
+			{"default", "{@resource.Quantity", NULL, NULL,
+			 "Default resource requirement limit value by resource name if "
+			 "resource limit is omitted."},
+			{"defaultRequest", "{@resource.Quantity", NULL, NULL,
+			 "DefaultRequest is the default resource requirement request value by "
+			 "resource name if resource request is omitted."},
+			{"maxLimitRequestRatio", "{@resource.Quantity", NULL, NULL,
+			 "MaxLimitRequestRatio if specified, the named resource must have a "
+			 "request and limit that are both non-zero where limit divided by "
+			 "request is less than or equal to the enumerated value."},
+			END_PROPS}},
 };
 
 typedef struct {
@@ -1848,6 +1901,35 @@ static const kind_schema kind_schemas[] = {
 		 {"spec", "@coordination.LeaseSpec", NULL, NULL, "Specification of the Lease."},
 		 END_PROPS},
 	 NULL},
+	{"ResourceQuota", "ResourceQuota sets aggregate quota restrictions enforced per namespace",
+	 SPEC_STATUS("@ResourceQuotaSpec", "quota"), NULL},
+	{"LimitRange",
+	 "LimitRange sets resource usage limits for each kind of resource in a Namespace.",
+	 (const prop[]){{"spec", "@LimitRangeSpec", NULL, NULL, "Spec defines the limits enforced."},
+			END_PROPS},
+	 NULL},
+	{"ControllerRevision", "ControllerRevision implements an immutable snapshot of state data.",
+	 (const prop[]){{"data", "o", NULL, NULL, "Data is the serialized representation of the state."},
+			{"revision", "l", NULL, NULL,
+			 "Revision indicates the revision of the state represented by Data."},
+			END_PROPS},
+	 "revision"},
+	{"PriorityClass",
+	 "PriorityClass defines mapping from a priority class name to the priority integer value.",
+	 (const prop[]){{"value", "i", NULL, NULL,
+			 "value represents the integer value of this priority class."},
+			{"globalDefault", "b", NULL, NULL,
+			 "globalDefault specifies whether this PriorityClass should be "
+			 "considered as the default priority for pods that do not have any "
+			 "priority class."},
+			{"description", "s", NULL, NULL,
+			 "description is an arbitrary string that usually provides guidelines "
+			 "on when this priority class should be used."},
+			{"preemptionPolicy", "s", NULL, NULL,
+			 "preemptionPolicy is the Policy for preempting pods with lower "
+			 "priority. One of Never, PreemptLowerPriority."},
+			END_PROPS},
+	 "value"},
 };
 
 /* A kind the table above does not know keeps spec and status when it has

@@ -6,6 +6,7 @@
  * priority > 0 unless -o wide is given. */
 #include "types.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1329,6 +1330,129 @@ static const column lease_cols[] = {
 	AGE_COL,
 };
 
+static void row_priorityclass(cs_json *cells, const cs_json *pc, row_ctx *c, cs_json *row)
+{
+	(void)row;
+	push_str(cells, obj_name(pc));
+	push_int(cells, iget(pc, "value", 0));
+	cs_json_push(cells, cs_json_bool(cs_json_as_bool(cs_json_get(pc, "globalDefault"), false)));
+	push_age(cells, c, pc);
+	push_str(cells, or_default(sget(pc, "preemptionPolicy"), "PreemptLowerPriority"));
+}
+
+static const column priorityclass_cols[] = {
+	NAME_COL,
+	COL("Value", "integer", "value represents the integer value of this priority class."),
+	COL("Global-Default", "boolean",
+	    "globalDefault specifies whether this PriorityClass should be considered as the "
+	    "default priority."),
+	AGE_COL,
+	COL("PreemptionPolicy", "string",
+	    "preemptionPolicy is the Policy for preempting pods with lower priority."),
+};
+
+/* "requests.cpu: 500m/1, pods: 2/10": used/hard per resource, sorted, the
+ * limits.* ones in their own column. */
+static void push_quota(cs_json *cells, const cs_json *rq, bool limits)
+{
+	const cs_json *hard = cs_json_path(rq, "status", "hard", NULL);
+	const cs_json *used = cs_json_path(rq, "status", "used", NULL);
+	size_t n = cs_json_is(hard, CS_JSON_OBJECT) ? cs_json_len(hard) : 0;
+	const char **names = calloc(n ? n : 1, sizeof(char *));
+	if (!names)
+		abort();
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(hard->u.obj.keys[i], "limits.", 7) == limits)
+			names[k++] = hard->u.obj.keys[i];
+	qsort(names, k, sizeof(char *), cmp_str);
+	sbuf b = {0};
+	for (size_t i = 0; i < k; i++) {
+		const cs_json *h = cs_json_get(hard, names[i]), *u = cs_json_get(used, names[i]);
+		sb_sep(&b, ", ");
+		sb_printf(&b, "%s: %s/%s", names[i],
+			  u ? or_default(cs_json_str(u), u->type == CS_JSON_NUMBER ? u->u.num.text : "0")
+			    : "0",
+			  or_default(cs_json_str(h), h->type == CS_JSON_NUMBER ? h->u.num.text : ""));
+	}
+	free(names);
+	cs_json_push(cells, sb_json(&b));
+}
+
+static void row_resourcequota(cs_json *cells, const cs_json *rq, row_ctx *c, cs_json *row)
+{
+	(void)row;
+	push_str(cells, obj_name(rq));
+	push_age(cells, c, rq);
+	push_quota(cells, rq, false);
+	push_quota(cells, rq, true);
+}
+
+static const column resourcequota_cols[] = {
+	NAME_COL,
+	AGE_COL,
+	COL("Request", "string",
+	    "Request represents a minimum amount of cpu/memory that a container may consume."),
+	COL("Limit", "string",
+	    "Limits control the maximum amount of cpu/memory that a container may use "
+	    "independent of contention on the node."),
+};
+
+static void row_limitrange(cs_json *cells, const cs_json *lr, row_ctx *c, cs_json *row)
+{
+	(void)row;
+	(void)c;
+	push_str(cells, obj_name(lr));
+	push_str(cells, cs_json_str(cs_json_path(lr, "metadata", "creationTimestamp", NULL)));
+}
+
+static const column limitrange_cols[] = {
+	NAME_COL,
+	COL("Created At", "date",
+	    "CreationTimestamp is a timestamp representing the server time when this object was "
+	    "created."),
+};
+
+/* "daemonset.apps/fluentd": the controlling owner, or "<none>". */
+static void push_controller(cs_json *cells, const cs_json *obj)
+{
+	const cs_json *refs = cs_json_path(obj, "metadata", "ownerReferences", NULL);
+	for (size_t i = 0; i < cs_json_len(refs); i++) {
+		const cs_json *ref = cs_json_at(refs, i);
+		if (!cs_json_as_bool(cs_json_get(ref, "controller"), false))
+			continue;
+		const char *av = or_default(sget(ref, "apiVersion"), "");
+		const char *slash = strchr(av, '/');
+		char *kind = strdup(or_default(sget(ref, "kind"), ""));
+		if (!kind)
+			abort();
+		for (char *p = kind; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		cs_json_push(cells, cs_json_stringf("%s%s%.*s/%s", kind, slash ? "." : "",
+						    slash ? (int)(slash - av) : 0, av,
+						    or_default(sget(ref, "name"), "")));
+		free(kind);
+		return;
+	}
+	push_str(cells, "<none>");
+}
+
+static void row_controllerrevision(cs_json *cells, const cs_json *cr, row_ctx *c, cs_json *row)
+{
+	(void)row;
+	push_str(cells, obj_name(cr));
+	push_controller(cells, cr);
+	push_int(cells, iget(cr, "revision", 0));
+	push_age(cells, c, cr);
+}
+
+static const column controllerrevision_cols[] = {
+	NAME_COL,
+	COL("Controller", "string", "Controller of the object"),
+	COL("Revision", "integer", "Revision indicates the revision of the state represented by Data."),
+	AGE_COL,
+};
+
 static void row_default(cs_json *cells, const cs_json *obj, row_ctx *c, cs_json *row)
 {
 	(void)row;
@@ -1370,6 +1494,10 @@ static const printer printers[] = {
 	P("batch", "cronjobs", cronjob_cols, row_cronjob),
 	P("storage.k8s.io", "storageclasses", storageclass_cols, row_storageclass),
 	P("coordination.k8s.io", "leases", lease_cols, row_lease),
+	P("scheduling.k8s.io", "priorityclasses", priorityclass_cols, row_priorityclass),
+	P("", "resourcequotas", resourcequota_cols, row_resourcequota),
+	P("", "limitranges", limitrange_cols, row_limitrange),
+	P("apps", "controllerrevisions", controllerrevision_cols, row_controllerrevision),
 };
 
 static const printer default_printer = P("", "", default_cols, row_default);

@@ -26,6 +26,9 @@ const cs_type cs_types[] = {
 	  CS_SUB_STATUS, true, "pv"),
 	T("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
 	  true, CS_SUB_STATUS, true, "pvc"),
+	T("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, CS_SUB_STATUS, true,
+	  "quota"),
+	T("", "v1", "limitranges", "limitrange", "LimitRange", true, 0, true, "limits"),
 	T("apps", "v1", "deployments", "deployment", "Deployment", true,
 	  CS_SUB_STATUS | CS_SUB_SCALE, true, "deploy"),
 	T("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true,
@@ -33,11 +36,15 @@ const cs_type cs_types[] = {
 	T("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, CS_SUB_STATUS, true, "ds"),
 	T("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true,
 	  CS_SUB_STATUS | CS_SUB_SCALE, true, "sts"),
+	T("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, 0,
+	  false, NULL),
 	T("batch", "v1", "jobs", "job", "Job", true, CS_SUB_STATUS, true, NULL),
 	T("batch", "v1", "cronjobs", "cronjob", "CronJob", true, CS_SUB_STATUS, true, "cj"),
 	T("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, 0, false,
 	  "sc"),
 	T("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, 0, true, NULL),
+	T("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false, 0,
+	  false, "pc"),
 };
 
 const size_t cs_types_count = sizeof(cs_types) / sizeof(cs_types[0]);

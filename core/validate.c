@@ -1629,6 +1629,14 @@ static void v_kind(cs_vctx *v, const cs_type *t, const cs_json *obj, const cs_js
 		v_storageclass(v, obj, old);
 	else if (!strcmp(k, "Lease"))
 		v_lease(v, obj);
+	else if (!strcmp(k, "PriorityClass"))
+		cs_v_priorityclass(v, obj, old);
+	else if (!strcmp(k, "ResourceQuota"))
+		cs_v_resourcequota(v, obj);
+	else if (!strcmp(k, "LimitRange"))
+		cs_v_limitrange(v, obj);
+	else if (!strcmp(k, "ControllerRevision"))
+		cs_v_controllerrevision(v, obj, old);
 	else
 		cs_v_workload(v, t, obj, old);
 }

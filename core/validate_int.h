@@ -94,5 +94,10 @@ void cs_v_pod_update(cs_vctx *v, const cs_json *spec, const cs_json *old_spec);
 void cs_v_tolerations(cs_vctx *v, const cs_json *tols, const char *path);
 void cs_v_resources(cs_vctx *v, const cs_json *res, const char *path);
 void cs_v_workload(cs_vctx *v, const cs_type *t, const cs_json *obj, const cs_json *old);
+/* validate_policy.c */
+void cs_v_priorityclass(cs_vctx *v, const cs_json *obj, const cs_json *old);
+void cs_v_resourcequota(cs_vctx *v, const cs_json *obj);
+void cs_v_limitrange(cs_vctx *v, const cs_json *obj);
+void cs_v_controllerrevision(cs_vctx *v, const cs_json *obj, const cs_json *old);
 
 #endif

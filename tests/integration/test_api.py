@@ -407,7 +407,8 @@ class DiscoveryTest(CapstanTest):
         self.assertIn("watch", pods["verbs"])
         self.assertIn("pods/status", [r["name"] for r in v1["resources"]])
         groups = {g["name"] for g in self.ok("GET", "/apis")["groups"]}
-        self.assertEqual(groups, {"apps", "batch", "storage.k8s.io", "coordination.k8s.io"})
+        self.assertEqual(groups, {"apps", "batch", "storage.k8s.io", "coordination.k8s.io",
+                                  "scheduling.k8s.io"})
         apps = self.ok("GET", "/apis/apps/v1")
         self.assertIn("deployments/scale", [r["name"] for r in apps["resources"]])
         self.assertEqual(self.ok("GET", "/apis/apps")["preferredVersion"]["version"], "v1")

@@ -526,6 +526,37 @@ static void test_other_kinds(void **state)
 	assert_columns(t, "Name|Holder|Age");
 	assert_cells(t, "n1|n1|<unknown>");
 	cs_json_free(t);
+
+	t = table1("scheduling.k8s.io", "priorityclasses",
+		   parse("{\"metadata\":{\"name\":\"high\"},\"value\":1000,"
+			 "\"globalDefault\":true,\"preemptionPolicy\":\"Never\"}"));
+	assert_columns(t, "Name|Value|Global-Default|Age|PreemptionPolicy");
+	assert_cells(t, "high|#1000|?true|<unknown>|Never");
+	cs_json_free(t);
+
+	/* Sorted by resource name, limits.* in their own column, unused as 0. */
+	t = table1("", "resourcequotas",
+		   parse("{\"metadata\":{\"name\":\"team\"},\"status\":{\"hard\":{\"pods\":"
+			 "\"10\",\"limits.cpu\":\"4\",\"configmaps\":\"5\"},\"used\":{"
+			 "\"pods\":\"2\",\"limits.cpu\":\"500m\"}}}"));
+	assert_columns(t, "Name|Age|Request|Limit");
+	assert_cells(t, "team|<unknown>|configmaps: 0/5, pods: 2/10|limits.cpu: 500m/4");
+	cs_json_free(t);
+
+	t = table1("", "limitranges",
+		   parse("{\"metadata\":{\"name\":\"lr\",\"creationTimestamp\":"
+			 "\"2024-01-01T00:00:00Z\"}}"));
+	assert_columns(t, "Name|Created At");
+	assert_cells(t, "lr|2024-01-01T00:00:00Z");
+	cs_json_free(t);
+
+	t = table1("apps", "controllerrevisions",
+		   parse("{\"metadata\":{\"name\":\"ds-1\",\"ownerReferences\":[{"
+			 "\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"name\":\"ds\","
+			 "\"controller\":true}]},\"revision\":3}"));
+	assert_columns(t, "Name|Controller|Revision|Age");
+	assert_cells(t, "ds-1|daemonset.apps/ds|#3|<unknown>");
+	cs_json_free(t);
 }
 
 static void test_include_object(void **state)

@@ -773,6 +773,56 @@ static const struct rule rules[] = {
 	 "Invalid value: 0: must be greater than 0"},
 	{"Lease", "{'spec':{'leaseTransitions':-1}}", "spec.leaseTransitions", INV, NULL},
 	{"Lease", "{'spec':{'renewTime':'yesterday'}}", "spec.renewTime", INV, NULL},
+
+	/* PriorityClass */
+	{"PriorityClass", "{'value':1000000001}", "value", FORB,
+	 "Forbidden: maximum allowed value of a user defined priority is 1000000000"},
+	{"PriorityClass", "{'value':3000000000}", "value", INV, NULL},
+	{"PriorityClass", "{'metadata':{'name':'system-mine'}}", "metadata.name", FORB,
+	 "Forbidden: priority class names with 'system-' prefix are reserved for system use "
+	 "only. error: system-mine is not a known system priority class"},
+	{"PriorityClass", "{'metadata':{'name':'system-node-critical'},'value':5}", "metadata.name",
+	 FORB, "~value of system-node-critical PriorityClass must be 2000001000"},
+	{"PriorityClass", "{'preemptionPolicy':'Sometimes'}", "preemptionPolicy", NSUP,
+	 "Unsupported value: \"Sometimes\": supported values: \"PreemptLowerPriority\", "
+	 "\"Never\""},
+	{"PriorityClass", "{'value':'high'}", "value", TYPE, NULL},
+
+	/* ResourceQuota */
+	{"ResourceQuota", "{'spec':{'hard':{'pods':'-1'}}}", "spec.hard[pods]", INV,
+	 "~must be greater than or equal to 0"},
+	{"ResourceQuota", "{'spec':{'hard':{'pods':'1.5'}}}", "spec.hard[pods]", INV,
+	 "~must be an integer"},
+	{"ResourceQuota", "{'spec':{'hard':{'gpus':'1'}}}", "spec.hard[gpus]", INV,
+	 "~must be a standard resource for quota"},
+	{"ResourceQuota", "{'spec':{'hard':{'cpu':'lots'}}}", "spec.hard[cpu]", INV, NULL},
+	{"ResourceQuota", "{'spec':{'scopes':['Sometimes']}}", "spec.scopes[0]", NSUP, NULL},
+	{"ResourceQuota",
+	 "{'spec':{'scopeSelector':{'matchExpressions':[{'scopeName':'PriorityClass',"
+	 "'operator':'In'}]}}}",
+	 "spec.scopeSelector.matchExpressions[0].values", REQ, NULL},
+
+	/* LimitRange */
+	{"LimitRange", "{'spec':{'limits':[{'type':'Node'}]}}", "spec.limits[0].type", NSUP, NULL},
+	{"LimitRange", "{'spec':{'limits':[{'max':{'cpu':'1'}}]}}", "spec.limits[0].type", REQ,
+	 NULL},
+	{"LimitRange", "{'spec':{'limits':[{'type':'Container','min':{'cpu':'2'},'max':{'cpu':'1'},"
+		       "'default':null}]}}",
+	 "spec.limits[0].min[cpu]", INV, "~min value 2 is greater than max value 1"},
+	{"LimitRange", "{'spec':{'limits':[{'type':'Container','default':{'cpu':'1'},"
+		       "'defaultRequest':{'cpu':'2'}}]}}",
+	 "spec.limits[0].defaultRequest[cpu]", INV,
+	 "~default request value 2 is greater than default limit value 1"},
+	{"LimitRange", "{'spec':{'limits':[{'type':'Pod','default':{'cpu':'1'}}]}}",
+	 "spec.limits[0].default", FORB, "Forbidden: may not be specified when `type` is 'Pod'"},
+	{"LimitRange", "{'spec':{'limits':[{'type':'Container','maxLimitRequestRatio':{"
+		       "'cpu':'0.5'}}]}}",
+	 "spec.limits[0].maxLimitRequestRatio[cpu]", INV, "~ratio 0.5 is less than 1"},
+	{"LimitRange", "{'spec':{'limits':[{'type':'PersistentVolumeClaim'}]}}",
+	 "spec.limits[0].limits", REQ, NULL},
+
+	/* ControllerRevision */
+	{"ControllerRevision", "{'revision':-1}", "revision", INV, NULL},
 };
 
 static void test_rules(void **state)
@@ -879,6 +929,13 @@ static const struct {
 	{"StorageClass", "{'reclaimPolicy':'Retain','volumeBindingMode':'WaitForFirstConsumer',"
 			 "'allowVolumeExpansion':true}"},
 	{"Lease", "{'spec':{'acquireTime':'2024-05-01T10:00:00+02:00','leaseTransitions':3}}"},
+	{"PriorityClass", "{'metadata':{'name':'system-cluster-critical'},'value':2000000000}"},
+	{"PriorityClass", "{'value':-5,'preemptionPolicy':'Never','globalDefault':true}"},
+	{"ResourceQuota", "{'spec':{'hard':{'requests.nvidia.com/gpu':'2',"
+			  "'gold.storageclass.storage.k8s.io/requests.storage':'500Gi',"
+			  "'requests.hugepages-2Mi':'1Gi'},'scopes':['NotBestEffort']}}"},
+	{"LimitRange", "{'spec':{'limits':[{'type':'Pod','max':{'memory':'1Gi'}},{'type':"
+		       "'PersistentVolumeClaim','min':{'storage':'1Gi'}}]}}"},
 };
 
 static void test_valid_variants(void **state)
@@ -1262,6 +1319,23 @@ static void test_default_core(void **state)
 	ASSERT_AT(o, "spec.sessionAffinityConfig", "{\"clientIP\":{\"timeoutSeconds\":10800}}");
 	cs_json_free(o);
 
+	/* A Container limit item: default limit from max, default request
+	 * from the default limit, then from min; Pod items get none. */
+	o = build("LimitRange", "{'spec':{'limits':[{'type':'Container','max':{'cpu':'2',"
+				"'memory':'1Gi'},'min':{'cpu':'100m','ephemeral-storage':'1Gi'},"
+				"'default':{'cpu':'500m'}},{'type':'Pod','max':{'cpu':'4'}}]}}");
+	cs_type_default(T("LimitRange"), o);
+	ASSERT_AT(o, "spec.limits[0].default", "{\"cpu\":\"500m\",\"memory\":\"1Gi\"}");
+	ASSERT_AT(o, "spec.limits[0].defaultRequest",
+		  "{\"cpu\":\"500m\",\"memory\":\"1Gi\",\"ephemeral-storage\":\"1Gi\"}");
+	ASSERT_AT(o, "spec.limits[1]", "{\"type\":\"Pod\",\"max\":{\"cpu\":\"4\"}}");
+	cs_json_free(o);
+
+	o = build("PriorityClass", NULL);
+	cs_type_default(T("PriorityClass"), o);
+	ASSERT_AT(o, "preemptionPolicy", "\"PreemptLowerPriority\"");
+	cs_json_free(o);
+
 	o = build("Namespace", NULL);
 	cs_type_default(T("Namespace"), o);
 	ASSERT_AT(o, "spec.finalizers", "[\"kubernetes\"]");
@@ -1476,6 +1550,12 @@ static const struct update_case updates[] = {
 	{"StorageClass", NULL, "{'volumeBindingMode':'WaitForFirstConsumer'}", "volumeBindingMode",
 	 INV, NULL},
 	{"StorageClass", NULL, "{'allowVolumeExpansion':true}", NULL, NULL, NULL},
+	{"PriorityClass", NULL, "{'value':2000}", "value", FORB,
+	 "Forbidden: may not be changed in an update."},
+	{"PriorityClass", NULL, "{'preemptionPolicy':'Never'}", "preemptionPolicy", INV, NULL},
+	{"PriorityClass", NULL, "{'description':'changed'}", NULL, NULL, NULL},
+	{"ControllerRevision", NULL, "{'data':{'spec':{'x':1}}}", "data", INV, NULL},
+	{"ControllerRevision", NULL, "{'revision':7}", NULL, NULL, NULL},
 };
 
 static void test_updates(void **state)

@@ -77,6 +77,17 @@ static const struct {
 	{"Lease", "{'apiVersion':'coordination.k8s.io/v1','kind':'Lease','metadata':{'name':"
 		  "'node-1','namespace':'kube-node-lease'},'spec':{'holderIdentity':'node-1',"
 		  "'leaseDurationSeconds':40,'renewTime':'2024-05-01T10:00:00.123456Z'}}"},
+	{"PriorityClass", "{'apiVersion':'scheduling.k8s.io/v1','kind':'PriorityClass','metadata':{"
+			  "'name':'high'},'value':1000,'description':'batch that matters'}"},
+	{"ResourceQuota", "{'apiVersion':'v1','kind':'ResourceQuota','metadata':{'name':'team',"
+			  "'namespace':'default'},'spec':{'hard':{'pods':'10','requests.cpu':'4',"
+			  "'limits.memory':'8Gi','count/deployments.apps':'5'}}}"},
+	{"LimitRange", "{'apiVersion':'v1','kind':'LimitRange','metadata':{'name':'limits',"
+		       "'namespace':'default'},'spec':{'limits':[{'type':'Container','max':{"
+		       "'cpu':'2'},'min':{'cpu':'100m'},'default':{'cpu':'500m'}}]}}"},
+	{"ControllerRevision", "{'apiVersion':'apps/v1','kind':'ControllerRevision','metadata':{"
+			       "'name':'fluentd-5c9b8f','namespace':'default'},'data':{'spec':{}},"
+			       "'revision':1}"},
 };
 
 #endif

@@ -1,0 +1,31 @@
+/* The API server's built-in admission: what Kubernetes does in its
+ * admission plugins rather than in a kind's defaulting and validation,
+ * because it needs other objects (here: PriorityClasses). */
+#ifndef CS_ADMISSION_H
+#define CS_ADMISSION_H
+
+#include "json.h"
+#include "status.h"
+#include "types.h"
+
+/* The built-in PriorityClasses (scheduling.k8s.io). */
+#define CS_PRIORITY_SYSTEM_NODE_CRITICAL    2000001000
+#define CS_PRIORITY_SYSTEM_CLUSTER_CRITICAL 2000000000
+
+struct cs_server;
+
+/* Mutating admission, after defaulting and before validation.  Priority: a
+ * new pod gets spec.priority and spec.preemptionPolicy from its
+ * PriorityClass (or the globalDefault one).  old is NULL on create.
+ * Returns 0, or -1 with st set (403 Forbidden, as Kubernetes). */
+int cs_admit_mutate(struct cs_server *srv, const cs_type *t, cs_json *doc, const cs_json *old,
+		    cs_status *st);
+/* Validating admission, after validation: at most one globalDefault
+ * PriorityClass. */
+int cs_admit_validate(struct cs_server *srv, const cs_type *t, const cs_json *doc,
+		      const cs_json *old, cs_status *st);
+/* Objects every cluster has besides the namespaces: the system
+ * PriorityClasses.  Each is a JSON text to create at bootstrap. */
+extern const char *const cs_bootstrap_objects[];
+
+#endif
