@@ -4,6 +4,8 @@
 #ifndef CS_ADMISSION_H
 #define CS_ADMISSION_H
 
+#include <stdbool.h>
+
 #include "json.h"
 #include "status.h"
 #include "types.h"
@@ -13,6 +15,20 @@
 #define CS_PRIORITY_SYSTEM_CLUSTER_CRITICAL 2000000000
 
 struct cs_server;
+
+/* One write as admission sees it (module admission: core/modadmit.c). */
+typedef struct cs_admit_call {
+	unsigned op;          /* CS_ADMIT_CREATE or CS_ADMIT_UPDATE (admission.h) */
+	const cs_type *type;
+	const char *resource; /* "pods", "deployments.apps" */
+	const char *sub;      /* subresource or NULL */
+	const char *ns;       /* NULL for cluster-scoped */
+	const char *name;
+	const cs_json *old;   /* UPDATE: the stored object */
+	bool dry_run;
+} cs_admit_call;
+
+enum cs_admit_phase { CS_ADMIT_MUTATE, CS_ADMIT_VALIDATE };
 
 /* Mutating admission, after defaulting and before validation.  Priority: a
  * new pod gets spec.priority and spec.preemptionPolicy from its

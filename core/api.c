@@ -17,6 +17,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "modadmit.h"
+#include "offload.h"
 
 /* Bytes handed to one lws_write: big enough for throughput, small enough
  * that one huge LIST cannot starve other connections. */
@@ -418,6 +420,7 @@ struct cs_ireq {
 	size_t len;
 	char ctype[128];
 	cs_sink *sink;
+	bool skip_module_admission;
 };
 
 static void ireq_free(struct cs_ireq *q)
@@ -466,6 +469,7 @@ void cs_server_submit(cs_server *srv, enum cs_method m, const char *path, const 
 	q->len = len;
 	snprintf(q->ctype, sizeof(q->ctype), "%s", ctype ? ctype : "");
 	q->sink = sink;
+	q->skip_module_admission = cs_modadmit_active;
 	ireq_push(srv, q);
 }
 
@@ -482,6 +486,7 @@ void cs_server_cancel(cs_server *srv, cs_sink *sink)
 		abort();
 	q->cancel = true;
 	q->sink = sink;
+	q->skip_module_admission = cs_modadmit_active;
 	ireq_push(srv, q);
 }
 
@@ -517,6 +522,7 @@ static cs_req *ireq_begin(cs_server *srv, struct cs_ireq *q)
 		abort();
 	r->srv = srv;
 	r->sink = q->sink;
+	r->skip_module_admission = q->skip_module_admission;
 	q->sink->r = r;
 	r->t0_ns = cs_now_ns();
 	r->method = q->method;
@@ -673,6 +679,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		cs_store_dispatch(g_srv->store);
+		cs_offload_dispatch(g_srv->offload);
 		cs_watch_fanout(g_srv);
 		internal_run(g_srv);
 		return 0;
@@ -805,6 +812,15 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 		cs_store_close(srv->store);
 		return -1;
 	}
+	/* Admission calls into modules may block (they may call the API):
+	 * never on this loop.  Four threads let that many requests wait on
+	 * modules at once while the loop serves the calls they make. */
+	srv->offload = cs_offload_new(srv, 4, err, errlen);
+	if (!srv->offload) {
+		lws_context_destroy(srv->ctx);
+		cs_store_close(srv->store);
+		return -1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -860,6 +876,14 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 		ireq_free(left);
 		left = next;
 	}
+	/* Requests in admission finish (modules were stopped first, so the
+	 * chain is empty or short) before the threads go. */
+	uint64_t until = cs_now_ns() + 5000000000ULL;
+	while (cs_now_ns() < until && cs_offload_busy(srv->offload) > 0)
+		if (lws_service(srv->ctx, 0) < 0)
+			break;
+	cs_offload_free(srv->offload);
+	srv->offload = NULL;
 	/* End open watch streams properly so clients see a complete response
 	 * and reconnect, rather than a truncated one. */
 	if (cs_watch_close_all(srv)) {

@@ -54,6 +54,9 @@ typedef struct cs_req {
 	cs_watch *watch; /* set for streaming watch responses */
 
 	cs_sink *sink;        /* in-process request: no wsi, responses go here */
+	/* Made from an admission module's callback: no module admission
+	 * (sdk/include/capstan/admission.h). */
+	bool skip_module_admission;
 	bool iwant;           /* in the server's internal writable list */
 	bool cancelled;       /* the in-process client ended the stream */
 	struct cs_req *inext; /* that list */
@@ -168,6 +171,10 @@ struct cs_server {
 	/* Extra /healthz checks: 0 ok, else -1; one line per check in buf. */
 	int (*health)(cs_server *srv, char *buf, size_t n);
 	void *hook_arg;
+	/* Admission modules (core/modadmit.h), set before cs_server_run; NULL:
+	 * none.  Their calls run on the offload threads. */
+	struct cs_modadmit *admit;
+	struct cs_offload *offload;
 	volatile int stop_done;
 	volatile int reload; /* SIGHUP seen */
 };

@@ -7,9 +7,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include <capstan/admission.h>
+
 #include "admission.h"
 #include "api.h"
 #include "log.h"
+#include "modadmit.h"
+#include "offload.h"
 #include "patch.h"
 #include "selector.h"
 #include "util.h"
@@ -276,6 +280,12 @@ static const char *server_fields[] = {"uid",
 				      "managedFields",
 				      "selfLink"};
 
+static bool dry_run(const cs_req *r)
+{
+	const char *d = cs_req_query(r, "dryRun");
+	return d && !strcmp(d, "All");
+}
+
 /* Prepares a new object (metadata, defaults, validation).  On success the
  * object's final name is in md.name. */
 static int prepare_create(cs_server *srv, const cs_type *t, const char *ns, cs_json *doc,
@@ -330,19 +340,145 @@ static int prepare_create(cs_server *srv, const cs_type *t, const char *ns, cs_j
 	cs_json_set(md, "uid", cs_json_string(uid));
 	cs_json_set(md, "creationTimestamp", cs_json_string(ts));
 	cs_type_default(t, doc);
-	if (cs_admit_mutate(srv, t, doc, NULL, st) < 0 || cs_type_validate(t, doc, NULL, st) < 0 ||
-	    cs_admit_validate(srv, t, doc, NULL, st) < 0)
+	return cs_admit_mutate(srv, t, doc, NULL, st);
+}
+
+/* After validation and module admission: the rest of a new object. */
+static int finish_create(cs_server *srv, const cs_type *t, cs_json *doc, cs_status *st)
+{
+	if (cs_admit_validate(srv, t, doc, NULL, st) < 0)
 		return -1;
 	if (t->has_spec)
-		cs_json_set(md, "generation", cs_json_int(1));
+		cs_json_set(cs_json_get(doc, "metadata"), "generation", cs_json_int(1));
 	return 0;
 }
 
-static bool dry_run(const cs_req *r)
+/* ---- validation and module admission ----
+ *
+ * A create or update, once defaulted and through built-in mutating
+ * admission, is validated and, when admission modules want it, handed to
+ * them on an offload thread (mutate, validate the object, validate); the
+ * request waits meanwhile and `finish` completes it on the loop thread.
+ * Without modules all of it happens at once. */
+
+struct admit_job;
+typedef int (*admit_finish_fn)(struct admit_job *j, cs_status *st);
+
+struct admit_job {
+	cs_req *r;
+	const cs_type *t;
+	cs_admit_call call; /* its strings point into the fields below */
+	char resource[160], sub[32], ns[256], name[256], key[KEYLEN];
+	cs_json *doc;        /* owned */
+	const cs_json *old;  /* update: the stored object */
+	cs_json *old_copy;   /* ... copied for the offload thread */
+	cs_json *vold;       /* update: what validation compares with (owned) */
+	cs_obj *cur;         /* update: referenced */
+	enum reply_mode mode;
+	admit_finish_fn finish;
+	cs_status st; /* offload thread's verdict */
+	int rc;
+};
+
+static struct admit_job *job_new(cs_req *r, const cs_type *t, const char *sub, unsigned op,
+				 cs_json *doc)
 {
-	const char *d = cs_req_query(r, "dryRun");
-	return d && !strcmp(d, "All");
+	struct admit_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		abort();
+	j->r = r;
+	j->t = t;
+	j->doc = doc;
+	const cs_json *md = cs_json_get(doc, "metadata");
+	if (t->group[0])
+		snprintf(j->resource, sizeof(j->resource), "%s.%s", t->resource, t->group);
+	else
+		snprintf(j->resource, sizeof(j->resource), "%s", t->resource);
+	snprintf(j->sub, sizeof(j->sub), "%s", sub ? sub : "");
+	snprintf(j->ns, sizeof(j->ns), "%s", cs_json_get_str(md, "namespace") ?: "");
+	snprintf(j->name, sizeof(j->name), "%s", cs_json_get_str(md, "name") ?: "");
+	j->call = (cs_admit_call){.op = op,
+				  .type = t,
+				  .resource = j->resource,
+				  .sub = sub ? j->sub : NULL,
+				  .ns = t->namespaced ? j->ns : NULL,
+				  .name = j->name,
+				  .dry_run = dry_run(r)};
+	return j;
 }
+
+static void job_free(struct admit_job *j)
+{
+	cs_json_free(j->doc);
+	cs_json_free(j->old_copy);
+	cs_json_free(j->vold);
+	if (j->cur)
+		cs_obj_unref(j->cur);
+	free(j);
+}
+
+/* Offload thread: the module chain around validation. */
+static void admit_work(void *arg)
+{
+	struct admit_job *j = arg;
+	cs_modadmit *a = j->r->srv->admit;
+	const cs_json *vold = j->vold ? j->vold : j->old;
+	j->rc = cs_modadmit_run(a, &j->call, CS_ADMIT_MUTATE, j->doc, &j->st);
+	if (!j->rc) {
+		/* Identity is the API server's, not a module's to change. */
+		const cs_json *md = cs_json_get(j->doc, "metadata");
+		const char *name = cs_json_get_str(md, "name");
+		const char *ns = cs_json_get_str(md, "namespace");
+		if (!name || strcmp(name, j->name) || strcmp(ns ? ns : "", j->ns))
+			j->rc = cs_status_set(&j->st, 500, "InternalError",
+					      "an admission module changed the name or namespace "
+					      "of %s \"%s\"",
+					      j->resource, j->name);
+	}
+	if (!j->rc)
+		j->rc = cs_type_validate(j->t, j->doc, vold, &j->st);
+	if (!j->rc)
+		j->rc = cs_modadmit_run(a, &j->call, CS_ADMIT_VALIDATE, j->doc, &j->st);
+}
+
+/* Loop thread: reply with the verdict, or finish the write. */
+static void admit_done(void *arg)
+{
+	struct admit_job *j = arg;
+	cs_req *r = j->r;
+	r->pending = false;
+	cs_status st = {0};
+	int rc = j->rc ? -1 : j->finish(j, &st);
+	if (rc < 0)
+		cs_reply_status(r, j->rc ? &j->st : &st);
+	if (!r->pending)
+		cs_req_release(r);
+	job_free(j);
+}
+
+/* Validate j->doc (and run the admission modules), then finish.  Returns
+ * 0 when replied or queued, -1 with st set. */
+static int admit(struct admit_job *j, cs_status *st)
+{
+	cs_req *r = j->r;
+	if (!r->skip_module_admission && cs_modadmit_wants(r->srv->admit, &j->call)) {
+		/* The stored object parses lazily on this thread only. */
+		if (j->old) {
+			j->old_copy = cs_json_clone(j->old);
+			j->old = j->call.old = j->old_copy;
+		}
+		r->pending = true;
+		cs_offload_submit(r->srv->offload, admit_work, admit_done, j);
+		return 0;
+	}
+	int rc = cs_type_validate(j->t, j->doc, j->vold ? j->vold : j->old, st);
+	if (!rc)
+		rc = j->finish(j, st);
+	job_free(j);
+	return rc;
+}
+
+static int create_admitted(struct admit_job *j, cs_status *st);
 
 static int do_create(cs_req *r, const cs_target *tg, cs_status *st)
 {
@@ -354,23 +490,32 @@ static int do_create(cs_req *r, const cs_target *tg, cs_status *st)
 		cs_json_free(doc);
 		return -1;
 	}
+	struct admit_job *j = job_new(r, tg->type, NULL, CS_ADMIT_CREATE, doc);
+	j->finish = create_admitted;
+	return admit(j, st);
+}
+
+static int create_admitted(struct admit_job *j, cs_status *st)
+{
+	cs_req *r = j->r;
+	if (finish_create(r->srv, j->t, j->doc, st) < 0)
+		return -1;
 	char key[KEYLEN];
-	cs_json *md = cs_json_get(doc, "metadata");
-	cs_key(key, sizeof(key), tg->type, cs_json_get_str(md, "namespace"),
-	       cs_json_get_str(md, "name"));
+	cs_key(key, sizeof(key), j->t, j->t->namespaced ? j->ns : NULL, j->name);
 	if (dry_run(r)) {
 		if (cs_store_get_latest(r->srv->store, key)) {
 			char q[128];
 			cs_status_set(st, 409, "AlreadyExists", "%s \"%s\" already exists",
-				      qualified(tg->type, q, sizeof(q)),
-				      cs_json_get_str(md, "name"));
-			cs_json_free(doc);
+				      qualified(j->t, q, sizeof(q)), j->name);
 			return -1;
 		}
-		cs_reply_json(r, 201, doc);
+		cs_reply_json(r, 201, j->doc);
+		j->doc = NULL;
 		return 0;
 	}
-	return store_write(r->srv, r, tg->type, key, doc, 0, false, 201, REPLY_OBJECT, NULL, st);
+	cs_json *doc = j->doc;
+	j->doc = NULL;
+	return store_write(r->srv, r, j->t, key, doc, 0, false, 201, REPLY_OBJECT, NULL, st);
 }
 
 /* ---- update / patch / status / scale ---- */
@@ -387,6 +532,8 @@ static void remove_rv(cs_json *doc)
 
 /* Writes `doc` as the new version of `cur`.  sub: NULL (main resource),
  * "status" or "scale".  Takes doc. */
+static int update_admitted(struct admit_job *j, cs_status *st);
+
 static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj *cur, cs_json *doc,
 			 enum reply_mode mode, cs_status *st)
 {
@@ -459,11 +606,29 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 		cs_json_set(cs_json_obj_ensure(vold, "spec"), "nodeName",
 			    cs_json_clone(cs_json_path(doc, "spec", "nodeName", NULL)));
 	}
-	int vrc = cs_type_validate(t, doc, vold ? vold : old, st);
-	cs_json_free(vold);
-	if (vrc == 0)
-		vrc = cs_admit_validate(r->srv, t, doc, old, st);
-	if (vrc < 0) {
+	struct admit_job *j = job_new(r, t, tg->sub, CS_ADMIT_UPDATE, doc);
+	j->finish = update_admitted;
+	j->mode = mode;
+	j->cur = cs_obj_ref(cur);
+	j->old = j->call.old = old;
+	j->vold = vold;
+	snprintf(j->key, sizeof(j->key), "%s", key);
+	return admit(j, st);
+}
+
+static int update_admitted(struct admit_job *j, cs_status *st)
+{
+	cs_req *r = j->r;
+	const cs_type *t = j->t;
+	cs_obj *cur = j->cur;
+	const cs_json *old = j->old;
+	const cs_json *omd = cs_json_get(old, "metadata");
+	enum reply_mode mode = j->mode;
+	const char *key = j->key;
+	cs_json *doc = j->doc;
+	j->doc = NULL;
+	cs_json *md = cs_json_get(doc, "metadata");
+	if (cs_admit_validate(r->srv, t, doc, old, st) < 0) {
 		cs_json_free(doc);
 		return -1;
 	}
@@ -1200,7 +1365,8 @@ void cs_api_objects(cs_req *r, const cs_target *tg)
 static int create_internal(cs_server *srv, const cs_type *t, cs_json *doc, char *err, size_t errlen)
 {
 	cs_status st = {0};
-	if (prepare_create(srv, t, NULL, doc, &st) < 0) {
+	if (prepare_create(srv, t, NULL, doc, &st) < 0 || cs_type_validate(t, doc, NULL, &st) < 0 ||
+	    finish_create(srv, t, doc, &st) < 0) {
 		snprintf(err, errlen, "%s", st.message);
 		cs_json_free(doc);
 		return -1;

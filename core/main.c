@@ -346,6 +346,7 @@ int main(int argc, char **argv)
 	srv.on_reload = on_reload;
 	srv.on_stop = on_stop;
 	srv.health = health;
+	srv.admit = cs_modhost_admission(mods);
 	pthread_t th;
 	if (pthread_create(&th, NULL, control_main, NULL)) {
 		fprintf(stderr, "capstand: cannot start the control thread\n");

@@ -1,6 +1,7 @@
 /* The host table: the services every module reaches through m->host. */
 #include <errno.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "log.h"
 #include "modhost.h"
+#include "quantity.h"
 #include "modobj.h"
 
 /* ---- the module ---- */
@@ -351,6 +353,21 @@ static void h_defer(cs_mod *m, cs_call_fn fn, void *arg)
 
 /* ---- other modules, controllers ---- */
 
+static int h_quantity(const char *s, bool milli, int64_t *out)
+{
+	long double v;
+	if (cs_quantity_parse(s, &v) < 0)
+		return -1;
+	if (milli)
+		v *= 1000;
+	v = ceill(v);
+	/* 2^63 is exact in long double; anything at or beyond it is out. */
+	if (v >= 9223372036854775808.0L || v < -9223372036854775808.0L)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
 static const cs_module *h_module_at(cs_mod *m, enum cs_module_kind kind, size_t i, cs_mod **inst)
 {
 	atomic_store(&cs_modinst_of(m)->uses_modules, true);
@@ -426,4 +443,5 @@ static void host_init(void)
 	h->module_at = h_module_at;
 	h->controller_informer = h_controller_informer;
 	h->controller_queue = h_controller_queue;
+	h->quantity = h_quantity;
 }

@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <capstan/admission.h>
 #include <capstan/controller.h>
 
 #include "json.h"
 #include "log.h"
+#include "modadmit.h"
 #include "modhost.h"
 #include "modobj.h"
 #include "util.h"
@@ -46,6 +48,7 @@ struct cs_modhost {
 	 * (options) stay readable until the host is freed. */
 	void **listed;
 	size_t nlisted;
+	cs_modadmit *admit; /* the started admission modules */
 };
 
 const char *cs_modstate_name(enum cs_modstate s)
@@ -57,7 +60,8 @@ const char *cs_modstate_name(enum cs_modstate s)
 
 const char *cs_modkind_name(unsigned kind)
 {
-	static const char *n[] = {"?", "scheduler", "controller", "runtime", "network", "storage"};
+	static const char *n[] = {"?",       "scheduler", "controller", "runtime",
+				  "network", "storage",   "admission"};
 	return kind < sizeof(n) / sizeof(n[0]) ? n[kind] : "?";
 }
 
@@ -120,6 +124,7 @@ static size_t ops_min_size(unsigned kind)
 {
 	switch (kind) {
 	case CS_KIND_CONTROLLER: return offsetof(cs_controller_ops, reconcile) + sizeof(void *);
+	case CS_KIND_ADMISSION: return offsetof(cs_admission_ops, validate) + sizeof(void *);
 	default: return sizeof(size_t);
 	}
 }
@@ -180,7 +185,7 @@ static int open_module(cs_modhost *h, modent *e)
 		     e->name, e->file, d->name ? d->name : "(null)");
 		goto bad;
 	}
-	if (d->kind < CS_KIND_SCHEDULER || d->kind > CS_KIND_STORAGE) {
+	if (d->kind < CS_KIND_SCHEDULER || d->kind > CS_KIND_ADMISSION) {
 		fail(e, "module %s: %s: unknown module kind %u", e->name, e->file, d->kind);
 		goto bad;
 	}
@@ -189,6 +194,18 @@ static int open_module(cs_modhost *h, modent *e)
 		fail(e, "module %s: %s: %s ops table missing or too small", e->name, e->file,
 		     cs_modkind_name(d->kind));
 		goto bad;
+	}
+	if (d->kind == CS_KIND_ADMISSION) {
+		const cs_admission_ops *a = d->ops;
+		const uint32_t known = CS_ADMIT_CREATE | CS_ADMIT_UPDATE;
+		if (!a->resources || !a->resources[0] || !a->operations ||
+		    (a->operations & ~known) || (!a->mutate && !a->validate)) {
+			fail(e,
+			     "module %s: %s: an admission module needs resources, operations "
+			     "(CS_ADMIT_CREATE|CS_ADMIT_UPDATE) and mutate or validate",
+			     e->name, e->file);
+			goto bad;
+		}
 	}
 	if (d->kind == CS_KIND_CONTROLLER) {
 		const cs_controller_ops *c = d->ops;
@@ -290,8 +307,14 @@ int cs_modhost_new(cs_modhost **out, const cs_modenv *env)
 	h->env.node_name = env->node_name ? strdup(env->node_name) : NULL;
 	h->env.data_dir = strdup(env->data_dir ? env->data_dir : ".");
 	pthread_mutex_init(&h->mu, NULL);
+	h->admit = cs_modadmit_new();
 	*out = h;
 	return 0;
+}
+
+cs_modadmit *cs_modhost_admission(cs_modhost *h)
+{
+	return h ? h->admit : NULL;
 }
 
 static void append(cs_modhost *h, modent *e)
@@ -568,6 +591,11 @@ static int init_one(cs_modhost *h, modent *e)
 	pthread_mutex_unlock(&h->mu);
 	cs_log(CS_LOG_INFO, "module %s %s (%s) initialised from %s", e->name, e->desc->version,
 	       cs_modkind_name(e->desc->kind), e->file);
+	if (e->desc->kind == CS_KIND_ADMISSION && strcmp(h->env.role, "server"))
+		cs_log(CS_LOG_WARN,
+		       "module %s: admission modules act where the API is served; in role %s "
+		       "nothing calls it",
+		       e->name, h->env.role);
 	return 0;
 }
 
@@ -630,6 +658,8 @@ static int start_one(cs_modhost *h, modent *e)
 	cs_loop_call(e->inst->loop, run_start, &l);
 	if (l.rc == 0) {
 		e->started = true;
+		if (e->desc->kind == CS_KIND_ADMISSION)
+			cs_modadmit_add(h->admit, e->inst);
 		cs_log(CS_LOG_INFO, "module %s started", e->name);
 		return 0;
 	}
@@ -664,6 +694,9 @@ static void stop_one(cs_modhost *h, modent *e)
 	cs_modinst *mi = e->inst;
 	if (!mi)
 		return;
+	/* No API request may be in its callbacks once it stops. */
+	if (e->desc->kind == CS_KIND_ADMISSION)
+		cs_modadmit_remove(h->admit, mi);
 	pthread_mutex_lock(&h->mu);
 	e->inst = NULL;
 	e->state = CS_MOD_STOPPED;
@@ -709,6 +742,7 @@ void cs_modhost_free(cs_modhost *h)
 		dlclose(h->listed[i]);
 	free(h->listed);
 	pthread_mutex_destroy(&h->mu);
+	cs_modadmit_free(h->admit);
 	free((char *)h->env.role);
 	free((char *)h->env.node_name);
 	free((char *)h->env.data_dir);

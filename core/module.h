@@ -82,6 +82,8 @@ void cs_modhost_free(cs_modhost *h);
 size_t cs_modhost_list(cs_modhost *h, bool scan_path, cs_modinfo *out, size_t max);
 /* A running module by name (its descriptor, and its instance in *inst). */
 const cs_module *cs_modhost_find(cs_modhost *h, const char *name, cs_mod **inst);
+/* The running admission modules (core/modadmit.h), for the API server. */
+struct cs_modadmit *cs_modhost_admission(cs_modhost *h);
 /* Health: 0 when every required module runs; fills a one-line detail per
  * module ("[+]module sched-default ok" / "[-]module x failed: why"). */
 int cs_modhost_health(cs_modhost *h, char *buf, size_t n);

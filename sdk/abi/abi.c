@@ -14,6 +14,7 @@
  * cs_abi_const_values: changing one changes an enumerator value, which
  * abidiff reports.  CS_ABI_MINOR has an enum of its own, which the rules
  * treat differently (see below). */
+#include <capstan/admission.h>
 #include <capstan/controller.h>
 #include <capstan/module.h>
 #include <capstan/network.h>
@@ -99,3 +100,8 @@ PROBE(cs_abi_cs_network_ops, const cs_network_ops *)
 /* storage.h */
 PROBE(cs_abi_cs_volume_request, const cs_volume_request *)
 PROBE(cs_abi_cs_storage_ops, const cs_storage_ops *)
+
+/* admission.h (ABI 1.1) */
+PROBE(cs_abi_cs_admission_op, enum cs_admission_op)
+PROBE(cs_abi_cs_admission_request, const cs_admission_request *)
+PROBE(cs_abi_cs_admission_ops, const cs_admission_ops *)

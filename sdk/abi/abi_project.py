@@ -13,7 +13,8 @@ value.  abidiff of BASELINE against PROJECTED without suppressions must then
 find nothing: the old prefix of every table is unchanged, member for member.
 
 It also checks the minor version: it may not go down, and must go up when
-the ABI grew (a struct got members, an enum got enumerators), since modules
+the ABI grew (a struct got members, an enum got enumerators, a public type
+was added: a probe function of abi.c the baseline lacks), since modules
 use the minor to know which entries they may call without CS_HOST_HAS.
 
 Prints one line per growth; exits 1 (after writing PROJECTED) when the minor
@@ -96,6 +97,20 @@ def main(argv):
         st.set("size-in-bits", str(old_bits))
         grew.append("struct %s: %d -> %d bytes, %d member(s) appended"
                     % (name, old_bits // 8, new_bits // 8, len(cut)))
+
+    # Probe functions of types the baseline does not have (abi.c has one
+    # per public type): growth, and out of the projection.
+    base_probes = {e.get("name") for e in base.iter("elf-symbol")}
+    for parent in list(new.iter()):
+        for child in list(parent):
+            if child.tag not in ("elf-symbol", "function-decl"):
+                continue
+            name = child.get("name")
+            if not name or not name.startswith("cs_abi_") or name in base_probes:
+                continue
+            parent.remove(child)
+            if child.tag == "function-decl":
+                grew.append("new public type probed by %s" % name)
 
     base_enums = definitions(base, "enum-decl")
     new_enums = definitions(new, "enum-decl")

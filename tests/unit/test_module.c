@@ -23,10 +23,13 @@
 
 #include "testutil.h"
 
+#include <capstan/admission.h>
 #include <capstan/controller.h>
 #include <capstan/scheduler.h>
 
 #include "config.h"
+#include "json.h"
+#include "modadmit.h"
 #include "modhost.h"
 #include "module.h"
 
@@ -632,6 +635,7 @@ static void test_refused_descriptors(void **state)
 		{"small-desc", "descriptor too small"},
 		{"small-ops", "controller ops table missing or too small"},
 		{"ctrl-no-reconcile", "a controller needs a primary resource and reconcile"},
+		{"admit-bad", "an admission module needs resources, operations"},
 		{"absent", "no file absent.so in the module path"},
 	};
 	/* Both versions, whatever they are when this runs. */
@@ -1049,6 +1053,72 @@ static void test_scheduler_plugin(void **state)
 	h->obj_free(o2);
 }
 
+/* ---- admission modules ---- */
+
+static cs_json *parse_json(const char *text)
+{
+	char err[128];
+	cs_json *j = cs_json_parse(text, strlen(text), err, sizeof(err));
+	if (!j)
+		fail_msg("bad test JSON (%s): %s", err, text);
+	return j;
+}
+
+static void test_admission_module(void **state)
+{
+	(void)state;
+	th *t = up("module \"admit-test\" { }\n");
+	cs_modadmit *a = cs_modhost_admission(t->h);
+	cs_admit_call c = {.op = CS_ADMIT_CREATE,
+			   .type = cs_type_find("", "v1", "configmaps"),
+			   .resource = "configmaps",
+			   .ns = "default",
+			   .name = "cm"};
+	assert_true(cs_modadmit_wants(a, &c));
+	/* A bare resource does not cover its subresources, and the other
+	 * way round. */
+	c.sub = "status";
+	assert_false(cs_modadmit_wants(a, &c));
+	c.resource = "pods";
+	assert_true(cs_modadmit_wants(a, &c));
+	c.sub = NULL;
+	assert_false(cs_modadmit_wants(a, &c));
+	c.resource = "configmaps";
+
+	cs_status st = {0};
+	cs_json *doc = parse_json("{\"metadata\":{\"name\":\"cm\",\"namespace\":\"default\"},"
+				  "\"data\":{\"k\":\"v\"}}");
+	assert_int_equal(cs_modadmit_run(a, &c, CS_ADMIT_MUTATE, doc, &st), 0);
+	assert_string_equal(cs_json_str(cs_json_path(doc, "metadata", "labels", "admitted", NULL)),
+			    "yes");
+	assert_int_equal(cs_modadmit_run(a, &c, CS_ADMIT_VALIDATE, doc, &st), 0);
+	cs_json_set(cs_json_get(doc, "data"), "deny", cs_json_string("not today"));
+	assert_int_equal(cs_modadmit_run(a, &c, CS_ADMIT_VALIDATE, doc, &st), -1);
+	assert_int_equal(st.code, 403);
+	assert_string_equal(st.reason, "Forbidden");
+	assert_string_equal(st.message, "configmaps \"cm\" is forbidden: not today (create cm)");
+	cs_json_del(cs_json_get(doc, "data"), "deny");
+	cs_json_set(cs_json_get(doc, "data"), "status", cs_json_string("429"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_modadmit_run(a, &c, CS_ADMIT_VALIDATE, doc, &st), -1);
+	assert_int_equal(st.code, 429);
+	assert_string_equal(st.message, "come back later");
+	cs_json_free(doc);
+	assert_true(has_line(metrics(),
+			     "testmod_admission_calls_total{module=\"admit-test\"} 4"));
+
+	/* Calls made from inside an admission callback skip module
+	 * admission. */
+	cs_modadmit_active = true;
+	assert_false(cs_modadmit_wants(a, &c));
+	cs_modadmit_active = false;
+
+	/* A stopped module leaves the chain. */
+	cs_modhost_stop(t->h);
+	assert_false(cs_modadmit_wants(a, &c));
+	assert_string_equal(info(t, "admit-test")->kind, "admission");
+}
+
 /* ---- reload ---- */
 
 static bool mapped(const char *file)
@@ -1238,6 +1308,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_dev_trust_is_for_the_running_user, cleanup),
 		cmocka_unit_test_teardown(test_list_module_path, cleanup),
 		cmocka_unit_test_teardown(test_scheduler_plugin, cleanup),
+		cmocka_unit_test_teardown(test_admission_module, cleanup),
 		cmocka_unit_test_teardown(test_reload_switches_modules, cleanup),
 		cmocka_unit_test_teardown(test_reload_before_start, cleanup),
 		cmocka_unit_test_teardown(test_reload_invalid_changes_nothing, cleanup),

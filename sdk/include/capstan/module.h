@@ -8,7 +8,7 @@
  * module may ask of the core is in the cs_host table reached through the
  * module handle (m->host); everything the core asks of the module is in the
  * descriptor and in the ops table of the module's kind (scheduler.h,
- * controller.h, runtime.h, network.h, storage.h).
+ * controller.h, runtime.h, network.h, storage.h, admission.h).
  *
  * Compatibility rules (the promise behind CS_ABI_MAJOR):
  *  - cs_host and every ops table start with their own size and only ever
@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 #define CS_ABI_MAJOR 1
-#define CS_ABI_MINOR 0
+#define CS_ABI_MINOR 1
 
 /* First word of every descriptor: "CSM1". */
 #define CS_MODULE_MAGIC 0x43534d31u
@@ -78,6 +78,7 @@ enum cs_module_kind {
 	CS_KIND_RUNTIME = 3,    /* container runtime backend (CRI verbs): runtime.h */
 	CS_KIND_NETWORK = 4,    /* network driver (CNI verbs): network.h */
 	CS_KIND_STORAGE = 5,    /* storage provisioner (CSI verbs): storage.h */
+	CS_KIND_ADMISSION = 6,  /* admission plugin (ABI 1.1): admission.h */
 };
 
 /* ---- options ----
@@ -472,6 +473,15 @@ struct cs_host {
 	/* -- errors: format into err (NULL is fine); returns -1 -- */
 	int (*errorf)(cs_error *err, int code, const char *reason, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));
+
+	/* ---- ABI 1.1 ---- */
+
+	/* -- quantities: a Kubernetes quantity ("100m", "1.5Gi", "2e3",
+	 * "64Mi") as whole units (milli false: Kubernetes' Value()) or
+	 * thousandths (milli true: MilliValue()), rounded up as those are.
+	 * Returns 0, or -1 when s is not a quantity or the value does not fit
+	 * in int64.  Any thread. -- */
+	int (*quantity)(const char *s, bool milli, int64_t *out);
 };
 
 /* ---- convenience wrappers (inline: not part of the ABI) ---- */
