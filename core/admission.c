@@ -90,8 +90,8 @@ static int admit_pod_priority(cs_server *srv, const cs_type *t, cs_json *doc, cs
 		pc = default_class(srv);
 		if (pc)
 			cs_json_set(spec, "priorityClassName",
-				    cs_json_string(cs_json_get_str(
-					    cs_json_get(pc, "metadata"), "name")));
+				    cs_json_string(
+					    cs_json_get_str(cs_json_get(pc, "metadata"), "name")));
 	} else if (!(pc = priority_class(srv, cname))) {
 		snprintf(why, sizeof(why), "no PriorityClass with name %s was found", cname);
 		return forbidden(st, t, doc, why);
@@ -143,9 +143,10 @@ int cs_admit_validate(cs_server *srv, const cs_type *t, const cs_json *doc, cons
 	const char *name = cs_json_get_str(cs_json_get(doc, "metadata"), "name");
 	if (!old || (dname && name && strcmp(dname, name))) {
 		char why[256];
-		snprintf(why, sizeof(why),
-			 "PriorityClass %s is already marked as default. Only one default can exist",
-			 dname ? dname : "");
+		snprintf(
+			why, sizeof(why),
+			"PriorityClass %s is already marked as default. Only one default can exist",
+			dname ? dname : "");
 		return forbidden(st, t, doc, why);
 	}
 	return 0;

@@ -18,13 +18,13 @@ struct cs_server;
 
 /* One write as admission sees it (module admission: core/modadmit.c). */
 typedef struct cs_admit_call {
-	unsigned op;          /* CS_ADMIT_CREATE or CS_ADMIT_UPDATE (admission.h) */
+	unsigned op; /* CS_ADMIT_CREATE or CS_ADMIT_UPDATE (admission.h) */
 	const cs_type *type;
 	const char *resource; /* "pods", "deployments.apps" */
 	const char *sub;      /* subresource or NULL */
 	const char *ns;       /* NULL for cluster-scoped */
 	const char *name;
-	const cs_json *old;   /* UPDATE: the stored object */
+	const cs_json *old; /* UPDATE: the stored object */
 	bool dry_run;
 } cs_admit_call;
 

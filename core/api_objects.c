@@ -369,11 +369,11 @@ struct admit_job {
 	const cs_type *t;
 	cs_admit_call call; /* its strings point into the fields below */
 	char resource[160], sub[32], ns[256], name[256], key[KEYLEN];
-	cs_json *doc;        /* owned */
-	const cs_json *old;  /* update: the stored object */
-	cs_json *old_copy;   /* ... copied for the offload thread */
-	cs_json *vold;       /* update: what validation compares with (owned) */
-	cs_obj *cur;         /* update: referenced */
+	cs_json *doc;       /* owned */
+	const cs_json *old; /* update: the stored object */
+	cs_json *old_copy;  /* ... copied for the offload thread */
+	cs_json *vold;      /* update: what validation compares with (owned) */
+	cs_obj *cur;        /* update: referenced */
 	enum reply_mode mode;
 	admit_finish_fn finish;
 	cs_status st; /* offload thread's verdict */

@@ -479,7 +479,8 @@ static void default_limitrange(cs_json *spec)
 		if (!type || strcmp(type, "Container"))
 			continue;
 		cs_json *dl = obj_at(it, "default"), *dr = obj_at(it, "defaultRequest");
-		const char *from[][2] = {{"max", "default"}, {"default", "defaultRequest"},
+		const char *from[][2] = {{"max", "default"},
+					 {"default", "defaultRequest"},
 					 {"min", "defaultRequest"}};
 		for (size_t f = 0; f < 3; f++) {
 			const cs_json *src = cs_json_get(it, from[f][0]);

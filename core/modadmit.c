@@ -107,8 +107,7 @@ bool cs_modadmit_wants(cs_modadmit *a, const cs_admit_call *c)
 }
 
 /* The module's error as the Status the client gets. */
-static void denied(cs_status *st, const cs_modinst *mi, const cs_admit_call *c,
-		   const cs_error *err)
+static void denied(cs_status *st, const cs_modinst *mi, const cs_admit_call *c, const cs_error *err)
 {
 	const char *msg = err->message[0] ? err->message : "denied (no reason given)";
 	if (err->code == 403 || err->code == 0) {
@@ -126,8 +125,8 @@ static void denied(cs_status *st, const cs_modinst *mi, const cs_admit_call *c,
 	       c->ns ? c->ns : "", c->name ? c->name : "", msg);
 }
 
-int cs_modadmit_run(cs_modadmit *a, const cs_admit_call *c, enum cs_admit_phase phase,
-		    cs_json *doc, cs_status *st)
+int cs_modadmit_run(cs_modadmit *a, const cs_admit_call *c, enum cs_admit_phase phase, cs_json *doc,
+		    cs_status *st)
 {
 	cs_admission_request req = {
 		.size = sizeof(req),

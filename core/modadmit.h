@@ -26,7 +26,7 @@ void cs_modadmit_remove(cs_modadmit *a, struct cs_modinst *mi);
 bool cs_modadmit_wants(cs_modadmit *a, const cs_admit_call *c);
 /* Run one phase of the chain over doc (mutated in place by the mutate
  * phase).  Returns 0, or -1 with st set from the denying module's error. */
-int cs_modadmit_run(cs_modadmit *a, const cs_admit_call *c, enum cs_admit_phase phase,
-		    cs_json *doc, cs_status *st);
+int cs_modadmit_run(cs_modadmit *a, const cs_admit_call *c, enum cs_admit_phase phase, cs_json *doc,
+		    cs_status *st);
 
 #endif

@@ -198,8 +198,8 @@ static int open_module(cs_modhost *h, modent *e)
 	if (d->kind == CS_KIND_ADMISSION) {
 		const cs_admission_ops *a = d->ops;
 		const uint32_t known = CS_ADMIT_CREATE | CS_ADMIT_UPDATE;
-		if (!a->resources || !a->resources[0] || !a->operations ||
-		    (a->operations & ~known) || (!a->mutate && !a->validate)) {
+		if (!a->resources || !a->operations || (a->operations & ~known) ||
+		    (!a->mutate && !a->validate)) {
 			fail(e,
 			     "module %s: %s: an admission module needs resources, operations "
 			     "(CS_ADMIT_CREATE|CS_ADMIT_UPDATE) and mutate or validate",

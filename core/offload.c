@@ -69,7 +69,8 @@ cs_offload *cs_offload_new(cs_server *srv, unsigned threads, char *err, size_t e
 	for (unsigned i = 0; i < threads; i++) {
 		int rc = pthread_create(&o->threads[i], NULL, worker, o);
 		if (rc) {
-			snprintf(err, errlen, "cannot start offload thread %u: %s", i, strerror(rc));
+			snprintf(err, errlen, "cannot start offload thread %u: %s", i,
+				 strerror(rc));
 			break;
 		}
 		o->nthreads++;

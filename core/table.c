@@ -1370,10 +1370,12 @@ static void push_quota(cs_json *cells, const cs_json *rq, bool limits)
 	for (size_t i = 0; i < k; i++) {
 		const cs_json *h = cs_json_get(hard, names[i]), *u = cs_json_get(used, names[i]);
 		sb_sep(&b, ", ");
-		sb_printf(&b, "%s: %s/%s", names[i],
-			  u ? or_default(cs_json_str(u), u->type == CS_JSON_NUMBER ? u->u.num.text : "0")
-			    : "0",
-			  or_default(cs_json_str(h), h->type == CS_JSON_NUMBER ? h->u.num.text : ""));
+		sb_printf(
+			&b, "%s: %s/%s", names[i],
+			u ? or_default(cs_json_str(u),
+				       u->type == CS_JSON_NUMBER ? u->u.num.text : "0")
+			  : "0",
+			or_default(cs_json_str(h), h->type == CS_JSON_NUMBER ? h->u.num.text : ""));
 	}
 	free(names);
 	cs_json_push(cells, sb_json(&b));
@@ -1449,7 +1451,8 @@ static void row_controllerrevision(cs_json *cells, const cs_json *cr, row_ctx *c
 static const column controllerrevision_cols[] = {
 	NAME_COL,
 	COL("Controller", "string", "Controller of the object"),
-	COL("Revision", "integer", "Revision indicates the revision of the state represented by Data."),
+	COL("Revision", "integer",
+	    "Revision indicates the revision of the state represented by Data."),
 	AGE_COL,
 };
 

@@ -74,7 +74,8 @@ void cs_v_priorityclass(cs_vctx *v, const cs_json *obj, const cs_json *old)
 		return;
 	if (!cs_json_equal(cs_json_get(obj, "value"), cs_json_get(old, "value")))
 		cs_v_forbidden(v, "value", "may not be changed in an update.");
-	if (!cs_json_equal(cs_json_get(obj, "preemptionPolicy"), cs_json_get(old, "preemptionPolicy")))
+	if (!cs_json_equal(cs_json_get(obj, "preemptionPolicy"),
+			   cs_json_get(old, "preemptionPolicy")))
 		cs_v_invalid(v, "preemptionPolicy", cs_json_get(obj, "preemptionPolicy"),
 			     "field is immutable");
 }
@@ -269,8 +270,9 @@ static void v_limit_item(cs_vctx *v, const cs_json *item, const char *base)
 			struct amount ra = amount_of(ratio, res);
 			char msg[256];
 			if (mn.ok && mx.ok && mn.q > mx.q) {
-				snprintf(msg, sizeof(msg), "min value %s is greater than max value %s",
-					 mn.text, mx.text);
+				snprintf(msg, sizeof(msg),
+					 "min value %s is greater than max value %s", mn.text,
+					 mx.text);
 				cs_v_invalid_raw(v, cs_vpath(p, "%s.min[%s]", base, res), mn.text,
 						 msg);
 			}
@@ -297,29 +299,31 @@ static void v_limit_item(cs_vctx *v, const cs_json *item, const char *base)
 						 r.text, msg);
 			}
 			if (d.ok && mn.ok && mn.q > d.q) {
-				snprintf(msg, sizeof(msg), "min value %s is greater than default value %s",
-					 mn.text, d.text);
-				cs_v_invalid_raw(v, cs_vpath(p, "%s.default[%s]", base, res), d.text,
-						 msg);
+				snprintf(msg, sizeof(msg),
+					 "min value %s is greater than default value %s", mn.text,
+					 d.text);
+				cs_v_invalid_raw(v, cs_vpath(p, "%s.default[%s]", base, res),
+						 d.text, msg);
 			}
 			if (d.ok && mx.ok && d.q > mx.q) {
-				snprintf(msg, sizeof(msg), "default value %s is greater than max value %s",
-					 d.text, mx.text);
-				cs_v_invalid_raw(v, cs_vpath(p, "%s.default[%s]", base, res), d.text,
-						 msg);
+				snprintf(msg, sizeof(msg),
+					 "default value %s is greater than max value %s", d.text,
+					 mx.text);
+				cs_v_invalid_raw(v, cs_vpath(p, "%s.default[%s]", base, res),
+						 d.text, msg);
 			}
 			if (ra.ok && ra.q < 1) {
 				snprintf(msg, sizeof(msg), "ratio %s is less than 1", ra.text);
-				cs_v_invalid_raw(v,
-						 cs_vpath(p, "%s.maxLimitRequestRatio[%s]", base, res),
-						 ra.text, msg);
+				cs_v_invalid_raw(
+					v, cs_vpath(p, "%s.maxLimitRequestRatio[%s]", base, res),
+					ra.text, msg);
 			}
 			if (ra.ok && mx.ok && mn.ok && mn.q > 0 && ra.q > mx.q / mn.q) {
 				snprintf(msg, sizeof(msg), "ratio %s is greater than max/min = %f",
 					 ra.text, (double)(mx.q / mn.q));
-				cs_v_invalid_raw(v,
-						 cs_vpath(p, "%s.maxLimitRequestRatio[%s]", base, res),
-						 ra.text, msg);
+				cs_v_invalid_raw(
+					v, cs_vpath(p, "%s.maxLimitRequestRatio[%s]", base, res),
+					ra.text, msg);
 			}
 		}
 	}

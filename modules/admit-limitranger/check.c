@@ -69,8 +69,8 @@ static int min_constraint(lr_errors *errs, const char *type, const char *res, co
 	int64_t r, l, e;
 	values(req, lim, enf, &r, &l, &e);
 	if (!req->present)
-		return lr_errorf(errs, "minimum %s usage per %s is %s.  No request is specified", res,
-				 type, enf->text);
+		return lr_errorf(errs, "minimum %s usage per %s is %s.  No request is specified",
+				 res, type, enf->text);
 	if (r < e)
 		return lr_errorf(errs, "minimum %s usage per %s is %s, but request is %s", res,
 				 type, enf->text, req->text);
@@ -124,8 +124,7 @@ static int ratio_constraint(lr_errors *errs, const char *type, const char *res, 
 }
 
 /* min, max and ratio of one item against one request/limit pair. */
-typedef amount (*lookup_fn)(const cs_host *h, const void *ctx, const char *which,
-			    const char *res);
+typedef amount (*lookup_fn)(const cs_host *h, const void *ctx, const char *which, const char *res);
 
 static int check_item(const cs_host *h, const cs_object *item, const char *type, lookup_fn look,
 		      const void *ctx, lr_errors *errs)
@@ -245,8 +244,8 @@ int lr_check_pvc(const cs_host *h, const cs_object *lr, const cs_object *pvc, lr
 				amount none = {0};
 				int rc;
 				if (k == 0) {
-					rc = min_constraint(errs, "PersistentVolumeClaim", res, &enf,
-							    &req, &none);
+					rc = min_constraint(errs, "PersistentVolumeClaim", res,
+							    &enf, &req, &none);
 				} else {
 					int64_t r, l, e;
 					values(&req, &none, &enf, &r, &l, &e);

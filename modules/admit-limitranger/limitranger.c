@@ -185,9 +185,10 @@ static int mutate_pod(cs_mod *m, const cs_admission_request *req, cs_object *pod
 	}
 	lr_text_free(&note);
 	if (rc < 0)
-		return h->errorf(err, 500, "InternalError",
-				 "LimitRanger: cannot apply the defaults of namespace %s (out of memory)",
-				 req->ns ? req->ns : "");
+		return h->errorf(
+			err, 500, "InternalError",
+			"LimitRanger: cannot apply the defaults of namespace %s (out of memory)",
+			req->ns ? req->ns : "");
 	return 0;
 }
 

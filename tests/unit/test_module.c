@@ -1104,8 +1104,7 @@ static void test_admission_module(void **state)
 	assert_int_equal(st.code, 429);
 	assert_string_equal(st.message, "come back later");
 	cs_json_free(doc);
-	assert_true(has_line(metrics(),
-			     "testmod_admission_calls_total{module=\"admit-test\"} 4"));
+	assert_true(has_line(metrics(), "testmod_admission_calls_total{module=\"admit-test\"} 4"));
 
 	/* Calls made from inside an admission callback skip module
 	 * admission. */

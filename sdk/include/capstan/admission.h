@@ -70,7 +70,8 @@ typedef struct cs_admission_ops {
 	 * ("pods", "persistentvolumeclaims", "deployments.apps"), each
 	 * optionally with "/SUBRESOURCE" ("pods/status"); a bare resource
 	 * does not cover its subresources.  "*" is every resource without a
-	 * subresource. */
+	 * subresource.  The host reads the list from start on, so a module
+	 * may fill it in init (from its options). */
 	const char *const *resources;
 	/* Mask of enum cs_admission_op. */
 	uint32_t operations;

@@ -15,10 +15,7 @@ static const cs_admission_ops ops = {
 };
 
 CS_MODULE_EXPORT const cs_module capstan_module = {
-	CS_MODULE_HEADER,
-	.name = "admit-bad",
-	.version = "1.0",
-	.description = "admission module without resources",
-	.kind = CS_KIND_ADMISSION,
-	.ops = &ops,
+	CS_MODULE_HEADER,          .name = "admit-bad",
+	.version = "1.0",          .description = "admission module without resources",
+	.kind = CS_KIND_ADMISSION, .ops = &ops,
 };
