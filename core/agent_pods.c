@@ -438,7 +438,11 @@ static void pleg(struct agent_pods *p)
 			cs_wq_add(p->wq, p->seen[i].key);
 			i++;
 		} else if (c > 0) {
-			j++; /* new: its creator already synced the pod */
+			/* New: its creator synced the pod, unless it already
+			 * exited before this relist saw it running. */
+			if (now[j].state == 3)
+				cs_wq_add(p->wq, now[j].key);
+			j++;
 		} else {
 			if (p->seen[i].state != now[j].state)
 				cs_wq_add(p->wq, now[j].key);

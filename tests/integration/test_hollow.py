@@ -44,6 +44,7 @@ def condition(obj, kind):
 
 class Hollow(unittest.TestCase):
     nodes = 3
+    hollow_options = None  # rt-hollow options, through a configuration file
 
     @classmethod
     def setUpClass(cls):
@@ -66,6 +67,11 @@ class Hollow(unittest.TestCase):
                 "--data-dir", os.path.join(cls.tmp, "agent-data")]
         if os.geteuid() != 0:
             args.append("--dev-modules")
+        if cls.hollow_options:
+            conf = os.path.join(cls.tmp, "agent.conf")
+            with open(conf, "w") as f:
+                f.write('module "rt-hollow" {\n  enabled = false\n  %s\n}\n' % cls.hollow_options)
+            args += ["-c", conf]
         cls.log = open(os.path.join(cls.tmp, "agent.log"), "ab")
         cls.proc = subprocess.Popen(args, stdout=cls.log, stderr=cls.log)
 
@@ -263,6 +269,46 @@ class HollowMany(Hollow):
         self.assertTrue(wait(lambda: running() == 60, 20), self.agent_log())
         ips = {p["status"]["podIP"] for p in self.get("/api/v1/namespaces/default/pods")["items"]}
         self.assertEqual(len(ips), 60)
+
+
+class HollowExits(Hollow):
+    """rt-hollow's run-ms and exit-code decide how containers end; the
+    agent turns that into phases and restarts as the kubelet does."""
+    nodes = 1
+    hollow_options = "run-ms = 300\n  exit-code = 3"
+
+    def phase(self, name):
+        p = self.get("/api/v1/namespaces/default/pods/" + name)
+        return p and p.get("status", {}).get("phase")
+
+    def test_never_fails(self):
+        self.server.request("POST", "/api/v1/namespaces/default/pods",
+                            pod("once", "hollow-0", restart="Never"))
+        self.assertTrue(wait(lambda: self.phase("once") == "Failed", 10), self.agent_log())
+        p = self.get("/api/v1/namespaces/default/pods/once")
+        t = p["status"]["containerStatuses"][0]["state"]["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"]), (3, "Error"))
+        self.assertEqual(condition(p, "Ready")["reason"], "PodCompleted")
+        time.sleep(1)
+        self.assertEqual(self.phase("once"), "Failed")  # stays so, no restart
+
+    def test_always_restarts(self):
+        self.server.request("POST", "/api/v1/namespaces/default/pods", pod("again", "hollow-0"))
+
+        def restarted():
+            p = self.get("/api/v1/namespaces/default/pods/again")
+            cs = (p or {}).get("status", {}).get("containerStatuses", [{}])[0]
+            return cs.get("restartCount", 0) >= 1 and "terminated" in cs.get("lastState", {}) \
+                and p
+        p = wait(restarted, 10)
+        self.assertTrue(p, self.agent_log())
+        self.assertEqual(p["status"]["phase"], "Running")
+        cs = p["status"]["containerStatuses"][0]
+        self.assertEqual(cs["lastState"]["terminated"]["exitCode"], 3)
+        # The second exit waits out the kubelet's 10 s back-off.
+        self.assertTrue(wait(lambda: self.get("/api/v1/namespaces/default/pods/again")
+                             ["status"]["containerStatuses"][0]["state"].get("waiting", {})
+                             .get("reason") == "CrashLoopBackOff", 10), self.agent_log())
 
 
 class BadFlags(unittest.TestCase):
