@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "api.h"
 #include "client.h"
 #include "config.h"
@@ -26,6 +27,9 @@ static void usage(FILE *f)
 		"      --listen HOST:PORT API address (loopback only until TLS exists)\n"
 		"      --server URL       agent role: the API server, e.g. http://127.0.0.1:6443\n"
 		"      --node-name NAME   agent role: this node's name (default: the hostname)\n"
+		"      --hollow-nodes N   agent or all role: serve N simulated nodes hollow-0 ..\n"
+		"                         hollow-<N-1> (4 CPUs, 32Gi, 110 pods each) whose pods\n"
+		"                         run in the rt-hollow runtime (loaded for them)\n"
 		"      --log-level LEVEL  error, warn, info or debug\n"
 		"      --module-path DIRS where module files are (colon-separated)\n"
 		"      --dev-modules      also trust module files owned by the current user\n"
@@ -51,6 +55,10 @@ static struct control {
 	const char *conf;
 	char *data_override, *path_override;
 	int exit_code;
+	/* the node agent (roles agent and all) */
+	bool run_agent;
+	cs_agent_opts agent_opts;
+	cs_agent *agent;
 } ctl = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static void command(unsigned c)
@@ -85,6 +93,51 @@ static int health(cs_server *srv, char *buf, size_t n)
 	return cs_modhost_health(ctl.mods, buf, n);
 }
 
+/* --hollow-nodes: rt-hollow runs the hollow nodes' pods whatever the
+ * file says (its options from the file still apply), and is required. */
+static void force_hollow(cs_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nmodules; i++)
+		if (!strcmp(cfg->modules[i].name, "rt-hollow")) {
+			cfg->modules[i].enabled = cfg->modules[i].required = true;
+			return;
+		}
+	cs_module_conf *m = realloc(cfg->modules, (cfg->nmodules + 1) * sizeof(*m));
+	if (!m)
+		abort();
+	cfg->modules = m;
+	m[cfg->nmodules++] =
+		(cs_module_conf){.name = strdup("rt-hollow"), .enabled = true, .required = true};
+}
+
+/* Start the node agent once the modules run.  Without a runtime module
+ * and without --hollow-nodes there is no node to serve: the process runs
+ * modules only.  -1 when it cannot start. */
+static int agent_start(void)
+{
+	if (!ctl.run_agent)
+		return 0;
+	if (!ctl.agent_opts.hollow && !cs_agent_runtime_name(ctl.mods)) {
+		cs_log(ctl.srv ? CS_LOG_DEBUG : CS_LOG_WARN,
+		       "node agent: no container runtime module is enabled: node %s is not "
+		       "registered (running modules only)",
+		       ctl.agent_opts.node_name);
+		return 0;
+	}
+	char err[1024];
+	if (cs_agent_start(&ctl.agent, &ctl.agent_opts, err, sizeof(err)) < 0) {
+		cs_log(CS_LOG_ERROR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void agent_stop(void)
+{
+	cs_agent_stop(ctl.agent);
+	ctl.agent = NULL;
+}
+
 static void reload(void)
 {
 	cs_notify("RELOADING=1");
@@ -98,10 +151,18 @@ static void reload(void)
 	}
 	if (ctl.path_override)
 		cs_config_set(&cfg.module_path, ctl.path_override);
+	if (ctl.agent_opts.hollow)
+		force_hollow(&cfg);
+	/* The agent calls the runtime module, which the reload may replace:
+	 * it stops first and adopts its pods again afterwards. */
+	bool had_agent = ctl.agent != NULL;
+	agent_stop();
 	if (cs_modhost_reload(ctl.mods, &cfg, err, sizeof(err)) < 0)
 		cs_log(CS_LOG_ERROR, "reload: %s; keeping the running modules", err);
 	else
 		cs_log(CS_LOG_INFO, "reload: modules updated");
+	if ((had_agent || ctl.run_agent) && agent_start() < 0)
+		cs_log(CS_LOG_ERROR, "reload: the node agent did not start again");
 	cs_config_free(&cfg);
 	cs_notify("READY=1");
 }
@@ -118,6 +179,7 @@ static void *control_main(void *arg)
 		pthread_mutex_unlock(&ctl.mu);
 		if (c & CMD_STOP) {
 			cs_notify("STOPPING=1");
+			agent_stop();
 			cs_modhost_stop(ctl.mods);
 			if (ctl.srv) {
 				ctl.srv->stop_done = 1;
@@ -127,7 +189,9 @@ static void *control_main(void *arg)
 		}
 		if (c & CMD_START) {
 			char err[1024];
-			if (cs_modhost_start(ctl.mods, err, sizeof(err)) < 0) {
+			if (cs_modhost_start(ctl.mods, err, sizeof(err)) < 0 ||
+			    (agent_start() < 0 &&
+			     snprintf(err, sizeof(err), "the node agent cannot start") > 0)) {
 				cs_log(CS_LOG_ERROR, "%s: stopping", err);
 				ctl.exit_code = 1;
 				if (ctl.srv) {
@@ -219,6 +283,7 @@ int main(int argc, char **argv)
 		O_LIST,
 		O_SERVER,
 		O_NODE,
+		O_HOLLOW,
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -233,11 +298,12 @@ int main(int argc, char **argv)
 		{"list-modules", no_argument, NULL, O_LIST},
 		{"server", required_argument, NULL, O_SERVER},
 		{"node-name", required_argument, NULL, O_NODE},
+		{"hollow-nodes", required_argument, NULL, O_HOLLOW},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *conf = NULL, *role = NULL, *data = NULL, *listen = NULL, *level = NULL;
-	const char *modpath = NULL, *server = NULL, *node = NULL;
+	const char *modpath = NULL, *server = NULL, *node = NULL, *hollow_arg = NULL;
 	bool check = false, dev = false, list = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -254,6 +320,7 @@ int main(int argc, char **argv)
 		case O_LIST: list = true; break;
 		case O_SERVER: server = optarg; break;
 		case O_NODE: node = optarg; break;
+		case O_HOLLOW: hollow_arg = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -263,8 +330,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cs_config cfg;
+	unsigned hollow = 0;
 	char err[1024];
+	if (hollow_arg && cs_agent_parse_hollow(hollow_arg, &hollow, err, sizeof(err)) < 0) {
+		fprintf(stderr, "capstand: %s\n", err);
+		return 2;
+	}
+	cs_config cfg;
 	if (cs_config_load(&cfg, conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "capstand: %s\n", err);
 		return 1;
@@ -286,6 +358,22 @@ int main(int argc, char **argv)
 	}
 	cs_log_set_level((enum cs_log_level)cs_log_parse_level(cfg.log_level));
 	bool agent = !strcmp(cfg.role, "agent");
+	if (hollow && !strcmp(cfg.role, "server")) {
+		fprintf(stderr, "capstand: --hollow-nodes needs role \"agent\" or \"all\" (the "
+				"role is \"server\")\n");
+		cs_config_free(&cfg);
+		return 2;
+	}
+	if (hollow && node) {
+		fprintf(stderr,
+			"capstand: --hollow-nodes and --node-name exclude each other (hollow "
+			"nodes are named hollow-0 .. hollow-%u)\n",
+			hollow - 1);
+		cs_config_free(&cfg);
+		return 2;
+	}
+	if (hollow)
+		force_hollow(&cfg);
 	if (agent && !server && !check && !list) {
 		fprintf(stderr, "capstand: role \"agent\" needs --server URL (the API server it "
 				"registers with)\n");
@@ -293,7 +381,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char host[256] = "";
-	if (agent && !node) {
+	if (!node) {
 		gethostname(host, sizeof(host) - 1);
 		node = host;
 	}
@@ -305,7 +393,7 @@ int main(int argc, char **argv)
 			 : agent       ? cs_client_http(server)
 				       : cs_client_local(&srv);
 	cs_modenv env = {.role = agent ? "agent" : "server",
-			 .node_name = agent ? node : NULL,
+			 .node_name = agent && !hollow ? node : NULL,
 			 .data_dir = cfg.data_dir,
 			 .dev_trust = dev,
 			 .api = api};
@@ -314,6 +402,12 @@ int main(int argc, char **argv)
 	ctl.mods = mods;
 	ctl.conf = conf;
 	ctl.path_override = modpath ? strdup(modpath) : NULL;
+	ctl.run_agent = strcmp(cfg.role, "server") != 0;
+	ctl.agent_opts = (cs_agent_opts){.api = api,
+					 .mods = mods,
+					 .node_name = node,
+					 .hollow = hollow,
+					 .data_dir = cfg.data_dir};
 	int rc = 0;
 	if (list) {
 		/* Configured modules are opened (and checked) by configure. */

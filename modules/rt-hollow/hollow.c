@@ -57,9 +57,15 @@ static int hollow_init(cs_mod *m)
 	const cs_host *h = m->host;
 	int64_t delay = h->opt_int(m, "start-delay-ms");
 	int64_t code = h->opt_int(m, "exit-code");
+	int64_t run = h->opt_int(m, "run-ms");
 	if (delay < 0 || delay > 86400000) {
 		h->log(m, CS_LOG_ERROR, "option start-delay-ms = %lld: must be 0..86400000",
 		       (long long)delay);
+		return -1;
+	}
+	if (run < 0 || run > 86400000) {
+		h->log(m, CS_LOG_ERROR, "option run-ms = %lld: must be 0..86400000",
+		       (long long)run);
 		return -1;
 	}
 	if (code < 0 || code > 255) {
@@ -75,6 +81,7 @@ static int hollow_init(cs_mod *m)
 	hw->h = h;
 	hw->start_delay_ns = delay * 1000000;
 	hw->exit_code = (int)code;
+	hw->run_ns = run * 1000000;
 	hw->exec_echo = h->opt_bool(m, "exec-echo");
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -128,7 +135,9 @@ static const cs_runtime_ops ops = {
 static const cs_option options[] = {
 	{"start-delay-ms", CS_OPT_INT, "0",
 	 "milliseconds a started container reports CONTAINER_CREATED before RUNNING"},
-	{"exit-code", CS_OPT_INT, "0", "exit code of a stopped container (0..255)"},
+	{"exit-code", CS_OPT_INT, "0", "exit code of a stopped or finished container (0..255)"},
+	{"run-ms", CS_OPT_INT, "0",
+	 "milliseconds a started container runs before it exits by itself (0: until stopped)"},
 	{"exec-echo", CS_OPT_BOOL, "false",
 	 "exec writes its argv to stdout and to the container's log (for tests)"},
 	{NULL, CS_OPT_END, NULL, NULL},

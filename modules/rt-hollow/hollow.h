@@ -21,6 +21,7 @@ typedef struct hollow {
 	pthread_cond_t changed; /* a container stopped or logged: followers */
 	ht sandboxes, containers, names, images;
 	int64_t start_delay_ns;
+	int64_t run_ns; /* run-ms: a started container exits after this (0: never) */
 	int exit_code;
 	bool exec_echo;
 } hollow;
@@ -79,6 +80,9 @@ struct hollow_container {
 	/* started_at may lie in the future: the container is starting
 	 * (start-delay-ms) and still reports CONTAINER_CREATED. */
 	int64_t created_at, started_at, finished_at;
+	/* run-ms: when the running container exits by itself (0: never), with
+	 * exit_code already set. */
+	int64_t exit_at;
 	int exit_code;
 	char *image, *image_ref, *log_path;
 	cs_object *metadata, *labels, *annotations;
@@ -88,7 +92,8 @@ struct hollow_container {
 	uint64_t log_seq;
 };
 
-/* Caller holds mu. */
+/* Caller holds mu.  Finding a container also settles a run-ms exit that
+ * came due. */
 hollow_container *hollow_container_find(hollow *hw, const char *id);
 enum hollow_state hollow_container_state(const hollow_container *c, int64_t now);
 const char *hollow_state_name(enum hollow_state s);

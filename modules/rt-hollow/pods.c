@@ -39,10 +39,23 @@ static hollow_sandbox *sandbox_find(hollow *hw, const char *id)
 	return n ? ht_entry(n, hollow_sandbox, by_id) : NULL;
 }
 
+/* A container whose run-ms is over has exited, at exit_at. */
+static void settle(hollow *hw, hollow_container *c, int64_t now)
+{
+	if (c->state != H_RUNNING || !c->exit_at || now < c->exit_at)
+		return;
+	c->state = H_EXITED;
+	c->finished_at = c->exit_at;
+	pthread_cond_broadcast(&hw->changed);
+}
+
 hollow_container *hollow_container_find(hollow *hw, const char *id)
 {
 	ht_node *n = id ? ht_find(&hw->containers, id) : NULL;
-	return n ? ht_entry(n, hollow_container, by_id) : NULL;
+	hollow_container *c = n ? ht_entry(n, hollow_container, by_id) : NULL;
+	if (c)
+		settle(hw, c, hollow_now());
+	return c;
 }
 
 static int no_sandbox(const cs_host *h, const char *id, const char *verb, cs_error *err)
@@ -66,6 +79,7 @@ static int oom(const cs_host *h, const char *verb, cs_error *err)
 
 static void container_stop(hollow *hw, hollow_container *c, int64_t now)
 {
+	settle(hw, c, now);
 	if (c->state != H_RUNNING)
 		return;
 	c->state = H_EXITED;
@@ -220,6 +234,8 @@ int hollow_start_container(cs_mod *m, const char *id, cs_error *err)
 	else {
 		c->state = H_RUNNING;
 		c->started_at = now + hw->start_delay_ns;
+		c->exit_code = hw->exit_code;
+		c->exit_at = hw->run_ns ? c->started_at + hw->run_ns : 0;
 	}
 	pthread_mutex_unlock(&hw->mu);
 	return rc;
@@ -312,14 +328,18 @@ int hollow_list_containers(cs_mod *m, const char *sandbox_id, cs_object **list, 
 	if (sandbox_id) {
 		/* CRI filters: an unknown sandbox simply matches nothing. */
 		hollow_sandbox *sb = sandbox_find(hw, sandbox_id);
-		for (hollow_container *c = sb ? sb->containers : NULL; c; c = c->next)
+		for (hollow_container *c = sb ? sb->containers : NULL; c; c = c->next) {
+			settle(hw, c, now);
 			h->obj_append(a, container_brief(h, c, now));
+		}
 	} else {
 		size_t b = 0;
 		for (ht_node *n = ht_next(&hw->containers, &b, NULL); n;
-		     n = ht_next(&hw->containers, &b, n))
-			h->obj_append(
-				a, container_brief(h, ht_entry(n, hollow_container, by_id), now));
+		     n = ht_next(&hw->containers, &b, n)) {
+			hollow_container *c = ht_entry(n, hollow_container, by_id);
+			settle(hw, c, now);
+			h->obj_append(a, container_brief(h, c, now));
+		}
 	}
 	pthread_mutex_unlock(&hw->mu);
 	(void)err;
