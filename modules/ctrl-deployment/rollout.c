@@ -96,7 +96,15 @@ static int scale_down_old(dp_sync *s, const size_t *old, size_t nold, int64_t *d
 	const cs_host *h = s->h;
 	*done = 0;
 	int64_t min_avail = dp_replicas(h, s->d) - dp_max_unavailable(h, s->d);
-	int64_t avail = dp_sum(s, "status.availableReplicas", -1);
+	/* A ReplicaSet just scaled down may still report the pods it is
+	 * deleting as available: count no more than its size, so a stale
+	 * status never takes availability below the minimum. */
+	int64_t avail = 0;
+	for (size_t i = 0; i < s->nrs; i++) {
+		int64_t a = h->obj_int(s->rss[i], "status.availableReplicas", 0);
+		int64_t want = dp_replicas(h, s->rss[i]);
+		avail += a < want ? a : want;
+	}
 	if (avail <= min_avail)
 		return CS_DONE;
 	int64_t total = avail - min_avail;
