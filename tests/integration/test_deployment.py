@@ -502,6 +502,32 @@ class DeploymentTest(unittest.TestCase):
         self.assertIn("kubectl.kubernetes.io/restartedAt", d["spec"]["template"]["metadata"]["annotations"])
         self.wait("rst restarted", lambda: self.complete("rst", 1) and len(self.rss("rst")) == 2)
 
+    def test_rollout_usage_errors(self):
+        cases = [
+            (["rollout"], "you must specify a rollout subcommand"),
+            (["rollout", "sideways", "deployment/x"], 'unknown command "sideways" for "capctl rollout"'),
+            (["rollout", "status"], "required resource not specified"),
+            (["rollout", "status", "deployment/nope"], 'deployments.apps "nope" not found'),
+            (["rollout", "status", "rs/x"], "no status viewer has been implemented for ReplicaSet"),
+            (["rollout", "undo", "deployment"], "resource(s) were provided, but no name was specified"),
+            (["rollout", "status", "deployment/x", "--timeout=soon"], 'invalid --timeout "soon"'),
+            (["rollout", "history", "deployment/x", "--replicas=2"], "unknown flag: --replicas"),
+        ]
+        for args, text in cases:
+            r = self.capctl(*args)
+            self.assertEqual(r.returncode, 1, (args, r))
+            self.assertIn(text, r.stderr, args)
+        r = self.capctl("rollout", "--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--to-revision", r.stdout)
+        # --watch=false reports once and returns.
+        self.ok("POST", DEPS, deployment("once", 1, image="broken"), 201)
+        self.wait("once observed", lambda: self.dep("once").get("status", {}).get("observedGeneration"))
+        r = self.capctl("rollout", "status", "deployment/once", "--watch=false")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.stdout.count("\n"), 1, r.stdout)
+        self.assertIn('Waiting for deployment "once" rollout to finish', r.stdout)
+
     def test_invalid_strategies_are_refused(self):
         cases = [
             ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}},
