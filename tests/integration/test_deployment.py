@@ -502,6 +502,36 @@ class DeploymentTest(unittest.TestCase):
         self.assertIn("kubectl.kubernetes.io/restartedAt", d["spec"]["template"]["metadata"]["annotations"])
         self.wait("rst restarted", lambda: self.complete("rst", 1) and len(self.rss("rst")) == 2)
 
+    def test_min_ready_seconds(self):
+        self.ok("POST", DEPS, deployment("mrs", 1, minReadySeconds=2), 201)
+        [rs] = self.wait("the ReplicaSet", lambda: self.rss("mrs"))
+        self.assertEqual(rs["spec"]["minReadySeconds"], 2)
+        d = self.wait("ready", lambda: (lambda d: d if d.get("status", {}).get("readyReplicas") == 1
+                                        else None)(self.dep("mrs")))
+        self.assertEqual(d["status"].get("availableReplicas", 0), 0, d["status"])
+        self.assertEqual(self.cond(d, "Available")["status"], "False")
+        d = self.wait("available after 2 s", lambda: self.complete("mrs", 1), timeout=8)
+        self.assertEqual(self.cond(d, "Available")["status"], "True")
+        # A new minReadySeconds reaches the current ReplicaSet without a rollout.
+        self.ok("PATCH", DEPS + "/mrs", {"spec": {"minReadySeconds": 0}}, ctype=MERGE)
+        self.wait("RS minReadySeconds 0",
+                  lambda: self.rss("mrs")[0]["spec"].get("minReadySeconds", 0) == 0)
+        self.assertEqual(len(self.rss("mrs")), 1)
+
+    def test_hash_collision_bumps_collision_count(self):
+        self.ok("POST", DEPS, deployment("coll", 1), 201)
+        [first] = self.wait("the ReplicaSet", lambda: self.rss("coll"))
+        # Deleted without its ReplicaSet (no garbage collector here): the
+        # ReplicaSet stays, controlled by the old deployment's UID.
+        self.ok("DELETE", DEPS + "/coll")
+        self.ok("POST", DEPS, deployment("coll", 1), 201)
+        d = self.wait("coll complete", lambda: self.complete("coll", 1))
+        self.assertEqual(d["status"]["collisionCount"], 1)
+        [rs] = self.rss("coll")
+        self.assertNotEqual(rs["metadata"]["name"], first["metadata"]["name"])
+        self.assertEqual(rs["metadata"]["name"], "coll-" + rs["metadata"]["labels"][HASH])
+        self.ok("GET", RSS + "/" + first["metadata"]["name"])
+
     def test_rollout_usage_errors(self):
         cases = [
             (["rollout"], "you must specify a rollout subcommand"),
