@@ -67,8 +67,9 @@ const cs_ctl_flag cs_ctl_flags[] = {
 	 "add a column with the value of this label; repeatable or comma-separated"},
 	{"chunk-size", 0, CS_FLAG_INT, OFF(chunk_size), CS_CMD_GET, "N",
 	 "fetch lists in pages of N objects (0: one request)"},
-	{"watch", 'w', CS_FLAG_BOOL, OFF(watch), CS_CMD_GET, NULL,
-	 "after listing, print changes as they happen"},
+	{"watch", 'w', CS_FLAG_BOOL, OFF(watch), CS_CMD_GET | CS_CMD_ROLLOUT, NULL,
+	 "after listing, print changes as they happen (rollout status: wait until done; "
+	 "default true there)"},
 	{"watch-only", 0, CS_FLAG_BOOL, OFF(watch_only), CS_CMD_GET, NULL,
 	 "print changes without listing first"},
 	{"output-watch-events", 0, CS_FLAG_BOOL, OFF(output_watch_events), CS_CMD_GET, NULL,
@@ -84,8 +85,8 @@ const cs_ctl_flag cs_ctl_flags[] = {
 	 "with --grace-period=0: remove at once, without waiting for the node"},
 	{"wait", 0, CS_FLAG_BOOL, OFF(wait), CS_CMD_DELETE, NULL,
 	 "wait until the objects are gone (default true; --wait=false to return at once)"},
-	{"timeout", 0, CS_FLAG_STR, OFF(timeout), CS_CMD_DELETE, "DURATION",
-	 "how long --wait waits (0: forever)"},
+	{"timeout", 0, CS_FLAG_STR, OFF(timeout), CS_CMD_DELETE | CS_CMD_ROLLOUT, "DURATION",
+	 "how long --wait (delete) or rollout status waits (0: forever)"},
 
 	{"replicas", 0, CS_FLAG_INT, OFF(replicas), CS_CMD_SCALE, "N", "new replica count"},
 	{"current-replicas", 0, CS_FLAG_INT, OFF(current_replicas), CS_CMD_SCALE, "N",
@@ -99,6 +100,11 @@ const cs_ctl_flag cs_ctl_flags[] = {
 	 "the patch, as JSON or YAML"},
 	{"type", 0, CS_FLAG_STR, OFF(patch_type), CS_CMD_PATCH, "TYPE",
 	 "strategic (default), merge or json"},
+
+	{"to-revision", 0, CS_FLAG_INT, OFF(to_revision), CS_CMD_ROLLOUT, "N",
+	 "rollout undo: the revision to go back to (0: the previous one)"},
+	{"revision", 0, CS_FLAG_INT, OFF(revision), CS_CMD_ROLLOUT, "N",
+	 "rollout history: the details of this revision"},
 
 	{"client", 0, CS_FLAG_BOOL, OFF(client_only), CS_CMD_VERSION, NULL,
 	 "client version only; do not contact the server"},

@@ -26,6 +26,7 @@ enum {
 	CS_CMD_API_RESOURCES = 1u << 12,
 	CS_CMD_API_VERSIONS = 1u << 13,
 	CS_CMD_HELP = 1u << 14,
+	CS_CMD_ROLLOUT = 1u << 15,
 	CS_CMD_ALL = 0xffffffffu,
 };
 
@@ -61,6 +62,8 @@ typedef struct cs_ctl_opts {
 	const char *resource_version;
 	bool overwrite;
 	const char *patch, *patch_type;
+	/* rollout */
+	long to_revision, revision;
 	/* version, api-resources */
 	bool client_only;
 	const char *namespaced, *api_group;

@@ -34,6 +34,7 @@ int cs_ctl_cmd_scale(cs_ctl *c);
 int cs_ctl_cmd_label(cs_ctl *c);
 int cs_ctl_cmd_annotate(cs_ctl *c);
 int cs_ctl_cmd_patch(cs_ctl *c);
+int cs_ctl_cmd_rollout(cs_ctl *c);
 int cs_ctl_cmd_version(cs_ctl *c);
 int cs_ctl_cmd_api_resources(cs_ctl *c);
 int cs_ctl_cmd_api_versions(cs_ctl *c);

@@ -76,6 +76,15 @@ static const cmd cmds[] = {
 	 "  capctl patch deploy web --type merge -p 'metadata: {labels: {a: b}}'\n"
 	 "  capctl patch pod x --type json -p "
 	 "'[{\"op\":\"remove\",\"path\":\"/metadata/labels/a\"}]'\n"},
+	{"rollout", CS_CMD_ROLLOUT, cs_ctl_cmd_rollout,
+	 "rollout status|history|undo|pause|resume|restart TYPE/NAME | TYPE NAME",
+	 "Manage the rollout of a deployment",
+	 "  capctl rollout status deployment/web --timeout=2m\n"
+	 "  capctl rollout history deployment/web\n"
+	 "  capctl rollout history deployment/web --revision=2\n"
+	 "  capctl rollout undo deployment/web --to-revision=1\n"
+	 "  capctl rollout pause deployment/web; capctl rollout resume deployment/web\n"
+	 "  capctl rollout restart deployment/web\n"},
 	{"version", CS_CMD_VERSION, cs_ctl_cmd_version, "version [--client]",
 	 "Print the client and server versions", "  capctl version\n"},
 	{"api-resources", CS_CMD_API_RESOURCES, cs_ctl_cmd_api_resources, "api-resources",
@@ -191,6 +200,12 @@ int main(int argc, char **argv)
 	if (cs_ctl_args_check(seen, cm->bit, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: %s\nSee 'capctl %s --help' for usage.\n", err, cm->name);
 		goto out;
+	}
+	/* kubectl rollout status waits unless told --watch=false. */
+	if (cm->bit == CS_CMD_ROLLOUT) {
+		for (size_t i = 0; i < cs_ctl_nflags; i++)
+			if (!strcmp(cs_ctl_flags[i].name, "watch") && !seen[i])
+				c.o.watch = true;
 	}
 	c.cmd_name = cm->name;
 	c.cmd = cm->bit;
