@@ -52,6 +52,14 @@ const cs_type *cs_type_resolve(const char *name);
  * validation. */
 void cs_type_default(const cs_type *t, cs_json *obj);
 
+/* ---- Implemented in core/admission.c ---- */
+
+/* The mutating admission Kubernetes' API server runs by default on a
+ * create or update of an object (not of a subresource), after defaulting
+ * and before validation (DefaultTolerationSeconds:
+ * pods tolerate not-ready and unreachable nodes for 300 s). */
+void cs_type_admit(const cs_type *t, cs_json *obj);
+
 /* Validate obj (old is the stored object on update, NULL on create).
  * Returns 0, or -1 with st set to 422 Invalid and one cause per violation:
  * st->reason "Invalid", st->kind = t->kind, st->name = object name,
