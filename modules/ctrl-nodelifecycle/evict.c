@@ -173,6 +173,50 @@ static int64_t toleration_ms(const cs_host *h, const cs_object *pod, const cs_ob
 	return min;
 }
 
+/* The DisruptionTarget condition Kubernetes sets before the deletion, so
+ * that whoever watches the pod learns why it went. */
+static int disruption_condition(cs_mod *m, const cs_object *pod)
+{
+	const cs_host *h = m->host;
+	const cs_object *conds = h->obj_get(pod, "status.conditions");
+	size_t n = h->obj_type(conds) == CS_OBJ_ARRAY ? h->obj_len(conds) : 0, at = n;
+	for (size_t i = 0; i < n; i++) {
+		const cs_object *c = h->obj_at(conds, i);
+		if (str_is(h->obj_str(c, "type"), "DisruptionTarget")) {
+			if (str_is(h->obj_str(c, "status"), "True") &&
+			    str_is(h->obj_str(c, "reason"), "DeletionByTaintManager"))
+				return CS_DONE;
+			at = i;
+		}
+	}
+	char now[32], path[64];
+	nl_rfc3339_now(now);
+	snprintf(path, sizeof(path), "status.conditions[%zu]", at);
+	cs_object *p = pod_ref(h, pod), *c = h->obj_new(CS_OBJ_MAP);
+	bool bad = !p || !c || h->obj_set_str(c, "type", "DisruptionTarget") ||
+		   h->obj_set_str(c, "status", "True") ||
+		   h->obj_set_str(c, "reason", "DeletionByTaintManager") ||
+		   h->obj_set_str(c, "message", "Taint manager: deleting due to NoExecute taint") ||
+		   h->obj_set_str(c, "lastTransitionTime", now);
+	if (!bad && !n)
+		bad = h->obj_set(p, "status.conditions", h->obj_new(CS_OBJ_ARRAY));
+	if (bad || h->obj_set(p, path, c)) {
+		if (bad)
+			h->obj_free(c);
+		h->obj_free(p);
+		return CS_RETRY;
+	}
+	cs_error err;
+	int rc = cs_api_update(m, "pods/status", p, NULL, &err);
+	h->obj_free(p);
+	if (rc && rc != CS_NOT_FOUND && rc != CS_CONFLICT)
+		h->log(m, CS_LOG_WARN,
+		       "pod %s/%s: cannot set its DisruptionTarget condition (%d %s): %s",
+		       h->obj_str(pod, "metadata.namespace"), h->obj_str(pod, "metadata.name"), rc,
+		       err.reason, err.message);
+	return rc == 0 || rc == CS_NOT_FOUND ? CS_DONE : CS_RETRY;
+}
+
 static int delete_pod(cs_mod *m, const cs_object *pod)
 {
 	const cs_host *h = m->host;
@@ -183,6 +227,8 @@ static int delete_pod(cs_mod *m, const cs_object *pod)
 	h->event(m, ref, "Normal", "TaintManagerEviction", "Marking for deletion Pod %s/%s", ns,
 		 name);
 	h->obj_free(ref);
+	if (disruption_condition(m, pod) != CS_DONE)
+		return CS_RETRY;
 	cs_object *opts = h->obj_new(CS_OBJ_MAP);
 	if (!opts || h->obj_set_str(opts, "preconditions.uid", h->obj_str(pod, "metadata.uid"))) {
 		h->obj_free(opts);
@@ -224,6 +270,20 @@ static void cancel(cs_mod *m, const cs_object *pod)
 	h->obj_free(ref);
 }
 
+struct pending {
+	const char *node;
+	bool *found;
+};
+
+static bool pending_on(void *arg, const char *key, void *val)
+{
+	(void)key;
+	struct pending *p = arg;
+	const nl_eviction *e = val;
+	*p->found = *p->found || str_is(e->node, p->node);
+	return false;
+}
+
 int nl_evict(cs_mod *m, const cs_object *node)
 {
 	const cs_host *h = m->host;
@@ -234,7 +294,8 @@ int nl_evict(cs_mod *m, const cs_object *node)
 	for (size_t i = 0; i < h->obj_len(taints); i++)
 		any_ne |= str_is(h->obj_str(h->obj_at(taints, i), "effect"), "NoExecute");
 	pthread_mutex_lock(&nl->mu);
-	bool pending = nl->evictions.len > 0;
+	bool pending = false;
+	nl_map_filter(&nl->evictions, pending_on, &(struct pending){name, &pending});
 	pthread_mutex_unlock(&nl->mu);
 	if (!any_ne && !pending)
 		return CS_DONE; /* the common case: no walk over the pods */

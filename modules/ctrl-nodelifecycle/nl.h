@@ -59,6 +59,7 @@ typedef struct nl_health {
 	char *renew;       /* the Lease's spec.renewTime */
 	char *heartbeat;   /* the Ready condition's lastHeartbeatTime */
 	char ready;        /* last Ready status seen: 'T', 'F', 'U', or 0 */
+	uint64_t since_ms; /* when that status was first seen */
 } nl_health;
 
 /* A pod's eviction, waiting for its tolerationSeconds. */
@@ -75,6 +76,7 @@ typedef struct nl_ctrl {
 	nl_map health;      /* node name -> nl_health */
 	nl_map evictions;   /* pod uid -> nl_eviction */
 	bool all_disrupted; /* every zone fully disrupted: no NoExecute taints */
+	uint64_t zones_ms;  /* when the zones were last computed */
 	/* options */
 	uint32_t period_ms, grace_ms, startup_grace_ms;
 	double rate, secondary_rate, unhealthy_threshold;
@@ -101,9 +103,10 @@ char nl_ready_status(const cs_host *h, const cs_object *node);
 
 /* taints.c */
 /* Bring the controller's taints of the node in line with its conditions;
- * *node is replaced by the written object.  Returns CS_DONE, CS_RETRY or
+ * *node is replaced by the written object.  since_ms: when the node's
+ * Ready status was first seen as it is.  Returns CS_DONE, CS_RETRY or
  * milliseconds to wait for the zone's eviction rate. */
-int nl_taint(cs_mod *m, const cs_object **node);
+int nl_taint(cs_mod *m, const cs_object **node, uint64_t since_ms);
 /* Does toleration tol tolerate taint (Kubernetes' ToleratesTaint)? */
 bool nl_tolerates(const cs_host *h, const cs_object *tol, const cs_object *taint);
 

@@ -230,14 +230,19 @@ static int nl_reconcile(cs_mod *m, const char *name)
 				 "NodeReady");
 	}
 	h->obj_free(ref);
+	uint64_t since = nl_mono_ms();
 	pthread_mutex_lock(&nl->mu);
 	nl_health *hh = nl_map_get(&nl->health, name);
-	if (hh)
+	if (hh && hh->ready != ready) {
 		hh->ready = ready;
+		hh->since_ms = since;
+	} else if (hh) {
+		since = hh->since_ms;
+	}
 	pthread_mutex_unlock(&nl->mu);
 	if (ready && ready != 'T')
 		rc = merge_rc(rc, nl_mark_pods_not_ready(m, name));
-	rc = merge_rc(rc, nl_taint(m, &node));
+	rc = merge_rc(rc, nl_taint(m, &node, since));
 	rc = merge_rc(rc, nl_evict(m, node));
 	h->obj_free(node);
 	return rc;

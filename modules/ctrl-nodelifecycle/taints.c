@@ -95,7 +95,7 @@ static bool has_taint(const cs_host *h, const cs_object *taints, const char *key
 	return false;
 }
 
-int nl_taint(cs_mod *m, const cs_object **node)
+int nl_taint(cs_mod *m, const cs_object **node, uint64_t since_ms)
 {
 	const cs_host *h = m->host;
 	nl_ctrl *nl = nl_of(m);
@@ -105,6 +105,11 @@ int nl_taint(cs_mod *m, const cs_object **node)
 	char ready = nl_ready_status(h, n);
 	pthread_mutex_lock(&nl->mu);
 	bool stopped = nl->all_disrupted;
+	/* The zone's state must count this node as it is now, and the nodes
+	 * that failed with it: a monitor period after the change.  Otherwise
+	 * the first nodes of a zone going down together would be tainted at
+	 * the healthy zone's rate before the zone is seen to be down. */
+	bool settled = nl->zones_ms >= since_ms + nl->period_ms;
 	pthread_mutex_unlock(&nl->mu);
 	/* The NoExecute taint the node should have, or NULL. */
 	const char *ne = NULL;
@@ -115,7 +120,10 @@ int nl_taint(cs_mod *m, const cs_object **node)
 	int rc = CS_DONE;
 	bool ne_present = ne && has_taint(h, taints, ne, "NoExecute");
 	bool add_ne = ne && !ne_present;
-	if (add_ne) {
+	if (add_ne && !settled) {
+		add_ne = false;
+		rc = (int)nl->period_ms;
+	} else if (add_ne) {
 		char zone[256];
 		nl_zone_key(h, n, zone, sizeof(zone));
 		uint32_t wait = nl_zone_take(m, zone);

@@ -114,6 +114,7 @@ static bool apply_visit(void *arg, const char *key, void *val)
 		}
 		z->tokens = 1;
 		z->last_ms = nl_mono_ms();
+		z->rate = -1; /* set below */
 		z->state = st;
 	} else if (z->state != st) {
 		a->m->host->log(a->m, CS_LOG_INFO, "zone \"%s\" is now in state %s", key,
@@ -125,10 +126,20 @@ static bool apply_visit(void *arg, const char *key, void *val)
 	 * rate when large, not at all when small; a fully disrupted one at
 	 * the normal rate (unless every zone is: see all_disrupted). */
 	size_t size = ready + notready;
-	if (st == ZONE_PARTIAL)
-		z->rate = (int64_t)size > nl->large_cluster ? nl->secondary_rate : 0;
-	else
-		z->rate = nl->rate;
+	double rate = st == ZONE_PARTIAL
+			      ? ((int64_t)size > nl->large_cluster ? nl->secondary_rate : 0)
+			      : nl->rate;
+	if (rate != z->rate) {
+		/* SwapLimiter: the tokens earned at the old rate are kept (a
+		 * bucket of burst 1: full, or as empty as the old one was). */
+		uint64_t now = nl_mono_ms();
+		if (z->rate > 0)
+			z->tokens += (double)(now - z->last_ms) * z->rate / 1000.0;
+		if (z->tokens > 1)
+			z->tokens = 1;
+		z->last_ms = now;
+		z->rate = rate;
+	}
 	return false;
 }
 
@@ -173,6 +184,7 @@ void nl_zones_update(cs_mod *m)
 				     "master "
 				     "disruption mode.");
 		nl->all_disrupted = all;
+		nl->zones_ms = nl_mono_ms();
 		pthread_mutex_unlock(&nl->mu);
 	}
 	nl_map_free(&ready, NULL);
@@ -190,6 +202,8 @@ uint32_t nl_zone_take(cs_mod *m, const char *zone)
 		/* A node the monitor has not counted yet: its zone's first
 		 * pass decides its rate. */
 		wait = nl->period_ms;
+	} else if (z->rate <= 0) {
+		wait = nl->period_ms; /* evictions stopped in this zone */
 	} else {
 		z->tokens += (double)(now - z->last_ms) * z->rate / 1000.0;
 		if (z->tokens > 1)
@@ -197,11 +211,9 @@ uint32_t nl_zone_take(cs_mod *m, const char *zone)
 		z->last_ms = now;
 		if (z->tokens >= 1) {
 			z->tokens -= 1;
-		} else if (z->rate > 0) {
+		} else {
 			double ms = (1 - z->tokens) / z->rate * 1000.0 + 1;
 			wait = ms > 3600000 ? 3600000 : (uint32_t)ms;
-		} else {
-			wait = nl->period_ms; /* evictions stopped in this zone */
 		}
 	}
 	pthread_mutex_unlock(&nl->mu);

@@ -21,7 +21,7 @@ UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
 
 
-def write_config(directory):
+def write_config(directory, rate):
     path = os.path.join(directory, "capstan.conf")
     with open(path, "w") as f:
         f.write('module-path = "%s"\n' % MODULE_DIR)
@@ -29,8 +29,8 @@ def write_config(directory):
         f.write("store { sync = false }\n")
         f.write('module "ctrl-nodelifecycle" {\n  enabled = true  required = true\n'
                 '  node-monitor-period = 0.25\n  node-monitor-grace-period = %g\n'
-                '  node-startup-grace-period = %g\n  node-eviction-rate = 100\n}\n'
-                % (GRACE, GRACE))
+                '  node-startup-grace-period = %g\n  node-eviction-rate = %g\n}\n'
+                % (GRACE, GRACE, rate))
     return path
 
 
@@ -51,12 +51,14 @@ def tol(key, seconds=None, effect="NoExecute", value=None):
     return t
 
 
-class NodeLifecycleTest(unittest.TestCase):
+class NodeLifecycleBase(unittest.TestCase):
+    rate = 100  # NoExecute taints per second and zone: no waiting
+
     @classmethod
     def setUpClass(cls):
         cls.conf_dir = tempfile.mkdtemp(prefix="capstan-nl-conf-")
         extra = ["--dev-modules"] if os.getuid() != 0 else []
-        cls.cs = Capstand(config=write_config(cls.conf_dir), extra=extra)
+        cls.cs = Capstand(config=write_config(cls.conf_dir, cls.rate), extra=extra)
         try:
             cls.cs.start()
         except BaseException:
@@ -120,10 +122,14 @@ class NodeLifecycleTest(unittest.TestCase):
         n.setdefault("status", {})["conditions"] = conds
         return self.ok("PUT", NODES + "/" + name + "/status", n)
 
-    def node(self, name, taints=None):
+    def node(self, name, taints=None, zone=None):
         spec = {"taints": taints} if taints else {}
+        md = {"name": name}
+        if zone:
+            md["labels"] = {"topology.kubernetes.io/region": "r",
+                            "topology.kubernetes.io/zone": zone}
         self.ok("POST", NODES, {"apiVersion": "v1", "kind": "Node",
-                                "metadata": {"name": name}, "spec": spec}, 201)
+                                "metadata": md, "spec": spec}, 201)
         self.post_status(name)
         self.ok("POST", LEASES, {
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
@@ -167,7 +173,12 @@ class NodeLifecycleTest(unittest.TestCase):
         return [e for e in self.ok("GET", "/api/v1/events")["items"]
                 if e["reason"] == reason and e["involvedObject"]["name"] == name]
 
-    # ---- the tests ----
+    def no_execute(self, name):
+        return [t for t in self.ok("GET", NODES + "/" + name)["spec"].get("taints", [])
+                if t["effect"] == "NoExecute"]
+
+
+class NodeLifecycleTest(NodeLifecycleBase):
 
     def test_lost_node_is_tainted_and_its_pods_evicted(self):
         self.node("steady")
@@ -175,6 +186,9 @@ class NodeLifecycleTest(unittest.TestCase):
         self.pod("stays", "lost")  # DefaultTolerationSeconds: 300 s
         self.pod("at-once", "lost", [tol(UNREACHABLE, 0)])
         self.pod("three", "lost", [tol(UNREACHABLE, 3)])
+        held = self.pod("held", "lost", [tol(UNREACHABLE, 0)], ready=False)
+        held["metadata"]["finalizers"] = ["example.com/hold"]
+        self.ok("PUT", PODS + "/held", held)
         time.sleep(GRACE + 0.5)
         # Heartbeats keep both healthy well past the grace period.
         self.assertEqual(self.ready("lost")["status"], "True")
@@ -195,6 +209,17 @@ class NodeLifecycleTest(unittest.TestCase):
         self.assertIn("timeAdded", ne[0])
         self.wait("at-once evicted", lambda: self.gone(PODS + "/at-once"), timeout=3)
         self.assertTrue(self.events("TaintManagerEviction", "at-once"))
+        # Why it went is on the pod, for whoever watches it (kept here by a
+        # finalizer of its own).
+        h = self.wait("held marked for deletion", lambda: "deletionTimestamp" in self.ok(
+            "GET", PODS + "/held")["metadata"] and self.ok("GET", PODS + "/held"))
+        dt = [c for c in h["status"].get("conditions", []) if c["type"] == "DisruptionTarget"]
+        self.assertEqual(len(dt), 1, h["status"])
+        self.assertEqual((dt[0]["status"], dt[0]["reason"], dt[0]["message"]),
+                         ("True", "DeletionByTaintManager",
+                          "Taint manager: deleting due to NoExecute taint"))
+        self.ok("PATCH", PODS + "/held", {"metadata": {"finalizers": None}},
+                ctype="application/merge-patch+json")
         self.wait("stays marked not ready", lambda: self.pod_ready("stays") == "False")
         self.assertTrue(self.events("NodeNotReady", "stays"))
         self.wait("the node's NodeNotReady event", lambda: self.events("NodeNotReady", "lost"))
@@ -247,6 +272,47 @@ class NodeLifecycleTest(unittest.TestCase):
         self.assertEqual(c["message"], "Kubelet never posted node status.")
         self.wait("unreachable NoSchedule", lambda: (UNREACHABLE, "NoSchedule")
                   in self.taints("silent"))
+
+
+class EvictionRateTest(NodeLifecycleBase):
+    """Zones: NoExecute taints at the zone's rate, none in a small zone
+    that is mostly down, none anywhere when every node is down."""
+    rate = 0.5  # one node every 2 s per zone
+
+    def test_zones(self):
+        healthy = ["a-ok1", "a-ok2", "b-ok1", "c-ok"]
+        lost_a, lost_b = ["a-lost1", "a-lost2"], ["b-lost1", "b-lost2", "b-lost3"]
+        for n in healthy + lost_a + lost_b:
+            self.node(n, zone=n[0])
+        self.node("d-alone", zone="d")
+        time.sleep(0.5)
+        for n in lost_a + lost_b + ["d-alone"]:
+            self.renewing.discard(n)
+        # Zone a is healthy (2 of 4 down): its nodes are tainted one by
+        # one at 0.5/s.  Zone d is fully down, but other zones are not: it
+        # evicts at the normal rate.
+        self.wait("zone a and d tainted", lambda: all(
+            self.no_execute(n) for n in lost_a + ["d-alone"]), timeout=GRACE + 6)
+        stamps = sorted(self.no_execute(n)[0]["timeAdded"] for n in lost_a)
+        parse = lambda t: time.mktime(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
+        self.assertGreaterEqual(parse(stamps[1]) - parse(stamps[0]), 1, stamps)
+        # Zone b (3 of 4 down, a small zone) is partially disrupted: no
+        # NoExecute taints, only NoSchedule.
+        for n in lost_b:
+            self.assertEqual(self.taints(n), {(UNREACHABLE, "NoSchedule")},
+                             "\n".join(l for l in self.cs.logtext().splitlines()
+                                       if "zone" in l or "b-lost" in l))
+            self.assertEqual(self.ready(n)["status"], "Unknown")
+        self.assertIn('zone "r:b" is now in state PartialDisruption', self.cs.logtext())
+        # Every node down: master disruption mode, NoExecute taints go.
+        for n in healthy:
+            self.renewing.discard(n)
+        self.wait("no NoExecute taint anywhere", lambda: not any(
+            self.no_execute(n) for n in healthy + lost_a + lost_b + ["d-alone"]),
+            timeout=GRACE + 6)
+        self.assertIn("Entering master disruption mode", self.cs.logtext())
+        for n in healthy:
+            self.assertIn((UNREACHABLE, "NoSchedule"), self.taints(n))
 
 
 if __name__ == "__main__":
