@@ -30,12 +30,17 @@ typedef struct cs_admit_call {
 
 enum cs_admit_phase { CS_ADMIT_MUTATE, CS_ADMIT_VALIDATE };
 
-/* Mutating admission, after defaulting and before validation.  Priority: a
- * new pod gets spec.priority and spec.preemptionPolicy from its
- * PriorityClass (or the globalDefault one).  old is NULL on create.
+/* Mutating admission, after defaulting and before validation (sub: the
+ * subresource written, or NULL; old is NULL on create):
+ *  - Priority: a new pod gets spec.priority and spec.preemptionPolicy from
+ *    its PriorityClass (or the globalDefault one);
+ *  - DefaultTolerationSeconds: a pod written through the resource itself
+ *    (create, or a PUT that resends it as first sent) tolerates the
+ *    not-ready and unreachable NoExecute taints for 300 s unless it
+ *    tolerates them already.
  * Returns 0, or -1 with st set (403 Forbidden, as Kubernetes). */
-int cs_admit_mutate(struct cs_server *srv, const cs_type *t, cs_json *doc, const cs_json *old,
-		    cs_status *st);
+int cs_admit_mutate(struct cs_server *srv, const cs_type *t, const char *sub, cs_json *doc,
+		    const cs_json *old, cs_status *st);
 /* Validating admission, after validation: at most one globalDefault
  * PriorityClass. */
 int cs_admit_validate(struct cs_server *srv, const cs_type *t, const cs_json *doc,

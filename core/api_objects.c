@@ -340,7 +340,7 @@ static int prepare_create(cs_server *srv, const cs_type *t, const char *ns, cs_j
 	cs_json_set(md, "uid", cs_json_string(uid));
 	cs_json_set(md, "creationTimestamp", cs_json_string(ts));
 	cs_type_default(t, doc);
-	return cs_admit_mutate(srv, t, doc, NULL, st);
+	return cs_admit_mutate(srv, t, NULL, doc, NULL, st);
 }
 
 /* After validation and module admission: the rest of a new object. */
@@ -594,7 +594,7 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 			cs_json_del(doc, "status");
 	}
 	cs_type_default(t, doc);
-	if (cs_admit_mutate(r->srv, t, doc, old, st) < 0) {
+	if (cs_admit_mutate(r->srv, t, tg->sub, doc, old, st) < 0) {
 		cs_json_free(doc);
 		return -1;
 	}
@@ -818,6 +818,72 @@ static bool protected_ns(const char *name)
 	       !strcmp(name, "kube-public");
 }
 
+/* Kubernetes' default garbage-collection policy of a resource: batch/v1
+ * Jobs orphan their pods unless told otherwise (for compatibility with
+ * clients of old versions), everything else deletes them in the
+ * background. */
+static bool orphans_by_default(const cs_type *t)
+{
+	return !strcmp(t->group, "batch") && !strcmp(t->resource, "jobs");
+}
+
+static bool has_finalizer(const cs_json *md, const char *f)
+{
+	const cs_json *fins = cs_json_get(md, "finalizers");
+	for (size_t i = 0; i < cs_json_len(fins); i++)
+		if (!strcmp(cs_json_str(cs_json_at(fins, i)) ?: "", f))
+			return true;
+	return false;
+}
+
+/* The garbage collector's finalizers for a delete, as Kubernetes'
+ * deletionFinalizersForGarbageCollection: "orphan" when dependents are to
+ * be orphaned, "foregroundDeletion" when they are to go first, neither for
+ * background deletion.  An explicit option overrides a finalizer already
+ * there, which overrides the resource's default.  Returns true when the
+ * finalizers of md changed. */
+static bool gc_finalizers(const cs_type *t, cs_json *md, const cs_json *opts)
+{
+	const char *policy = cs_json_get_str(opts, "propagationPolicy");
+	const cs_json *od = cs_json_get(opts, "orphanDependents");
+	bool had_orphan = has_finalizer(md, "orphan");
+	bool had_fg = has_finalizer(md, "foregroundDeletion");
+	bool orphan, fg;
+	if (cs_json_is(od, CS_JSON_BOOL)) {
+		orphan = cs_json_as_bool(od, false);
+		fg = false;
+	} else if (policy) {
+		orphan = !strcmp(policy, "Orphan");
+		fg = !strcmp(policy, "Foreground");
+	} else if (had_orphan || had_fg) {
+		orphan = had_orphan;
+		fg = had_fg && !had_orphan;
+	} else {
+		orphan = orphans_by_default(t);
+		fg = false;
+	}
+	if (orphan == had_orphan && fg == had_fg)
+		return false;
+	cs_json *f = cs_json_array();
+	const cs_json *old = cs_json_get(md, "finalizers");
+	for (size_t i = 0; i < cs_json_len(old); i++) {
+		const char *s = cs_json_str(cs_json_at(old, i)) ?: "";
+		if (strcmp(s, "orphan") && strcmp(s, "foregroundDeletion"))
+			cs_json_push(f, cs_json_clone(cs_json_at(old, i)));
+	}
+	if (orphan)
+		cs_json_push(f, cs_json_string("orphan"));
+	if (fg)
+		cs_json_push(f, cs_json_string("foregroundDeletion"));
+	if (cs_json_len(f))
+		cs_json_set(md, "finalizers", f);
+	else {
+		cs_json_free(f);
+		cs_json_del(md, "finalizers");
+	}
+	return true;
+}
+
 /* Deletes or marks for deletion one object. m: deletecollection batch. */
 static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *key, cs_obj *cur,
 		      const cs_json *opts, struct multi *m, cs_status *st)
@@ -861,31 +927,22 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 			      policy);
 		return -1;
 	}
+	const cs_json *orphan_opt = cs_json_get(opts, "orphanDependents");
+	if (orphan_opt && policy) {
+		cs_status_set(st, 422, "Invalid",
+			      "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
+			      "Invalid value: \"%s\": orphanDependents and deletionPropagation "
+			      "cannot be both set",
+			      policy);
+		return -1;
+	}
 	cs_json *doc = cs_json_clone(old);
 	cs_json *md = cs_json_obj_ensure(doc, "metadata");
 	bool is_ns = !strcmp(t->resource, "namespaces");
+	bool fin_changed = !is_ns && gc_finalizers(t, md, opts);
 	bool has_fin = cs_json_len(cs_json_get(md, "finalizers")) > 0;
-	if (policy && !strcmp(policy, "Foreground") && !is_ns) {
-		/* The garbage collector removes it once dependents are gone. */
-		cs_json *f = cs_json_get(md, "finalizers");
-		if (!cs_json_is(f, CS_JSON_ARRAY)) {
-			f = cs_json_array();
-			cs_json_set(md, "finalizers", f);
-		}
-		bool present = false;
-		for (size_t i = 0; i < cs_json_len(f); i++)
-			present |=
-				!strcmp(cs_json_str(cs_json_at(f, i)) ?: "", "foregroundDeletion");
-		if (!present)
-			cs_json_push(f, cs_json_string("foregroundDeletion"));
-		has_fin = true;
-	}
-	if (policy && !strcmp(policy, "Orphan") && !is_ns && !has_fin) {
-		/* Orphaning dependents is the garbage collector's job; with no
-		 * dependents tracked yet the object can go at once. */
-	}
 	if (has_fin || is_ns) {
-		if (cs_json_get(md, "deletionTimestamp")) {
+		if (cs_json_get(md, "deletionTimestamp") && !fin_changed) {
 			/* Already being deleted: report the current state. */
 			cs_json_free(doc);
 			if (m)
@@ -893,10 +950,12 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 			cs_reply_raw(r, 202, "application/json", cur->json, cur->len);
 			return 0;
 		}
-		char ts[32];
-		cs_rfc3339_now(ts);
-		cs_json_set(md, "deletionTimestamp", cs_json_string(ts));
-		cs_json_set(md, "deletionGracePeriodSeconds", cs_json_int(0));
+		if (!cs_json_get(md, "deletionTimestamp")) {
+			char ts[32];
+			cs_rfc3339_now(ts);
+			cs_json_set(md, "deletionTimestamp", cs_json_string(ts));
+			cs_json_set(md, "deletionGracePeriodSeconds", cs_json_int(0));
+		}
 		if (is_ns)
 			cs_json_set(cs_json_obj_ensure(doc, "status"), "phase",
 				    cs_json_string("Terminating"));
@@ -935,18 +994,28 @@ static cs_json *delete_options(cs_req *r, cs_status *st, bool *bad)
 	return o;
 }
 
+/* DeleteOptions given as query parameters (kubectl's --cascade sends
+ * propagationPolicy so) override the body's. */
+static cs_json *query_delete_options(cs_req *r, cs_json *opts)
+{
+	const char *pp = cs_req_query(r, "propagationPolicy");
+	const char *od = cs_req_query(r, "orphanDependents");
+	if ((pp || od) && !opts)
+		opts = cs_json_object();
+	if (pp)
+		cs_json_set(opts, "propagationPolicy", cs_json_string(pp));
+	if (od)
+		cs_json_set(opts, "orphanDependents", cs_json_bool(!strcmp(od, "true")));
+	return opts;
+}
+
 static int do_delete(cs_req *r, const cs_target *tg, cs_status *st)
 {
 	bool bad;
 	cs_json *opts = delete_options(r, st, &bad);
 	if (bad)
 		return -1;
-	const char *pp = cs_req_query(r, "propagationPolicy");
-	if (pp) {
-		if (!opts)
-			opts = cs_json_object();
-		cs_json_set(opts, "propagationPolicy", cs_json_string(pp));
-	}
+	opts = query_delete_options(r, opts);
 	char key[KEYLEN];
 	cs_key(key, sizeof(key), tg->type, tg->ns, tg->name);
 	cs_obj *cur = cs_store_get_latest(r->srv->store, key);
@@ -1152,6 +1221,7 @@ static int do_deletecollection(cs_req *r, const cs_target *tg, cs_status *st)
 	cs_json *opts = delete_options(r, st, &bad);
 	if (bad)
 		return -1;
+	opts = query_delete_options(r, opts);
 	struct list_ctx c = {.r = r, .t = tg->type, .st = st, .del_opts = opts};
 	int rc = -1;
 	if (parse_selectors(r, tg->type, &c, st) < 0)
@@ -1439,7 +1509,14 @@ static bool sweep_visit(void *arg, const char *key, cs_obj *o)
 	if (cs_json_path(d, "metadata", "deletionTimestamp", NULL))
 		return true;
 	cs_status st = {0};
-	if (delete_one(c->srv, NULL, c->t, key, o, NULL, NULL, &st) < 0)
+	/* As Kubernetes' namespace controller: dependents go in the
+	 * background, whatever a resource's default (a Job's would leave an
+	 * orphan finalizer for the garbage collector to clear). */
+	cs_json *opts = cs_json_object();
+	cs_json_set(opts, "propagationPolicy", cs_json_string("Background"));
+	int rc = delete_one(c->srv, NULL, c->t, key, o, opts, NULL, &st);
+	cs_json_free(opts);
+	if (rc < 0)
 		cs_log(CS_LOG_WARN, "namespace cleanup: cannot delete %s: %s", key, st.message);
 	return true;
 }
