@@ -182,7 +182,19 @@ int cs_admit_mutate(cs_server *srv, const cs_type *t, const char *sub, cs_json *
 	if (strcmp(t->kind, "Pod") || t->group[0] || sub)
 		return 0;
 	default_toleration_seconds(doc);
-	return old ? 0 : admit_pod_priority(srv, t, doc, st);
+	if (!old)
+		return admit_pod_priority(srv, t, doc, st);
+	/* What Priority admission set at creation stays when an update
+	 * resends the pod as its client first wrote it. */
+	cs_json *spec = cs_json_get(doc, "spec");
+	const cs_json *ospec = cs_json_get(old, "spec");
+	static const char *const kept[] = {"priorityClassName", "priority", "preemptionPolicy"};
+	for (size_t i = 0; cs_json_is(spec, CS_JSON_OBJECT) && i < 3; i++) {
+		const cs_json *v = cs_json_get(ospec, kept[i]);
+		if (v && !cs_json_get(spec, kept[i]))
+			cs_json_set(spec, kept[i], cs_json_clone(v));
+	}
+	return 0;
 }
 
 int cs_admit_validate(cs_server *srv, const cs_type *t, const cs_json *doc, const cs_json *old,

@@ -33,7 +33,8 @@ enum cs_admit_phase { CS_ADMIT_MUTATE, CS_ADMIT_VALIDATE };
 /* Mutating admission, after defaulting and before validation (sub: the
  * subresource written, or NULL; old is NULL on create):
  *  - Priority: a new pod gets spec.priority and spec.preemptionPolicy from
- *    its PriorityClass (or the globalDefault one);
+ *    its PriorityClass (or the globalDefault one), and an update that
+ *    leaves those fields out keeps them;
  *  - DefaultTolerationSeconds: a pod written through the resource itself
  *    (create, or a PUT that resends it as first sent) tolerates the
  *    not-ready and unreachable NoExecute taints for 300 s unless it
