@@ -329,7 +329,7 @@ static const cs_option gc_options[] = {
 	{"resources", CS_OPT_STRING_LIST,
 	 "{\"pods\", \"replicasets.apps\", \"deployments.apps\", \"statefulsets.apps\", "
 	 "\"daemonsets.apps\", \"jobs.batch\", \"cronjobs.batch\", \"services\", \"endpoints\", "
-	 "\"configmaps\", \"secrets\", \"persistentvolumeclaims\"}",
+	 "\"configmaps\", \"secrets\", \"persistentvolumeclaims\", \"controllerrevisions.apps\"}",
 	 "resources whose objects are collected when their owners are gone"},
 	{"workers", CS_OPT_INT, "4", "threads deleting objects (--concurrent-gc-syncs)"},
 	{"resync-seconds", CS_OPT_INT, "60",

@@ -21,14 +21,18 @@ static const gc_kind kinds[] = {
 	{"", "v1", "ServiceAccount", "serviceaccounts", true},
 	{"", "v1", "PersistentVolume", "persistentvolumes", false},
 	{"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true},
+	{"", "v1", "ResourceQuota", "resourcequotas", true},
+	{"", "v1", "LimitRange", "limitranges", true},
 	{"apps", "v1", "Deployment", "deployments.apps", true},
 	{"apps", "v1", "ReplicaSet", "replicasets.apps", true},
 	{"apps", "v1", "DaemonSet", "daemonsets.apps", true},
 	{"apps", "v1", "StatefulSet", "statefulsets.apps", true},
+	{"apps", "v1", "ControllerRevision", "controllerrevisions.apps", true},
 	{"batch", "v1", "Job", "jobs.batch", true},
 	{"batch", "v1", "CronJob", "cronjobs.batch", true},
 	{"storage.k8s.io", "v1", "StorageClass", "storageclasses.storage.k8s.io", false},
 	{"coordination.k8s.io", "v1", "Lease", "leases.coordination.k8s.io", true},
+	{"scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses.scheduling.k8s.io", false},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(*kinds))
