@@ -259,3 +259,12 @@ void job_expect_forget(job_expect *e, const char *uid)
 	}
 	pthread_mutex_unlock(&e->mu);
 }
+
+bool job_expect_stale(job_expect *e, const char *uid, const char *rv)
+{
+	pthread_mutex_lock(&e->mu);
+	entry *x = find(e, uid, false);
+	bool stale = x && x->rv[0] && rv_older(rv, x->rv);
+	pthread_mutex_unlock(&e->mu);
+	return stale;
+}

@@ -248,6 +248,12 @@ static int job_reconcile(cs_mod *m, const char *key)
 		h->obj_free(v.job);
 		return rc;
 	}
+	if (job_expect_stale(c->expect, v.uid, h->obj_str(v.job, "metadata.resourceVersion"))) {
+		/* Our last status write is on its way to the cache, which
+		 * wakes us again; this is a fallback. */
+		h->obj_free(v.job);
+		return 500;
+	}
 	int rc = release_orphans(m, ns, v.name, v.uid);
 	struct gather g = {.m = m, .v = &v};
 	if (h->cache_each(c->pods, ns, NULL, gather_visit, &g) < 0 || g.oom) {

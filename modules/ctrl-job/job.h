@@ -47,6 +47,9 @@ typedef int (*job_pod_state_fn)(void *arg, const char *name, const char *pod_uid
  * expectations expire. */
 bool job_expect_satisfied(job_expect *e, const char *uid, const char *rv, job_pod_state_fn fn,
 			  void *arg, uint32_t *wait_ms);
+/* The cached Job (resourceVersion rv) is older than our last status
+ * write: acting on it would only conflict. */
+bool job_expect_stale(job_expect *e, const char *uid, const char *rv);
 /* When a failed pod without a known finish time was first seen failed. */
 double job_expect_failed_at(job_expect *e, const char *uid, const char *pod_uid, double now);
 void job_expect_forget(job_expect *e, const char *uid);
