@@ -1,6 +1,7 @@
 /* Cron expression parsing with the error messages Kubernetes returns for a
  * bad CronJob schedule, so `kubectl apply` users see familiar text. */
 #include "cron.h"
+#include "tzone.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -313,8 +314,9 @@ static bool day_matches(const cs_cron *c, const struct tm *tm)
 
 time_t cs_cron_next(const cs_cron *c, time_t after)
 {
+	/* robfig's ConstantDelaySchedule: counted from `after`, not aligned. */
 	if (c->every > 0)
-		return after - after % c->every + c->every;
+		return after + c->every;
 	time_t t = after - after % 60 + 60;
 	const time_t limit = after + (time_t)5 * 366 * 86400;
 	struct tm tm;
@@ -347,4 +349,53 @@ time_t cs_cron_next(const cs_cron *c, time_t after)
 		return t;
 	}
 	return -1;
+}
+
+int cs_cron_next_in(const char *expr, const char *zone, int64_t after, int64_t *next,
+		    int32_t *utc_offset, char *err, size_t errlen)
+{
+	cs_cron c;
+	if (cs_cron_parse(expr, &c, err, errlen) < 0)
+		return -1;
+	if (zone && c.tz[0])
+		return fail(err, errlen,
+			    "cannot use both timeZone field and TZ or CRON_TZ in schedule");
+	if (!zone)
+		zone = c.tz[0] ? c.tz : "Local";
+	if (!*zone)
+		zone = "UTC"; /* Go's time.LoadLocation("") */
+	cs_tzone *z = cs_tzone_load(zone, err, errlen);
+	if (!z)
+		return -1;
+	int rc = 1;
+	if (c.every > 0) {
+		*next = cs_cron_next(&c, (time_t)after);
+		rc = 0;
+	} else {
+		/* As robfig/cron steps real time checking the wall clock:
+		 * within each stretch of constant offset, the first matching
+		 * wall time.  A wall time skipped by a change never fires; a
+		 * repeated one fires each time. */
+		int64_t base = after, seg = after; /* strictly after base */
+		for (int i = 0; i < 64 && rc; i++) {
+			int32_t off = cs_tzone_offset(z, seg);
+			int64_t change = cs_tzone_next_change(z, seg);
+			time_t l = cs_cron_next(&c, (time_t)(base + off));
+			if (l < 0)
+				break;
+			if ((int64_t)l - off < change) {
+				*next = (int64_t)l - off;
+				rc = 0;
+			} else {
+				base = change - 1;
+				seg = change;
+			}
+		}
+	}
+	if (rc == 0 && utc_offset)
+		*utc_offset = cs_tzone_offset(z, *next);
+	if (rc)
+		fail(err, errlen, "schedule \"%s\" has no time within five years", expr);
+	cs_tzone_free(z);
+	return rc;
 }

@@ -35,4 +35,16 @@ bool cs_cron_zone_exists(const char *name);
  * years (e.g. "0 0 30 2 *"). */
 time_t cs_cron_next(const cs_cron *c, time_t after);
 
+/* The first time strictly after `after` (unix seconds) that schedule `expr`
+ * fires in time zone `zone` (NULL: the schedule's own CRON_TZ=/TZ= prefix,
+ * else the daemon's local zone, as kube-controller-manager does), with the
+ * zone's UTC offset at that time in *utc_offset (when not NULL).  Wall times
+ * are stepped as robfig/cron (Kubernetes' cron library) does: one skipped
+ * by a daylight-saving change does not fire, one repeated by it fires at
+ * each occurrence.  Returns 0; -1 with err set when the
+ * schedule or zone is invalid; 1 with err set when it never fires within
+ * five years. */
+int cs_cron_next_in(const char *expr, const char *zone, int64_t after, int64_t *next,
+		    int32_t *utc_offset, char *err, size_t errlen);
+
 #endif

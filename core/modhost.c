@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cron.h"
 #include "log.h"
 #include "modhost.h"
 #include "quantity.h"
@@ -389,6 +390,29 @@ static cs_queue *h_controller_queue(cs_mod *m)
 }
 
 static cs_host g_host;
+
+/* ---- cron schedules ---- */
+
+static int h_cron_next(const char *schedule, const char *time_zone, int64_t after_unix,
+		       int64_t *next_unix, int32_t *utc_offset, cs_error *err)
+{
+	char msg[sizeof(err->message)];
+	int64_t next = -1;
+	int32_t off = 0;
+	int rc = cs_cron_next_in(schedule ? schedule : "", time_zone, after_unix, &next, &off, msg,
+				 sizeof(msg));
+	if (rc) {
+		int code = rc < 0 ? CS_INVALID : CS_NOT_FOUND;
+		g_host.errorf(err, code, rc < 0 ? "Invalid" : "NotFound", "%s", msg);
+		return code;
+	}
+	if (next_unix)
+		*next_unix = next;
+	if (utc_offset)
+		*utc_offset = off;
+	return 0;
+}
+
 static void host_init(void);
 
 const cs_host *cs_host_table(void)
@@ -444,4 +468,5 @@ static void host_init(void)
 	h->controller_informer = h_controller_informer;
 	h->controller_queue = h_controller_queue;
 	h->quantity = h_quantity;
+	h->cron_next = h_cron_next;
 }

@@ -59,10 +59,12 @@ case_() {
 	fi
 }
 
-# Relative to the headers as they are: the next minor, the end of cs_host.
-MINOR=$(sed -n 's/^#define CS_ABI_MINOR \([0-9]*\).*/\1/p' sdk/include/capstan/module.h)
-NEXT=$((MINOR + 1))
-MINOR1="s/#define CS_ABI_MINOR $MINOR\\b/#define CS_ABI_MINOR $NEXT/"
+# The edits are relative to the current minor, so that growing the ABI
+# does not need this test rewritten.
+CUR=$(sed -n 's/^#define CS_ABI_MINOR \([0-9][0-9]*\).*/\1/p' sdk/include/capstan/module.h)
+NEXT=$((CUR + 1))
+MINOR1="s/#define CS_ABI_MINOR $CUR\b/#define CS_ABI_MINOR $NEXT/"
+# After the last member of cs_host, whatever it is.
 HOST_END='s/\n\};(\n\n\/\* ---- convenience wrappers)/\n\tint (*added_at_end)(cs_mod *m);\n};$1/'
 
 case_ unchanged pass "compatible" module.h 's/(The host services)/$1 (comment only)/'

@@ -474,7 +474,7 @@ struct cs_host {
 	int (*errorf)(cs_error *err, int code, const char *reason, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));
 
-	/* ---- ABI 1.1 ---- */
+	/* ---- ABI 1.1 (a module of minor 0 checks CS_HOST_HAS first) ---- */
 
 	/* -- quantities: a Kubernetes quantity ("100m", "1.5Gi", "2e3",
 	 * "64Mi") as whole units (milli false: Kubernetes' Value()) or
@@ -482,6 +482,24 @@ struct cs_host {
 	 * Returns 0, or -1 when s is not a quantity or the value does not fit
 	 * in int64.  Any thread. -- */
 	int (*quantity)(const char *s, bool milli, int64_t *out);
+
+	/* -- cron schedules, as a CronJob's spec.schedule and spec.timeZone:
+	 * five fields with lists, ranges, steps, month and day names, the
+	 * @yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly and
+	 * @every <duration> descriptors, a CRON_TZ=/TZ= prefix.  Stores in
+	 * *next_unix the first time strictly after after_unix that schedule
+	 * fires in time_zone (an IANA name; NULL: the schedule's own prefix,
+	 * else the daemon's local zone, as kube-controller-manager does), and
+	 * in *utc_offset (NULL is fine) the zone's offset east of UTC in
+	 * seconds at that time, for formatting it as local time.  As in
+	 * Kubernetes, a wall time skipped by a daylight-saving change does not
+	 * fire and a repeated one fires at each occurrence.  Nothing to free;
+	 * any thread.  Returns 0;
+	 * CS_INVALID with err filled (Kubernetes' message) for a malformed
+	 * schedule, an unknown zone, or a zone given both ways; CS_NOT_FOUND
+	 * when the schedule never fires within five years ("0 0 30 2 *"). -- */
+	int (*cron_next)(const char *schedule, const char *time_zone, int64_t after_unix,
+			 int64_t *next_unix, int32_t *utc_offset, cs_error *err);
 };
 
 /* ---- convenience wrappers (inline: not part of the ABI) ---- */
