@@ -37,20 +37,32 @@ DAEMON_TOLERATIONS = [
 ]
 
 
-def write_config(directory):
+# The scheduler modules whose NodeAffinity plugin binds daemon pods by their
+# matchFields term; SchedulerBindsTest runs when they are built.
+SCHED_MODULES = ["sched-noderesources", "sched-nodebasics", "sched-nodeaffinity",
+                 "sched-framework"]
+
+
+def have_modules(names):
+    return all(os.path.exists(os.path.join(MODULE_DIR, n + ".so")) for n in names)
+
+
+def write_config(directory, sched=False):
     path = os.path.join(directory, "capstan.conf")
     with open(path, "w") as f:
         f.write('module-path = "%s"\n' % MODULE_DIR)
         f.write('log-level = "debug"\n')
         f.write("store { sync = false }\n")
+        for name in SCHED_MODULES if sched else []:
+            f.write('module "%s" { enabled = true  required = true }\n' % name)
         f.write('module "ctrl-daemonset" { enabled = true  required = true }\n')
     return path
 
 
-def start_capstand():
+def start_capstand(sched=False):
     conf_dir = tempfile.mkdtemp(prefix="capstan-ds-conf-")
     extra = ["--dev-modules"] if os.getuid() != 0 else []
-    cs = Capstand(config=write_config(conf_dir), extra=extra)
+    cs = Capstand(config=write_config(conf_dir, sched), extra=extra)
     cs.conf_dir = conf_dir
     try:
         return cs.start()
@@ -98,9 +110,10 @@ class FakeNode(threading.Thread):
     and reports bound ones Running/Ready.  Pods named in `fail` are reported
     Failed instead; pods of apps in `hold` are bound but left not ready."""
 
-    def __init__(self, cs):
+    def __init__(self, cs, bind=True):
         super().__init__(daemon=True)
         self.cs = cs
+        self.bind = bind
         self.fail = set()
         self.hold = set()
         self.stopped = threading.Event()
@@ -126,7 +139,7 @@ class FakeNode(threading.Thread):
             node = p["spec"].get("nodeName")
             if not node:
                 node = target_node(p)
-                if node and self.cs.request("GET", NODES + "/" + node)[0] == 200:
+                if self.bind and node and self.cs.request("GET", NODES + "/" + node)[0] == 200:
                     self.cs.request("POST", PODS + "/" + name + "/binding", {
                         "apiVersion": "v1", "kind": "Binding", "metadata": {"name": name},
                         "target": {"apiVersion": "v1", "kind": "Node", "name": node}})
@@ -148,10 +161,13 @@ class FakeNode(threading.Thread):
 
 
 class DaemonSetTest(unittest.TestCase):
+    sched = False
+
     @classmethod
     def setUpClass(cls):
-        cls.cs = start_capstand()
-        cls.node = FakeNode(cls.cs)
+        cls.cs = start_capstand(cls.sched)
+        # With the scheduler loaded, binding is its job.
+        cls.node = FakeNode(cls.cs, bind=not cls.sched)
         cls.node.start()
 
     @classmethod
@@ -551,6 +567,62 @@ class DaemonSetTest(unittest.TestCase):
         code, doc = self.req("PATCH", DSS + "/fixed", {"spec": {"selector": {"matchLabels": {
             "app": "fixed", "x": "y"}}}}, ctype=MERGE)
         self.assertEqual(code, 422, doc)
+
+
+@unittest.skipUnless(have_modules(SCHED_MODULES) or os.environ.get("DS_FORCE_SCHED"),
+                     "the scheduler's NodeAffinity plugin (sched-nodeaffinity) is not built")
+class SchedulerBindsTest(DaemonSetTest):
+    """The same DaemonSet against the real scheduler: it, not the test, binds
+    each daemon pod to the node its matchFields term names."""
+
+    sched = True
+
+    def add_node(self, name, labels=None, taints=None, unschedulable=False):
+        node = super().add_node(name, labels, taints, unschedulable)
+        res = {"cpu": "4", "memory": "8Gi", "pods": "110"}
+        self.ok("PATCH", NODES + "/" + name + "/status", {"status": {
+            "capacity": res, "allocatable": res,
+            "conditions": [{"type": "Ready", "status": "True"}]}}, ctype=MERGE)
+        return node
+
+    def test_scheduler_binds_daemon_pods_to_their_nodes(self):
+        # Five nodes the nodeSelector admits, three the template's node
+        # affinity does: only a scheduler that honours the pods' required
+        # affinity puts each on its own node.
+        # The others come first, as a scheduler that ignores the affinity
+        # would try them.
+        for n in ("sched-a", "sched-b"):
+            self.add_node(n, {"t": "sched", "zone": "b"})
+        nodes = ["sched-c", "sched-d", "sched-e"]
+        for n in nodes:
+            self.add_node(n, {"t": "sched", "zone": "a"})
+        aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [
+                {"key": "zone", "operator": "In", "values": ["a"]}]}]}}}
+        ds = self.ok("POST", DSS, daemonset("sched", "sched", tmpl_spec={"affinity": aff}), 201)
+        self.wait("pods for the three nodes", lambda: self.on_nodes(ds, nodes))
+
+        def bound():
+            pods = self.daemon_pods(ds)
+            return len(pods) == 3 and all(
+                p["spec"].get("nodeName") == target_node(
+                    dict(p, spec=dict(p["spec"], nodeName=None))) for p in pods) and pods
+        pods = self.wait("the scheduler to bind each pod to its own node", bound)
+        self.assertEqual(sorted(p["spec"]["nodeName"] for p in pods), nodes)
+        self.wait("ready", lambda: self.status_is(
+            "sched", desiredNumberScheduled=3, numberReady=3, numberMisscheduled=0))
+        time.sleep(1)
+        self.assertIsNotNone(self.on_nodes(ds, nodes))
+
+
+def load_tests(loader, tests, pattern):
+    # The scheduler-bound class repeats only its own test, not the
+    # inherited ones.
+    suite = unittest.TestSuite()
+    suite.addTests(loader.loadTestsFromTestCase(DaemonSetTest))
+    if have_modules(SCHED_MODULES) or os.environ.get("DS_FORCE_SCHED"):
+        suite.addTest(SchedulerBindsTest("test_scheduler_binds_daemon_pods_to_their_nodes"))
+    return suite
 
 
 if __name__ == "__main__":
