@@ -362,6 +362,10 @@ class DaemonSetTest(unittest.TestCase):
                 ctype=MERGE)
         pods = self.wait("pods on all four", lambda: self.on_nodes(ds, want + ["taint-gpu"]))
         self.assertEqual(pods["taint-gpu"][0]["spec"]["tolerations"][0]["key"], "gpu")
+        # A new template: the others are replaced too; let that finish.
+        self.wait("the rollout", lambda: self.status_is(
+            "taint", observedGeneration=2, desiredNumberScheduled=4, updatedNumberScheduled=4,
+            numberAvailable=4))
         # A NoExecute taint the pod does not tolerate evicts it; a
         # NoSchedule one added later does not.
         self.patch_node("taint-plain", {"spec": {"taints": [
