@@ -566,6 +566,15 @@ class DaemonSetTest(unittest.TestCase):
             "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}})
         code, doc = self.req("POST", DSS, bad)
         self.assertEqual(code, 422, doc)
+        self.assertIn("spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: "
+                      "cannot be 0 when maxSurge is 0", doc["message"])
+        # Surge or unavailability, not both (maxUnavailable defaults to 1).
+        bad = daemonset("bad", "bad", strategy={
+            "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}})
+        code, doc = self.req("POST", DSS, bad)
+        self.assertEqual(code, 422, doc)
+        self.assertIn("spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be "
+                      "set when maxUnavailable is non-zero", doc["message"])
         # The selector is immutable.
         self.ok("POST", DSS, daemonset("fixed", "fixed"), 201)
         code, doc = self.req("PATCH", DSS + "/fixed", {"spec": {"selector": {"matchLabels": {
