@@ -20,7 +20,6 @@
 /* Labels and annotations Kubernetes puts on daemon pods and revisions. */
 #define DS_HASH_LABEL          "controller-revision-hash"
 #define DS_GEN_LABEL           "pod-template-generation"
-#define DS_GEN_ANNOTATION      "deprecated.daemonset.template.generation"
 #define DS_GEN_ANNOTATION_PATH "metadata.annotations.deprecated\\.daemonset\\.template\\.generation"
 
 /* ---- expectations (expect.c), as the ReplicaSet controller's: after

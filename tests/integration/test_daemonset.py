@@ -59,10 +59,10 @@ def write_config(directory, sched=False):
     return path
 
 
-def start_capstand(sched=False):
+def start_capstand(sched=False, data_dir=None):
     conf_dir = tempfile.mkdtemp(prefix="capstan-ds-conf-")
     extra = ["--dev-modules"] if os.getuid() != 0 else []
-    cs = Capstand(config=write_config(conf_dir, sched), extra=extra)
+    cs = Capstand(data_dir=data_dir, config=write_config(conf_dir, sched), extra=extra)
     cs.conf_dir = conf_dir
     try:
         return cs.start()
@@ -162,10 +162,11 @@ class FakeNode(threading.Thread):
 
 class DaemonSetTest(unittest.TestCase):
     sched = False
+    data = None
 
     @classmethod
     def setUpClass(cls):
-        cls.cs = start_capstand(cls.sched)
+        cls.cs = start_capstand(cls.sched, cls.data)
         # With the scheduler loaded, binding is its job.
         cls.node = FakeNode(cls.cs, bind=not cls.sched)
         cls.node.start()
@@ -628,11 +629,52 @@ class SchedulerBindsTest(DaemonSetTest):
         self.assertIsNotNone(self.on_nodes(ds, nodes))
 
 
+class RestartTest(DaemonSetTest):
+    """A restart of capstand, its data kept: the controller resumes from what
+    the store holds and writes nothing new."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="capstan-ds-restart-")
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.data, ignore_errors=True)
+
+    def test_restart_creates_nothing_new(self):
+        nodes = ["stay-a", "stay-b", "stay-c"]
+        for n in nodes:
+            self.add_node(n, {"t": "stay"})
+        ds = self.ok("POST", DSS, daemonset("stay", "stay"), 201)
+        self.wait("pods", lambda: self.on_nodes(ds, nodes))
+        self.wait("available", lambda: self.status_is(
+            "stay", numberAvailable=3, updatedNumberScheduled=3, observedGeneration=1))
+        before = sorted(p["metadata"]["name"] for p in self.daemon_pods(ds))
+        revs = [r["metadata"]["name"] for r in self.revisions(ds)]
+        self.cs.stop()
+        self.cs.start()
+        time.sleep(2)
+        self.assertEqual(sorted(p["metadata"]["name"] for p in self.daemon_pods(ds)), before)
+        self.assertEqual([r["metadata"]["name"] for r in self.revisions(ds)], revs)
+        code, text = self.req("GET", "/metrics")
+        self.assertEqual(code, 200)
+        metrics = {}
+        for line in text.splitlines():
+            if line.startswith("daemonset_pods_"):
+                k, v = line.rsplit(" ", 1)
+                metrics[k] = float(v)
+        # Registered by the restarted module, and nothing written since.
+        self.assertEqual(metrics, {'daemonset_pods_created_total{module="ctrl-daemonset"}': 0,
+                                   'daemonset_pods_deleted_total{module="ctrl-daemonset"}': 0})
+
+
 def load_tests(loader, tests, pattern):
-    # The scheduler-bound class repeats only its own test, not the
-    # inherited ones.
+    # The subclasses repeat only their own tests, not the inherited ones.
     suite = unittest.TestSuite()
     suite.addTests(loader.loadTestsFromTestCase(DaemonSetTest))
+    suite.addTest(RestartTest("test_restart_creates_nothing_new"))
     if have_modules(SCHED_MODULES) or os.environ.get("DS_FORCE_SCHED"):
         suite.addTest(SchedulerBindsTest("test_scheduler_binds_daemon_pods_to_their_nodes"))
     return suite
