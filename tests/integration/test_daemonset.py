@@ -533,9 +533,14 @@ class DaemonSetTest(unittest.TestCase):
         self.assertEqual([r["revision"] for r in revs], [3, 4])
         revs_before_rollback = revs
         self.assertNotIn(r1["metadata"]["name"], [r["metadata"]["name"] for r in revs])
-        # Rolling back to an old template reuses its revision, renumbered
-        # as the newest.
-        self.set_image("hist", "busybox:3")
+        # Rolling back to an old template, as `kubectl rollout undo` does
+        # (the revision's data as a strategic merge patch), reuses its
+        # revision, renumbered as the newest.
+        self.ok("PATCH", DSS + "/hist", revs_before_rollback[0]["data"],
+                ctype="application/strategic-merge-patch+json")
+        restored = dict(revs_before_rollback[0]["data"]["spec"]["template"])
+        del restored["$patch"]
+        self.assertEqual(self.get_ds("hist")["spec"]["template"], restored)
         revs = self.wait("revision 5", lambda: (
             lambda rs: [r["revision"] for r in rs] == [4, 5] and rs)(self.revisions(ds)))
         self.assertEqual(revs[1]["metadata"]["name"], revs_before_rollback[0]["metadata"]["name"])
