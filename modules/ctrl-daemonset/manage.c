@@ -220,8 +220,9 @@ int ds_group(cs_mod *m, ds_view *v)
 			return CS_RETRY;
 	}
 	for (size_t i = 0; i < v->nslots; i++)
-		qsort_r(v->slots[i].pods.v, v->slots[i].pods.n, sizeof(*v->slots[i].pods.v),
-			pod_cmp, (void *)h);
+		if (v->slots[i].pods.n > 1) /* an empty list has no array at all */
+			qsort_r(v->slots[i].pods.v, v->slots[i].pods.n, sizeof(*v->slots[i].pods.v),
+				pod_cmp, (void *)h);
 	return CS_DONE;
 }
 
