@@ -88,6 +88,35 @@ static void v_max_unavailable_surge(cs_vctx *v, const cs_json *ru, const char *p
 	}
 }
 
+/* A DaemonSet either surges or leaves pods unavailable, never both, and
+ * neither beyond 100% (Kubernetes' ValidateRollingUpdateDaemonSet; the
+ * Deployment rule above allows both and any surge). */
+static void v_rolling_update_daemonset(cs_vctx *v, const cs_json *ru, const char *p)
+{
+	char mu[CS_VPATH], ms[CS_VPATH], t[128];
+	const cs_json *u = cs_json_get(ru, "maxUnavailable"), *s = cs_json_get(ru, "maxSurge");
+	cs_vpath(mu, "%s.maxUnavailable", p);
+	cs_vpath(ms, "%s.maxSurge", p);
+	v_int_or_percent(v, u, mu);
+	v_int_or_percent(v, s, ms);
+	bool pu, ps;
+	long uv = intstr_value(u, &pu), sv = intstr_value(s, &ps);
+	if (pu && uv > 100) {
+		intstr_text(u, t, sizeof(t));
+		cs_v_invalid_raw(v, mu, t, "must not be greater than 100%");
+	}
+	if (ps && sv > 100) {
+		intstr_text(s, t, sizeof(t));
+		cs_v_invalid_raw(v, ms, t, "must not be greater than 100%");
+	}
+	if (uv != 0 && sv != 0) {
+		intstr_text(s, t, sizeof(t));
+		cs_v_invalid_raw(v, ms, t, "may not be set when maxUnavailable is non-zero");
+	} else if (uv == 0 && sv == 0) {
+		cs_v_required(v, mu, "cannot be 0 when maxSurge is 0");
+	}
+}
+
 /* spec.selector + spec.template of the apps/v1 controllers. */
 static cs_selector *v_selector(cs_vctx *v, const cs_json *spec, const char *what)
 {
@@ -233,7 +262,8 @@ static void v_daemonset(cs_vctx *v, const cs_json *spec, const cs_json *old)
 			if (!ru)
 				cs_v_required(v, "spec.updateStrategy.rollingUpdate", "");
 			else
-				v_max_unavailable_surge(v, ru, "spec.updateStrategy.rollingUpdate");
+				v_rolling_update_daemonset(v, ru,
+							   "spec.updateStrategy.rollingUpdate");
 		} else if (!type || strcmp(type, "OnDelete")) {
 			cs_v_unsupported(v, "spec.updateStrategy.type", type ? type : "", types);
 		}

@@ -528,7 +528,18 @@ static const struct rule rules[] = {
 	 NSUP, "Unsupported value: \"Rolling\": supported values: \"RollingUpdate\", \"OnDelete\""},
 	{"DaemonSet",
 	 "{'spec':{'updateStrategy':{'rollingUpdate':{'maxUnavailable':0,'maxSurge':0}}}}",
-	 "spec.updateStrategy.rollingUpdate.maxUnavailable", INV, NULL},
+	 "spec.updateStrategy.rollingUpdate.maxUnavailable", REQ,
+	 "Required value: cannot be 0 when maxSurge is 0"},
+	{"DaemonSet", "{'spec':{'updateStrategy':{'rollingUpdate':{'maxUnavailable':'0%'}}}}",
+	 "spec.updateStrategy.rollingUpdate.maxUnavailable", REQ, NULL},
+	{"DaemonSet",
+	 "{'spec':{'updateStrategy':{'rollingUpdate':{'maxUnavailable':1,'maxSurge':'10%'}}}}",
+	 "spec.updateStrategy.rollingUpdate.maxSurge", INV,
+	 "Invalid value: 10%: may not be set when maxUnavailable is non-zero"},
+	{"DaemonSet",
+	 "{'spec':{'updateStrategy':{'rollingUpdate':{'maxUnavailable':0,'maxSurge':'150%'}}}}",
+	 "spec.updateStrategy.rollingUpdate.maxSurge", INV,
+	 "Invalid value: 150%: must not be greater than 100%"},
 	{"DaemonSet", "{'spec':{'template':{'spec':{'restartPolicy':'OnFailure'}}}}",
 	 "spec.template.spec.restartPolicy", NSUP, NULL},
 	{"DaemonSet", "{'spec':{'template':{'spec':{'activeDeadlineSeconds':5}}}}",
@@ -902,6 +913,8 @@ static const struct {
 	{"Deployment", "{'spec':{'selector':{'matchLabels':null,'matchExpressions':[{'key':'tier',"
 		       "'operator':'Exists'}]}}}"},
 	{"DaemonSet", "{'spec':{'updateStrategy':{'type':'OnDelete'}}}"},
+	{"DaemonSet", "{'spec':{'updateStrategy':{'rollingUpdate':{'maxUnavailable':0,"
+		      "'maxSurge':'100%'}}}}"},
 	{"StatefulSet", "{'spec':{'podManagementPolicy':'Parallel','updateStrategy':{'type':"
 			"'OnDelete'},'serviceName':null}}"},
 	{"Job", "{'spec':{'completions':5,'parallelism':2,'completionMode':'Indexed'}}"},
