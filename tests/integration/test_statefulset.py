@@ -127,12 +127,17 @@ class StatefulSetTest(unittest.TestCase):
 
     def run_pod(self, name, ready=True, phase="Running"):
         """Act as the kubelet: the pod runs, is ready (or not), has an IP."""
-        p = self.pod(name)
         StatefulSetTest.ip += 1
-        p["status"] = {"phase": phase, "podIP": "10.1.0.%d" % StatefulSetTest.ip,
-                       "conditions": [{"type": "Ready", "status": "True" if ready else "False",
-                                       "lastTransitionTime": now()}]}
-        self.ok("PUT", PODS + "/" + name + "/status", p)
+        for _ in range(20):
+            p = self.pod(name)
+            p["status"] = {"phase": phase, "podIP": "10.1.0.%d" % StatefulSetTest.ip,
+                           "conditions": [{"type": "Ready",
+                                           "status": "True" if ready else "False",
+                                           "lastTransitionTime": now()}]}
+            code, doc = self.req("PUT", PODS + "/" + name + "/status", p)
+            if code != 409:  # the controller wrote the pod meanwhile: again
+                break
+        self.assertEqual(code, 200, doc)
 
     def get_sts(self, name):
         return self.ok("GET", STS + "/" + name)
