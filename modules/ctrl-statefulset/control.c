@@ -3,7 +3,8 @@
  * pod, in order and one at a time unless podManagementPolicy is Parallel;
  * replace pods that finished; delete the ordinals beyond the range from
  * the highest; roll pods to the update revision from the highest ordinal
- * down to the partition; and write the status. */
+ * down to the partition, one at a time or, with rollingUpdate.maxUnavailable,
+ * that many at a time; and write the status. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,12 +197,70 @@ static bool process_condemned(sync *s, const cs_object *pod)
 	return s->monotonic;
 }
 
+/* getStatefulSetMaxUnavailable: an integer, or a percentage of the
+ * replicas rounded down; never less than 1. */
+static int64_t max_unavailable(const cs_host *h, const cs_object *mu, int64_t replicas)
+{
+	int64_t n = 1;
+	if (h->obj_type(mu) == CS_OBJ_NUMBER) {
+		n = h->obj_int(mu, NULL, 1);
+	} else if (h->obj_type(mu) == CS_OBJ_STRING) {
+		const char *t = h->obj_str(mu, NULL);
+		char *end;
+		long pct = strtol(t, &end, 10);
+		if (end != t && !strcmp(end, "%"))
+			n = (int64_t)pct * replicas / 100;
+	}
+	return n < 1 ? 1 : n;
+}
+
+/* The rolling update with spec.updateStrategy.rollingUpdate.maxUnavailable
+ * (Kubernetes' MaxUnavailableStatefulSet): with fewer than maxUnavailable
+ * pods unhealthy, delete up to the difference of the pods not at the
+ * update revision, highest ordinal first, down to the partition. */
+static void rolling_update_max_unavailable(sync *s, const cs_object *mu, int64_t partition)
+{
+	const cs_host *h = s->h;
+	int64_t max = max_unavailable(h, mu, s->nslots), unavailable = 0;
+	for (int64_t t = 0; t < s->nslots; t++)
+		unavailable += !s->slots[t].created || !sts_healthy(h, s->slots[t].pod);
+	if (unavailable >= max) {
+		h->log(s->m, CS_LOG_DEBUG,
+		       "statefulset %s: %lld pods unavailable, maxUnavailable %lld: waiting",
+		       s->v->key, (long long)unavailable, (long long)max);
+		return;
+	}
+	int64_t budget = max - unavailable;
+	for (int64_t t = s->nslots - 1; t >= partition && t >= 0 && budget > 0; t--) {
+		slot *sl = &s->slots[t];
+		if (!sl->created || sts_str_is(pod_revision(h, sl->pod), s->v->upd_name) ||
+		    sts_terminating(h, sl->pod))
+			continue;
+		h->log(s->m, CS_LOG_INFO,
+		       "statefulset %s: pod %s is terminating for update to revision %s", s->v->key,
+		       pod_name(h, sl->pod), s->v->upd_name);
+		if (delete_pod(s, sl->pod)) {
+			s->rc = CS_RETRY;
+			return;
+		}
+		budget--;
+		if (sts_str_is(pod_revision(h, sl->pod), s->v->cur_name))
+			s->current_deleted++;
+	}
+}
+
 /* The rolling update: the highest ordinal not at the update revision goes
  * first, and nothing proceeds past an unhealthy pod. */
 static void rolling_update(sync *s)
 {
 	const cs_host *h = s->h;
 	int64_t partition = h->obj_int(s->v->set, "spec.updateStrategy.rollingUpdate.partition", 0);
+	const cs_object *mu =
+		h->obj_get(s->v->set, "spec.updateStrategy.rollingUpdate.maxUnavailable");
+	if (mu && h->obj_type(mu) != CS_OBJ_NULL) {
+		rolling_update_max_unavailable(s, mu, partition);
+		return;
+	}
 	for (int64_t t = s->nslots - 1; t >= partition && t >= 0; t--) {
 		slot *sl = &s->slots[t];
 		if (sl->created && !sts_str_is(pod_revision(h, sl->pod), s->v->upd_name) &&

@@ -385,6 +385,46 @@ class StatefulSetTest(unittest.TestCase):
         ref = r["metadata"]["ownerReferences"][0]
         self.assertEqual((ref["kind"], ref["name"], ref["controller"]), ("StatefulSet", "roll", True))
 
+    def terminating(self, name):
+        code, p = self.req("GET", PODS + "/" + name)
+        return code == 200 and "deletionTimestamp" in p["metadata"]
+
+    def release(self, name):
+        self.ok("PATCH", PODS + "/" + name, {"metadata": {"finalizers": None}}, ctype=MERGE)
+
+    def test_rolling_update_max_unavailable(self):
+        sts = statefulset("mu", 4, policy="Parallel")
+        sts["spec"]["template"]["metadata"]["finalizers"] = ["example.com/hold"]
+        sts["spec"]["updateStrategy"] = {"type": "RollingUpdate",
+                                         "rollingUpdate": {"maxUnavailable": "50%"}}
+        self.ok("POST", STS, sts, 201)
+        self.make_ready("mu", 4)
+        self.wait("ready", lambda: self.status_is("mu", readyReplicas=4))
+        self.set_image("mu", "nginx")
+        # Two at a time, from the highest ordinal.
+        self.wait("mu-3 and mu-2 terminating",
+                  lambda: self.terminating("mu-3") and self.terminating("mu-2"))
+        self.stays(lambda: not self.terminating("mu-1") and not self.terminating("mu-0"))
+        self.release("mu-3")
+        self.release("mu-2")
+        self.wait("mu-3 and mu-2 updated",
+                  lambda: self.image("mu-3") == "nginx" and self.image("mu-2") == "nginx")
+        # The new ones are not ready yet: two unavailable, nothing more goes.
+        self.stays(lambda: not self.terminating("mu-1"))
+        self.run_pod("mu-3")
+        self.run_pod("mu-2")
+        self.wait("mu-1 and mu-0 terminating",
+                  lambda: self.terminating("mu-1") and self.terminating("mu-0"))
+        for n in ("mu-1", "mu-0"):
+            self.release(n)
+        self.wait("all updated",
+                  lambda: self.image("mu-1") == "nginx" and self.image("mu-0") == "nginx")
+        for n in ("mu-0", "mu-1", "mu-2", "mu-3"):
+            self.run_pod(n)
+            self.release(n)
+        self.wait("rollout complete", lambda: self.status_is("mu", updatedReplicas=4,
+                                                             readyReplicas=4, currentReplicas=4))
+
     def test_rollback_renumbers_revision_and_history_limit(self):
         sts = self.ok("POST", STS, statefulset("hist", 1, history=1), 201)
         self.make_ready("hist", 1)
