@@ -369,7 +369,7 @@ static const char *annotation(const cs_host *h, const cs_object *o, const char *
 }
 
 /* The labels the Endpoints should carry: the service's, plus the
- * headless marker for a headless service. */
+ * headless marker for a service without a cluster IP. */
 static cs_object *wanted_labels(const cs_host *h, const cs_object *svc)
 {
 	const cs_object *l = h->obj_get(svc, "metadata.labels");
@@ -378,7 +378,9 @@ static cs_object *wanted_labels(const cs_host *h, const cs_object *svc)
 	    (h->obj_type(l) == CS_OBJ_MAP && h->obj_set(o, "metadata.labels", h->obj_clone(l))))
 		goto fail;
 	h->obj_remove(o, "metadata.labels.service\\.kubernetes\\.io/headless");
-	if (ep_str_is(h->obj_str(svc, "spec.clusterIP"), "None") &&
+	/* !IsServiceIPSet: no cluster IP, or "None" */
+	const char *cip = h->obj_str(svc, "spec.clusterIP");
+	if ((!cip || !*cip || !strcmp(cip, "None")) &&
 	    h->obj_set_str(o, "metadata.labels.service\\.kubernetes\\.io/headless", ""))
 		goto fail;
 	return o;
@@ -461,17 +463,23 @@ static int sync_service(cs_mod *m, const cs_object *svc, const char *ns, const c
 	} else if (code) {
 		h->log(m, CS_LOG_WARN, "endpoints %s/%s: %s failed (%d %s): %s", ns, name,
 		       cur ? "updating" : "creating", code, err.reason, err.message);
-		/* A Warning on the service, as Kubernetes records it. */
+		/* A Warning about the Endpoints, worded as Kubernetes words it. */
 		cs_object *ref = h->obj_new(CS_OBJ_MAP);
 		if (ref && !h->obj_set_str(ref, "apiVersion", "v1") &&
-		    !h->obj_set_str(ref, "kind", "Service") &&
+		    !h->obj_set_str(ref, "kind", "Endpoints") &&
 		    !h->obj_set_str(ref, "metadata.name", name) &&
 		    !h->obj_set_str(ref, "metadata.namespace", ns) &&
-		    !h->obj_set_str(ref, "metadata.uid", h->obj_str(svc, "metadata.uid") ?: ""))
-			h->event(m, ref, "Warning",
-				 cur ? "FailedToUpdateEndpoint" : "FailedToCreateEndpoint",
-				 "Failed to %s endpoint %s/%s: %s", cur ? "update" : "create", ns,
-				 name, err.message);
+		    !(cur &&
+		      h->obj_set_str(ref, "metadata.uid", h->obj_str(cur, "metadata.uid") ?: ""))) {
+			if (cur)
+				h->event(m, ref, "Warning", "FailedToUpdateEndpoint",
+					 "Failed to update endpoint %s/%s: %s", ns, name,
+					 err.message);
+			else
+				h->event(m, ref, "Warning", "FailedToCreateEndpoint",
+					 "Failed to create endpoint for service %s/%s: %s", ns,
+					 name, err.message);
+		}
 		h->obj_free(ref);
 	} else {
 		h->metric_add(c->writes, 1);
