@@ -469,4 +469,5 @@ static void host_init(void)
 	h->controller_queue = h_controller_queue;
 	h->quantity = h_quantity;
 	h->cron_next = h_cron_next;
+	h->discover = cs_modapi_discover;
 }

@@ -91,6 +91,8 @@ int cs_modapi_path(const char *resource, const char *ns, const char *name, char 
 		   const cs_type **type, cs_error *err);
 /* Turn a response into result or error (code 0: unreachable). */
 int cs_modapi_result(int code, const char *body, size_t len, const cs_object **out, cs_error *err);
+/* cs_host.discover (core/moddiscover.c). */
+int cs_modapi_discover(cs_mod *m, const cs_object **out, cs_error *err);
 void cs_modapi_event(cs_mod *m, const cs_object *regarding, const char *type, const char *reason,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void cs_modapi_events_free(cs_modinst *mi);

@@ -500,6 +500,14 @@ struct cs_host {
 	 * when the schedule never fires within five years ("0 0 30 2 *"). -- */
 	int (*cron_next)(const char *schedule, const char *time_zone, int64_t after_unix,
 			 int64_t *next_unix, int32_t *utc_offset, cs_error *err);
+
+	/* -- discovery: the resources the API serves, read from its discovery
+	 * documents (the preferred version of every group), as a shared
+	 * array of maps {group ("" for core), version, resource, kind,
+	 * namespaced, verbs [...]}; subresources are left out.  *out is a new
+	 * reference (obj_free it).  Returns 0, or a failure code as call does.
+	 * Blocks like call: not before start. -- */
+	int (*discover)(cs_mod *m, const cs_object **out, cs_error *err);
 };
 
 /* ---- convenience wrappers (inline: not part of the ABI) ---- */
