@@ -348,6 +348,7 @@ static void gc_fini(cs_mod *m)
 	free(c->infs);
 	free(c);
 	m->host->set_data(m, NULL);
+	gc_kinds_free();
 }
 
 static int gc_init(cs_mod *m)
@@ -374,33 +375,6 @@ static int gc_init(cs_mod *m)
 		       (long long)resync);
 		goto fail;
 	}
-	size_t n = h->opt_list_len(m, "resources");
-	if (!(c->infs = calloc(n ? n : 1, sizeof(*c->infs)))) {
-		h->log(m, CS_LOG_ERROR, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *res = h->opt_list_at(m, "resources", i);
-		const gc_kind *k = gc_kind_by_resource(res);
-		if (!k) {
-			h->log(m, CS_LOG_ERROR,
-			       "option resources: \"%s\" is not a resource the garbage collector "
-			       "knows (spell it as the API does: \"replicasets.apps\", \"pods\")",
-			       res);
-			goto fail;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(h->opt_list_at(m, "resources", j), res)) {
-				h->log(m, CS_LOG_ERROR, "option resources: \"%s\" is listed twice",
-				       res);
-				goto fail;
-			}
-		cs_informer_handlers hd = handlers;
-		hd.arg = (void *)k;
-		if (!(c->infs[c->ninfs++] =
-			      h->informer_new(m, res, NULL, NULL, NULL, (unsigned)resync, &hd)))
-			goto fail; /* the host logged why */
-	}
 	c->to_delete = h->queue_new(m, "attempt-to-delete", (unsigned)workers, gc_attempt_delete,
 				    NULL, 0, 0);
 	c->to_orphan = h->queue_new(m, "attempt-to-orphan", 1, gc_attempt_orphan, NULL, 0, 0);
@@ -413,11 +387,50 @@ static int gc_init(cs_mod *m)
 				   "objects and owners in the dependency graph");
 	if (!c->to_delete || !c->to_orphan || !c->m_deleted || !c->m_unowned || !c->m_nodes)
 		goto fail;
-	h->log(m, CS_LOG_INFO, "collecting the dependents of %zu resources", n);
+	c->resync = (unsigned)resync;
 	return 0;
 fail:
 	gc_fini(m);
 	return -1;
+}
+
+/* The kinds come from the API's discovery, which answers only once the
+ * API serves: the informers are made here rather than in init. */
+static int gc_start(cs_mod *m)
+{
+	const cs_host *h = m->host;
+	gc_ctrl *c = gc_of(m);
+	if (gc_kinds_load(m) < 0)
+		return -1;
+	size_t n = h->opt_list_len(m, "resources");
+	if (!(c->infs = calloc(n ? n : 1, sizeof(*c->infs)))) {
+		h->log(m, CS_LOG_ERROR, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *res = h->opt_list_at(m, "resources", i);
+		const gc_kind *k = gc_kind_by_resource(res);
+		if (!k) {
+			h->log(m, CS_LOG_ERROR,
+			       "option resources: \"%s\" is not a resource the API serves (spell "
+			       "it as the API does: \"replicasets.apps\", \"pods\")",
+			       res);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(h->opt_list_at(m, "resources", j), res)) {
+				h->log(m, CS_LOG_ERROR, "option resources: \"%s\" is listed twice",
+				       res);
+				return -1;
+			}
+		cs_informer_handlers hd = handlers;
+		hd.arg = (void *)k;
+		if (!(c->infs[c->ninfs++] =
+			      h->informer_new(m, res, NULL, NULL, NULL, c->resync, &hd)))
+			return -1; /* the host logged why */
+	}
+	h->log(m, CS_LOG_INFO, "collecting the dependents of %zu resources", n);
+	return 0;
 }
 
 /* Namespaces are the nominal primary resource (see the top): nothing to
@@ -446,6 +459,7 @@ CS_MODULE_EXPORT const cs_module capstan_module = {
 	.kind = CS_KIND_CONTROLLER,
 	.options = gc_options,
 	.init = gc_init,
+	.start = gc_start,
 	.fini = gc_fini,
 	.ops = &gc_ops,
 };

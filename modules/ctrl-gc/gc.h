@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* ---- kinds (kinds.c): the built-in kinds an ownerReference may name ---- */
+/* ---- kinds (kinds.c): the kinds an ownerReference may name, as the API's
+ * discovery lists them ---- */
 typedef struct gc_kind {
 	const char *group;    /* "" for the core group */
 	const char *version;  /* the version objects are read and written in */
@@ -21,6 +22,9 @@ typedef struct gc_kind {
 	bool namespaced;
 } gc_kind;
 
+/* Read them from the API (start); -1 after logging why. */
+int gc_kinds_load(cs_mod *m);
+void gc_kinds_free(void);
 /* By resource ("replicasets.apps", "pods"), or NULL. */
 const gc_kind *gc_kind_by_resource(const char *resource);
 /* By an ownerReference's apiVersion and kind (any version of the group),
@@ -90,6 +94,7 @@ typedef struct gc_item {
 
 /* ---- the module (gc.c) ---- */
 typedef struct gc_ctrl {
+	unsigned resync;    /* informers' resync period (option resync-seconds) */
 	pthread_mutex_t mu; /* the graph */
 	gc_graph graph;
 	cs_informer **infs; /* one per monitored resource */
