@@ -312,16 +312,14 @@ int cs_ctl_cmd_rollout(cs_ctl *c)
 		cs_ctl_kind_ref(tg->t, ref, sizeof(ref));
 		if (!tg->name) {
 			rc = cs_ctl_fail("resource(s) were provided, but no name was specified");
-		} else if (strcmp(tg->t->kind, "Deployment")) {
-			rc = !strcmp(sub, "status")
-				     ? cs_ctl_fail("no status viewer has been implemented for %s",
-						   tg->t->kind)
-				     : cs_ctl_fail(
-					       "capctl rollout %s supports deployments only, not "
-					       "%s",
-					       sub, ref);
+		} else if (!strcmp(sub, "status") && !cs_ctl_rollout_has_status(tg->t->kind)) {
+			rc = cs_ctl_fail("no status viewer has been implemented for %s",
+					 tg->t->kind);
 		} else if (!strcmp(sub, "status")) {
 			rc = status_one(c, tg);
+		} else if (strcmp(tg->t->kind, "Deployment")) {
+			rc = cs_ctl_fail("capctl rollout %s supports deployments only, not %s", sub,
+					 ref);
 		} else if (!strcmp(sub, "history")) {
 			rc = history_one(c, tg, ref);
 		} else if (!strcmp(sub, "undo")) {

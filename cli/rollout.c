@@ -22,7 +22,7 @@ static long long num(const cs_json *o, const char *a, const char *b, long long f
 	return (long long)cs_json_as_int(cs_json_path(o, a, b, NULL), fallback);
 }
 
-cs_ctl_rollout_state cs_ctl_rollout_status(const cs_json *d, char *msg, size_t len)
+static cs_ctl_rollout_state deployment_status(const cs_json *d, char *msg, size_t len)
 {
 	const char *name = cs_json_str(cs_json_path(d, "metadata", "name", NULL));
 	name = name ? name : "";
@@ -64,6 +64,113 @@ cs_ctl_rollout_state cs_ctl_rollout_status(const cs_json *d, char *msg, size_t l
 	}
 	snprintf(msg, len, "deployment \"%s\" successfully rolled out", name);
 	return CS_ROLLOUT_DONE;
+}
+
+/* kubectl's DaemonSetStatusViewer. */
+static cs_ctl_rollout_state daemonset_status(const cs_json *d, char *msg, size_t len)
+{
+	const char *name = cs_json_str(cs_json_path(d, "metadata", "name", NULL));
+	name = name ? name : "";
+	const char *type = cs_json_str(cs_json_path(d, "spec", "updateStrategy", "type", NULL));
+	if (!type || strcmp(type, "RollingUpdate")) {
+		snprintf(msg, len,
+			 "rollout status is only available for RollingUpdate strategy type");
+		return CS_ROLLOUT_FAILED;
+	}
+	if (num(d, "metadata", "generation", 0) > num(d, "status", "observedGeneration", 0)) {
+		snprintf(msg, len, "Waiting for daemon set spec update to be observed...");
+		return CS_ROLLOUT_WAITING;
+	}
+	long long desired = num(d, "status", "desiredNumberScheduled", 0);
+	long long updated = num(d, "status", "updatedNumberScheduled", 0);
+	long long available = num(d, "status", "numberAvailable", 0);
+	if (updated < desired) {
+		snprintf(msg, len,
+			 "Waiting for daemon set \"%s\" rollout to finish: %lld out of %lld new "
+			 "pods "
+			 "have been updated...",
+			 name, updated, desired);
+		return CS_ROLLOUT_WAITING;
+	}
+	if (available < desired) {
+		snprintf(msg, len,
+			 "Waiting for daemon set \"%s\" rollout to finish: %lld of %lld updated "
+			 "pods "
+			 "are available...",
+			 name, available, desired);
+		return CS_ROLLOUT_WAITING;
+	}
+	snprintf(msg, len, "daemon set \"%s\" successfully rolled out", name);
+	return CS_ROLLOUT_DONE;
+}
+
+/* kubectl's StatefulSetStatusViewer. */
+static cs_ctl_rollout_state statefulset_status(const cs_json *d, char *msg, size_t len)
+{
+	const cs_json *strategy = cs_json_path(d, "spec", "updateStrategy", NULL);
+	const char *type = cs_json_get_str(strategy, "type");
+	if (!type || strcmp(type, "RollingUpdate")) {
+		snprintf(msg, len,
+			 "rollout status is only available for RollingUpdate strategy type");
+		return CS_ROLLOUT_FAILED;
+	}
+	long long observed = num(d, "status", "observedGeneration", 0);
+	if (!observed || num(d, "metadata", "generation", 0) > observed) {
+		snprintf(msg, len, "Waiting for statefulset spec update to be observed...");
+		return CS_ROLLOUT_WAITING;
+	}
+	const cs_json *spec_replicas = cs_json_path(d, "spec", "replicas", NULL);
+	long long replicas = cs_json_as_int(spec_replicas, 0);
+	long long ready = num(d, "status", "readyReplicas", 0);
+	long long updated = num(d, "status", "updatedReplicas", 0);
+	if (spec_replicas && ready < replicas) {
+		snprintf(msg, len, "Waiting for %lld pods to be ready...", replicas - ready);
+		return CS_ROLLOUT_WAITING;
+	}
+	const cs_json *ru = cs_json_get(strategy, "rollingUpdate");
+	if (ru) {
+		const cs_json *partition = cs_json_get(ru, "partition");
+		if (spec_replicas && partition &&
+		    updated < replicas - cs_json_as_int(partition, 0)) {
+			snprintf(msg, len,
+				 "Waiting for partitioned roll out to finish: %lld out of %lld new "
+				 "pods have been updated...",
+				 updated, replicas - (long long)cs_json_as_int(partition, 0));
+			return CS_ROLLOUT_WAITING;
+		}
+		snprintf(msg, len,
+			 "partitioned roll out complete: %lld new pods have been updated...",
+			 updated);
+		return CS_ROLLOUT_DONE;
+	}
+	const char *cur = cs_json_str(cs_json_path(d, "status", "currentRevision", NULL));
+	const char *upd = cs_json_str(cs_json_path(d, "status", "updateRevision", NULL));
+	if (!cur || !upd || strcmp(cur, upd)) {
+		snprintf(msg, len,
+			 "waiting for statefulset rolling update to complete %lld pods at revision "
+			 "%s...",
+			 updated, upd ? upd : "");
+		return CS_ROLLOUT_WAITING;
+	}
+	snprintf(msg, len, "statefulset rolling update complete %lld pods at revision %s...",
+		 num(d, "status", "currentReplicas", 0), cur);
+	return CS_ROLLOUT_DONE;
+}
+
+bool cs_ctl_rollout_has_status(const char *kind)
+{
+	return !strcmp(kind, "Deployment") || !strcmp(kind, "DaemonSet") ||
+	       !strcmp(kind, "StatefulSet");
+}
+
+cs_ctl_rollout_state cs_ctl_rollout_status(const cs_json *d, char *msg, size_t len)
+{
+	const char *kind = cs_json_get_str(d, "kind");
+	if (kind && !strcmp(kind, "DaemonSet"))
+		return daemonset_status(d, msg, len);
+	if (kind && !strcmp(kind, "StatefulSet"))
+		return statefulset_status(d, msg, len);
+	return deployment_status(d, msg, len);
 }
 
 long long cs_ctl_rs_revision(const cs_json *rs)

@@ -21,9 +21,11 @@ typedef enum {
 	CS_ROLLOUT_FAILED = 2,  /* msg: the error (progress deadline exceeded) */
 } cs_ctl_rollout_state;
 
-/* kubectl's DeploymentStatusViewer over a Deployment object; msg gets one
- * line without its newline. */
+/* kubectl's status viewers (Deployment, DaemonSet, StatefulSet, by the
+ * object's kind); msg gets one line without its newline. */
 cs_ctl_rollout_state cs_ctl_rollout_status(const cs_json *d, char *msg, size_t len);
+/* Whether rollout status knows the kind. */
+bool cs_ctl_rollout_has_status(const char *kind);
 
 /* The revision annotation of a ReplicaSet, or -1 when absent or not a
  * number. */

@@ -89,6 +89,57 @@ static cs_json *all_rss(void)
 			       "\"uid\":\"u2\",\"controller\":true}]}}]");
 }
 
+/* kubectl's DaemonSetStatusViewer and StatefulSetStatusViewer. */
+static void test_status_lines_other_kinds(void **state)
+{
+	(void)state;
+	const char *ds = "{\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"agent\","
+			 "\"generation\":2},\"spec\":{\"updateStrategy\":{\"type\":"
+			 "\"RollingUpdate\"}},\"status\":{\"observedGeneration\":%d,"
+			 "\"desiredNumberScheduled\":3,\"updatedNumberScheduled\":%d,"
+			 "\"numberAvailable\":%d}}";
+	char buf[512];
+	snprintf(buf, sizeof(buf), ds, 1, 0, 0);
+	check_status(buf, CS_ROLLOUT_WAITING,
+		     "Waiting for daemon set spec update to be observed...");
+	snprintf(buf, sizeof(buf), ds, 2, 1, 3);
+	check_status(buf, CS_ROLLOUT_WAITING,
+		     "Waiting for daemon set \"agent\" rollout to finish: 1 out of 3 new pods have "
+		     "been updated...");
+	snprintf(buf, sizeof(buf), ds, 2, 3, 2);
+	check_status(buf, CS_ROLLOUT_WAITING,
+		     "Waiting for daemon set \"agent\" rollout to finish: 2 of 3 updated pods are "
+		     "available...");
+	snprintf(buf, sizeof(buf), ds, 2, 3, 3);
+	check_status(buf, CS_ROLLOUT_DONE, "daemon set \"agent\" successfully rolled out");
+	check_status("{\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"a\"},\"spec\":{"
+		     "\"updateStrategy\":{\"type\":\"OnDelete\"}}}",
+		     CS_ROLLOUT_FAILED,
+		     "rollout status is only available for RollingUpdate strategy type");
+
+	const char *sts = "{\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"db\","
+			  "\"generation\":1},\"spec\":{\"replicas\":3,\"updateStrategy\":{"
+			  "\"type\":\"RollingUpdate\"%s}},\"status\":{\"observedGeneration\":1,"
+			  "\"readyReplicas\":%d,\"updatedReplicas\":%d,\"currentReplicas\":3,"
+			  "\"currentRevision\":\"db-1\",\"updateRevision\":\"%s\"}}";
+	snprintf(buf, sizeof(buf), sts, "", 1, 0, "db-1");
+	check_status(buf, CS_ROLLOUT_WAITING, "Waiting for 2 pods to be ready...");
+	snprintf(buf, sizeof(buf), sts, "", 3, 1, "db-2");
+	check_status(buf, CS_ROLLOUT_WAITING,
+		     "waiting for statefulset rolling update to complete 1 pods at revision "
+		     "db-2...");
+	snprintf(buf, sizeof(buf), sts, "", 3, 3, "db-1");
+	check_status(buf, CS_ROLLOUT_DONE,
+		     "statefulset rolling update complete 3 pods at revision db-1...");
+	snprintf(buf, sizeof(buf), sts, ",\"rollingUpdate\":{\"partition\":1}", 3, 1, "db-2");
+	check_status(buf, CS_ROLLOUT_WAITING,
+		     "Waiting for partitioned roll out to finish: 1 out of 2 new pods have been "
+		     "updated...");
+	snprintf(buf, sizeof(buf), sts, ",\"rollingUpdate\":{\"partition\":1}", 3, 2, "db-2");
+	check_status(buf, CS_ROLLOUT_DONE,
+		     "partitioned roll out complete: 2 new pods have been updated...");
+}
+
 static void test_revision_choice(void **state)
 {
 	(void)state;
@@ -174,8 +225,11 @@ static void test_print_template(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_lines),   cmocka_unit_test(test_revision_choice),
-		cmocka_unit_test(test_undo_patch),     cmocka_unit_test(test_history_table),
+		cmocka_unit_test(test_status_lines),
+		cmocka_unit_test(test_status_lines_other_kinds),
+		cmocka_unit_test(test_revision_choice),
+		cmocka_unit_test(test_undo_patch),
+		cmocka_unit_test(test_history_table),
 		cmocka_unit_test(test_print_template),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
