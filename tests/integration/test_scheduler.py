@@ -1,6 +1,6 @@
 """Scheduling against a real capstand running the in-tree scheduler modules:
-sched-framework driving the plugins NodeResourcesFit (sched-noderesources) and
-NodeBasics (sched-nodebasics).
+sched-framework driving the plugins NodeResourcesFit (sched-noderesources),
+NodeBasics (sched-nodebasics) and NodeAffinity (sched-nodeaffinity).
 
 Every test gets a daemon and a cluster of its own (nodes are cluster-wide, so
 tests would otherwise land pods on each other's nodes).  Nodes are plain API
@@ -146,6 +146,7 @@ log-level = "debug"
 store { sync = false }
 module "sched-noderesources" { enabled = true  required = true  %s }
 module "sched-nodebasics" { enabled = true  required = true }
+module "sched-nodeaffinity" { enabled = true  required = true }
 %s
 module "sched-framework" { enabled = true  required = true  %s }
 ''' % (MODULE_DIR + (":" + probe_dir if probe_dir else ""), extra,
