@@ -8,7 +8,9 @@
  *                   counts as "default-scheduler") are ours;
  *   plugins         plugin names in order; empty: every loaded scheduler
  *                   module, in load order;
- *   weights         "Plugin=N" score weights (default 1).
+ *   weights         "Plugin=N" score weights (default 1);
+ *   profiles        more profiles, "NAME: Plugin, Plugin=W, ...", for the
+ *                   pods of other scheduler names (profile.c).
  *
  * A pod that fits nowhere gets PodScheduled=False/Unschedulable and a
  * FailedScheduling Event, and is retried after 1 s doubling to 60 s, or
@@ -23,7 +25,6 @@
 
 #define BACKOFF_BASE_MS 1000u
 #define BACKOFF_MAX_MS  60000u
-#define MAX_WEIGHT      10000
 
 static const cs_option fw_options[] = {
 	{"scheduler-name", CS_OPT_STRING, "default-scheduler",
@@ -31,6 +32,9 @@ static const cs_option fw_options[] = {
 	{"plugins", CS_OPT_STRING_LIST, NULL,
 	 "scheduler plugins to run, in order (empty: every loaded scheduler module)"},
 	{"weights", CS_OPT_STRING_LIST, NULL, "score weights as \"Plugin=N\" (default 1)"},
+	{"profiles", CS_OPT_STRING_LIST, NULL,
+	 "more profiles, \"NAME: Plugin, Plugin=W, ...\": the plugins and weights for the pods "
+	 "of scheduler NAME"},
 	{NULL, CS_OPT_END, NULL, NULL},
 };
 
@@ -171,81 +175,10 @@ static void fw_fini(cs_mod *m)
 	fw_cycles_free(m, fw);
 	fw_map_clear(&fw->podstates, podstate_free);
 	fw_map_clear(&fw->assumed, fw_assumed_free);
-	for (size_t i = 0; i < fw->nplugins; i++)
-		free(fw->plugins[i]);
-	free(fw->plugins);
-	for (size_t i = 0; i < fw->nweights; i++)
-		free(fw->weights[i].plugin);
-	free(fw->weights);
-	free(fw->scheduler_name);
+	fw_profiles_free(fw);
 	pthread_mutex_destroy(&fw->mu);
 	free(fw);
 	m->host->set_data(m, NULL);
-}
-
-static int read_plugins(cs_mod *m, struct fw *fw)
-{
-	const cs_host *h = m->host;
-	size_t n = h->opt_list_len(m, "plugins");
-	fw->plugins = calloc(n ? n : 1, sizeof(*fw->plugins));
-	if (!fw->plugins)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = h->opt_list_at(m, "plugins", i);
-		if (!*p) {
-			h->log(m, CS_LOG_ERROR, "option plugins: entry %zu is empty", i + 1);
-			return -1;
-		}
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(fw->plugins[k], p)) {
-				h->log(m, CS_LOG_ERROR, "option plugins: %s is listed twice", p);
-				return -1;
-			}
-		if (!(fw->plugins[fw->nplugins++] = strdup(p)))
-			return -1;
-	}
-	return 0;
-}
-
-static int read_weights(cs_mod *m, struct fw *fw)
-{
-	const cs_host *h = m->host;
-	size_t n = h->opt_list_len(m, "weights");
-	fw->weights = calloc(n ? n : 1, sizeof(*fw->weights));
-	if (!fw->weights)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *w = h->opt_list_at(m, "weights", i);
-		const char *eq = strrchr(w, '=');
-		char *end = NULL;
-		long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
-		if (!eq || eq == w || !eq[1] || *end || v < 1 || v > MAX_WEIGHT) {
-			h->log(m, CS_LOG_ERROR,
-			       "option weights: \"%s\" is not Plugin=N with N from 1 to %d", w,
-			       MAX_WEIGHT);
-			return -1;
-		}
-		char *name = strndup(w, (size_t)(eq - w));
-		if (!name)
-			return -1;
-		bool listed = !fw->nplugins;
-		for (size_t k = 0; k < fw->nplugins; k++)
-			listed |= !strcmp(fw->plugins[k], name);
-		for (size_t k = 0; k < fw->nweights; k++)
-			if (!strcmp(fw->weights[k].plugin, name)) {
-				h->log(m, CS_LOG_ERROR, "option weights: %s has two weights", name);
-				free(name);
-				return -1;
-			}
-		if (!listed) {
-			h->log(m, CS_LOG_ERROR,
-			       "option weights: %s is not in option plugins (a typo?)", name);
-			free(name);
-			return -1;
-		}
-		fw->weights[fw->nweights++] = (fw_weight){name, v};
-	}
-	return 0;
 }
 
 static const cs_informer_handlers node_handlers = {
@@ -263,15 +196,7 @@ static int fw_init(cs_mod *m)
 	}
 	pthread_mutex_init(&fw->mu, NULL);
 	h->set_data(m, fw);
-	const char *sn = h->opt_str(m, "scheduler-name");
-	if (!*sn) {
-		h->log(m, CS_LOG_ERROR,
-		       "option scheduler-name is empty: name the scheduler whose "
-		       "pods to schedule (\"default-scheduler\")");
-		goto fail;
-	}
-	if (!(fw->scheduler_name = strdup(sn)) || read_plugins(m, fw) < 0 ||
-	    read_weights(m, fw) < 0)
+	if (fw_profiles_read(m, fw) < 0)
 		goto fail_oom;
 	cs_informer_handlers nh = node_handlers;
 	nh.arg = fw;
@@ -302,42 +227,14 @@ fail:
 /* Every module has been initialised by now: say what the profile runs. */
 static int fw_start(cs_mod *m)
 {
-	const cs_host *h = m->host;
-	struct fw *fw = h->data(m);
-	cs_mod *inst;
-	const cs_module *d;
-	for (size_t i = 0; (d = h->module_at(m, CS_KIND_SCHEDULER, i, &inst)); i++) {
-		const char *name = fw_plugin_name(d);
-		bool used = !fw->nplugins;
-		for (size_t k = 0; k < fw->nplugins; k++)
-			used |= !strcmp(fw->plugins[k], name);
-		h->log(m, CS_LOG_INFO, "scheduler plugin %s (module %s)%s", name, d->name,
-		       used ? "" : ": loaded but not in option plugins, not used");
-	}
-	for (size_t k = 0; k < fw->nplugins; k++)
-		if (!fw_plugin_find(m, fw->plugins[k], &inst))
-			h->log(m, CS_LOG_WARN,
-			       "plugin %s (option plugins) is not loaded: pods wait until it is",
-			       fw->plugins[k]);
-	for (size_t k = 0; !fw->nplugins && k < fw->nweights; k++)
-		if (!fw_plugin_find(m, fw->weights[k].plugin, &inst))
-			h->log(m, CS_LOG_WARN, "option weights: no loaded plugin is called %s",
-			       fw->weights[k].plugin);
-	h->log(m, CS_LOG_INFO, "scheduling the pods of scheduler \"%s\"", fw->scheduler_name);
+	fw_profiles_log(m, m->host->data(m));
 	return 0;
 }
 
 /* ---- reconcile ---- */
 
-static bool ours(const struct fw *fw, const char *scheduler)
-{
-	if (!scheduler || !*scheduler)
-		scheduler = "default-scheduler";
-	return !strcmp(scheduler, fw->scheduler_name);
-}
-
 /* Why a pod is not to be scheduled now, or NULL. */
-static const char *not_pending(const cs_host *h, const struct fw *fw, const cs_object *pod)
+static const char *not_pending(const cs_host *h, struct fw *fw, const cs_object *pod)
 {
 	const char *node = h->obj_str(pod, "spec.nodeName");
 	const char *phase = h->obj_str(pod, "status.phase");
@@ -347,7 +244,7 @@ static const char *not_pending(const cs_host *h, const struct fw *fw, const cs_o
 		return "being deleted";
 	if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
 		return "finished";
-	if (!ours(fw, h->obj_str(pod, "spec.schedulerName")))
+	if (!fw_profile_of(fw, h->obj_str(pod, "spec.schedulerName")))
 		return "another scheduler's";
 	return NULL;
 }
@@ -394,7 +291,8 @@ static int fw_reconcile(cs_mod *m, const char *key)
 	else if (!h->informer_synced(fw->pods) || !h->informer_synced(fw->nodes))
 		rc = 200; /* a partial cache would hide nodes or the pods on them */
 	else
-		rc = fw_schedule(m, fw, key, pod);
+		rc = fw_schedule(m, fw, fw_profile_of(fw, h->obj_str(pod, "spec.schedulerName")),
+				 key, pod);
 	h->obj_free(pod);
 	return rc;
 }

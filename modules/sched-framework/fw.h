@@ -113,19 +113,26 @@ typedef struct fw_weight {
 	int64_t weight;
 } fw_weight;
 
-struct fw_cycle;
-
-struct fw {
-	char *scheduler_name;
-	char **plugins; /* option plugins: names in order; none = every plugin */
+/* A profile: the plugins run for the pods of one scheduler name. */
+typedef struct fw_profile {
+	char *name;     /* spec.schedulerName ("" counts as default-scheduler) */
+	char **plugins; /* names in order; none = every loaded plugin */
 	size_t nplugins;
 	fw_weight *weights;
 	size_t nweights;
+	const char *origin;  /* where it was configured: "option plugins", "profile" */
+	bool warned_missing; /* scheduling thread */
+} fw_profile;
+
+struct fw_cycle;
+
+struct fw {
+	fw_profile *profiles; /* [0]: options scheduler-name, plugins, weights */
+	size_t nprofiles;
 	cs_informer *nodes, *pods;
 	cs_metric *m_attempts, *m_scheduled, *m_unschedulable, *m_duration;
 
-	uint64_t cycle;      /* scheduling thread */
-	bool warned_missing; /* scheduling thread */
+	uint64_t cycle; /* scheduling thread */
 
 	pthread_mutex_t mu;
 	fw_map podstates;        /* mu: "ns/name" -> struct fw_podstate */
@@ -156,6 +163,20 @@ uint32_t fw_backoff(struct fw *fw, const char *key, const char *uid, bool unsche
 /* Queue every pod waiting as unschedulable for an attempt now. */
 void fw_requeue_unschedulable(cs_mod *m, struct fw *fw);
 
+/* ---- profile.c ---- */
+
+/* Read the options scheduler-name, plugins, weights and profiles; -1
+ * (logged) on a bad entry or when out of memory. */
+int fw_profiles_read(cs_mod *m, struct fw *fw);
+void fw_profiles_free(struct fw *fw);
+/* The profile of a spec.schedulerName (NULL or "": default-scheduler), or
+ * NULL when it is another scheduler's. */
+fw_profile *fw_profile_of(struct fw *fw, const char *scheduler);
+/* The profile's weight for plugin (default 1). */
+int64_t fw_profile_weight(const fw_profile *p, const char *plugin);
+/* start: log what each profile runs, and what is missing. */
+void fw_profiles_log(cs_mod *m, struct fw *fw);
+
 /* ---- cycle.c ---- */
 
 /* A plugin's name in profiles: its ops' plugin, else the module's name. */
@@ -165,7 +186,7 @@ const cs_module *fw_plugin_find(cs_mod *m, const char *name, cs_mod **inst);
 
 /* One scheduling attempt of a pod that is pending, ours and not assumed.
  * Returns the reconcile result. */
-int fw_schedule(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod);
+int fw_schedule(cs_mod *m, struct fw *fw, fw_profile *prof, const char *key, const cs_object *pod);
 /* Scheduling thread: complete parked cycles whose wait ended or whose
  * binding finished. */
 void fw_drain(cs_mod *m, struct fw *fw);
