@@ -135,7 +135,7 @@ struct fw {
 	uint64_t cycle; /* scheduling thread */
 
 	pthread_mutex_t mu;
-	fw_map podstates;        /* mu: "ns/name" -> struct fw_podstate */
+	struct fw_queue *q;      /* mu: the scheduling queue (queue.c) */
 	fw_map assumed;          /* mu: pod uid -> struct fw_assumed */
 	struct fw_cycle *parked; /* mu: cycles waiting for permit or binding */
 };
@@ -147,21 +147,37 @@ struct fw_assumed {
 };
 void fw_assumed_free(void *a);
 
-/* Retry bookkeeping of a pod that could not be scheduled. */
-struct fw_podstate {
-	char *uid;
-	unsigned attempts;
-	uint64_t not_before; /* fw_now_ms() */
-	bool unschedulable;  /* retried early when a node appears or changes */
-};
-
 uint64_t fw_now_ms(void);
 uint64_t fw_now_ns(void);
-/* Count a failed attempt of pod key/uid and return the delay before the
- * next one: 1 s doubling per attempt up to 60 s. */
+
+/* ---- queue.c: activeQ, backoffQ, unschedulable pods ---- */
+
+/* The work queue key that asks for the next pod of activeQ. */
+#define FW_PUMP_KEY "(scheduling queue)"
+
+/* init: read the queue options; -1 (logged) when they are bad. */
+int fw_queue_init(cs_mod *m, struct fw *fw);
+/* start: the periodic flush of pods unschedulable for too long. */
+int fw_queue_start(cs_mod *m, struct fw *fw);
+void fw_queue_free(cs_mod *m, struct fw *fw);
+/* The pod of key is pending and ours: queue it if new; retry it if parked
+ * and its labels, annotations or spec changed. */
+void fw_queue_pending(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod);
+/* The pod of key is gone or no longer pending: drop it.  1 when it was
+ * queued. */
+int fw_queue_forget(cs_mod *m, struct fw *fw, const char *key);
+/* Cluster events: every parked pod back to activeQ (or backoffQ); after a
+ * pod was assigned, those it may help. */
+void fw_queue_move_all(cs_mod *m, struct fw *fw, const char *event);
+void fw_queue_pod_assigned(cs_mod *m, struct fw *fw, const cs_object *pod);
+/* The key of the next pod to try (owned), or NULL when activeQ is empty. */
+char *fw_queue_pop(cs_mod *m, struct fw *fw);
+/* A failed attempt of pod key/uid: parked when unschedulable, else to
+ * backoffQ.  Returns its backoff. */
 uint32_t fw_backoff(struct fw *fw, const char *key, const char *uid, bool unschedulable);
-/* Queue every pod waiting as unschedulable for an attempt now. */
-void fw_requeue_unschedulable(cs_mod *m, struct fw *fw);
+/* Queue FW_PUMP_KEY: now while activeQ has pods, else for the end of the
+ * earliest backoff. */
+void fw_queue_kick(cs_mod *m, struct fw *fw);
 
 /* ---- profile.c ---- */
 

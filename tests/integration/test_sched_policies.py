@@ -8,6 +8,7 @@ hostnames; a pod that fits nowhere must say why in Kubernetes' words:
 "0/N nodes are available: COUNT REASON, ...." with the "COUNT REASON"
 strings sorted."""
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,7 +34,7 @@ ANTI_REASON = "node(s) didn't match pod anti-affinity rules"
 EXISTING_ANTI_REASON = "node(s) didn't satisfy existing pods anti-affinity rules"
 
 
-def config(path):
+def config(path, framework_extra=""):
     # Plugins before the framework: modules stop in reverse order.
     with open(path, "w") as f:
         f.write('module-path = "%s"\nlog-level = "debug"\nstore { sync = false }\n' % MODULE_DIR)
@@ -42,7 +43,7 @@ def config(path):
         f.write('module "sched-framework" { enabled = true  required = true\n'
                 '  weights = {"NodeBasics=3", "NodeAffinity=2", "PodTopologySpread=2",'
                 ' "InterPodAffinity=2"}\n'
-                '  profiles = {"%s"} }\n' % PROFILE)
+                '  profiles = {"%s"} %s }\n' % (PROFILE, framework_extra))
 
 
 def dev_args():
@@ -72,11 +73,13 @@ def required_node_affinity(*exprs):
 
 
 class PolicyTest(unittest.TestCase):
+    framework_extra = ""
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="capstan-policies-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.conf = os.path.join(self.tmp, "capstan.conf")
-        config(self.conf)
+        config(self.conf, self.framework_extra)
         os.mkdir(os.path.join(self.tmp, "data"))
         self.cs = Capstand(data_dir=os.path.join(self.tmp, "data"), config=self.conf,
                            extra=dev_args())
@@ -92,11 +95,11 @@ class PolicyTest(unittest.TestCase):
         self.assertIn(code, want, "%s %s -> %d %s" % (method, path, code, doc))
         return doc
 
-    def node(self, name, labels=None, cpu="4", memory="8Gi"):
+    def node(self, name, labels=None, cpu="4", memory="8Gi", pods="110"):
         md = {"name": name, "labels": dict({"kubernetes.io/hostname": name}, **(labels or {}))}
         self.ok("POST", "/api/v1/nodes",
                 {"apiVersion": "v1", "kind": "Node", "metadata": md, "spec": {}}, 201)
-        res = {"cpu": cpu, "memory": memory, "pods": "110"}
+        res = {"cpu": cpu, "memory": memory, "pods": pods}
         self.ok("PATCH", "/api/v1/nodes/%s/status" % name,
                 {"status": {"capacity": res, "allocatable": res,
                             "conditions": [{"type": "Ready", "status": "True"}]}},
@@ -148,6 +151,12 @@ class PolicyTest(unittest.TestCase):
     def zone_of(self, node):
         return self.ok("GET", "/api/v1/nodes/" + node)["metadata"]["labels"].get(
             "topology.kubernetes.io/zone")
+
+    def metric(self, name):
+        code, text = self.cs.request("GET", "/metrics")
+        self.assertEqual(code, 200)
+        m = re.search(r'^%s\{module="sched-framework"\} (\S+)$' % re.escape(name), text, re.M)
+        return float(m.group(1)) if m else None
 
     def unschedulable(self, name, message, ns="default"):
         """PodScheduled False with message, and a FailedScheduling Event
@@ -348,6 +357,70 @@ class InterPodAffinityTest(PolicyTest):
             "requiredDuringSchedulingIgnoredDuringExecution": [
                 term({"app": "web"}, "kubernetes.io/hostname")]}}})
         self.bound("here")
+
+
+class QueueEventsTest(PolicyTest):
+    def test_assigned_pod_moves_the_pods_its_affinity_helps(self):
+        self.node("n1")
+        self.node("n2")
+        aff = {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            term({"app": "leader"}, "kubernetes.io/hostname")]}}}
+        self.pod("follower", {"app": "follower"}, aff)
+        self.unschedulable("follower", "0/2 nodes are available: 2 %s." % POD_AFF_REASON)
+        time.sleep(1.5)  # past its backoff: parked, waiting for an event
+        self.pod("leader", {"app": "leader"}, {"nodeSelector": {"kubernetes.io/hostname": "n2"}})
+        self.assertEqual(self.bound("leader"), "n2")
+        t0 = time.time()
+        self.assertEqual(self.bound("follower"), "n2")
+        self.assertLess(time.time() - t0, 3)
+
+    def test_deleted_pod_moves_parked_pods(self):
+        self.node("n1")
+        anti = {"affinity": {"podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                term({"app": "web"}, "kubernetes.io/hostname")]}}}
+        self.pod("web-1", {"app": "web"}, anti)
+        self.assertEqual(self.bound("web-1"), "n1")
+        self.pod("web-2", {"app": "web"}, anti)
+        self.unschedulable("web-2", "0/1 nodes are available: 1 %s." % ANTI_REASON)
+        time.sleep(1.5)
+        self.ok("DELETE", pods_path("default") + "/web-1")
+        t0 = time.time()
+        self.assertEqual(self.bound("web-2"), "n1")
+        self.assertLess(time.time() - t0, 3)
+
+
+class QueueTest(PolicyTest):
+    # Parked pods are retried after 2 s without any event.
+    framework_extra = "pod-max-in-unschedulable-seconds = 2"
+
+    def test_higher_priority_first(self):
+        # One pod slot, tainted: both pods wait, parked; the low one was
+        # queued first.
+        self.node("n1", pods="1")
+        self.ok("PATCH", "/api/v1/nodes/n1",
+                {"spec": {"taints": [{"key": "wait", "value": "x", "effect": "NoSchedule"}]}},
+                200, ctype="application/merge-patch+json")
+        self.pod("low", spec={"priority": 0})
+        self.pod("high", spec={"priority": 1000})
+        msg = "0/1 nodes are available: 1 node(s) had untolerated taint {wait: x}."
+        self.unschedulable("low", msg)
+        self.unschedulable("high", msg)
+        time.sleep(4.5)  # past any backoff: the next event activates both
+        self.ok("PATCH", "/api/v1/nodes/n1", {"spec": {"taints": None}}, 200,
+                ctype="application/merge-patch+json")
+        self.assertEqual(self.bound("high"), "n1")
+        self.unschedulable("low", "0/1 nodes are available: 1 Too many pods.")
+
+    def test_parked_pods_are_flushed_back_periodically(self):
+        self.node("n1", {"disk": "hdd"})
+        self.pod("ssd", spec={"nodeSelector": {"disk": "ssd"}})
+        self.unschedulable("ssd", "0/1 nodes are available: 1 %s." % AFFINITY_REASON)
+        # Nothing changes: still retried, every few seconds, not in a loop.
+        self.poll("a second attempt after the flush",
+                  lambda: self.metric("scheduler_schedule_attempts_total") >= 2, timeout=8)
+        time.sleep(3)
+        self.assertLessEqual(self.metric("scheduler_schedule_attempts_total"), 4)
 
 
 class ProfileTest(PolicyTest):
