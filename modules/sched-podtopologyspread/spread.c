@@ -101,17 +101,25 @@ static int merge_label_keys(const cs_host *h, const cs_object *pod, const cs_obj
 		cs_object *req = h->obj_new(CS_OBJ_MAP), *vals = h->obj_new(CS_OBJ_ARRAY);
 		if (!req || !vals || h->obj_set_str(req, "key", k) ||
 		    h->obj_set_str(req, "operator", "In") ||
-		    h->obj_append(vals, h->obj_new_str(v)) || h->obj_set(req, "values", vals)) {
+		    h->obj_append(vals, h->obj_new_str(v))) {
+			h->obj_free(req);
+			h->obj_free(vals);
+			return -1;
+		}
+		/* obj_set takes vals and req, also when it fails. */
+		if (h->obj_set(req, "values", vals)) {
 			h->obj_free(req);
 			return -1;
 		}
-		vals = NULL;
 		if (!h->obj_get(sel, "matchExpressions") &&
 		    h->obj_set(sel, "matchExpressions", h->obj_new(CS_OBJ_ARRAY))) {
 			h->obj_free(req);
 			return -1;
 		}
-		if (h->obj_append((cs_object *)h->obj_get(sel, "matchExpressions"), req))
+		char path[64];
+		snprintf(path, sizeof(path), "matchExpressions[%zu]",
+			 h->obj_len(h->obj_get(sel, "matchExpressions")));
+		if (h->obj_set(sel, path, req))
 			return -1;
 	}
 	return 0;
