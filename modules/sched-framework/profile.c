@@ -248,6 +248,18 @@ void fw_profiles_log(cs_mod *m, struct fw *fw)
 				h->log(m, CS_LOG_WARN,
 				       "option weights: no loaded plugin is called %s",
 				       p->weights[j].plugin);
+		/* nodeSelector moved from NodeBasics to NodeAffinity (as in
+		 * Kubernetes): a configuration from before would silently stop
+		 * honouring it. */
+		bool has_na = !p->nplugins && fw_plugin_find(m, "NodeAffinity", &inst);
+		for (size_t j = 0; j < p->nplugins; j++)
+			has_na |= !strcmp(p->plugins[j], "NodeAffinity");
+		if (!has_na)
+			h->log(m, CS_LOG_WARN,
+			       "scheduler %s runs no plugin NodeAffinity (module "
+			       "sched-nodeaffinity): "
+			       "its pods' spec.nodeSelector and node affinity are ignored",
+			       p->name);
 		h->log(m, CS_LOG_INFO, "scheduling the pods of scheduler \"%s\" (%s)", p->name,
 		       p->nplugins ? "its listed plugins" : "every loaded plugin");
 	}

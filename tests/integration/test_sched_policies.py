@@ -444,6 +444,21 @@ class ProfileTest(PolicyTest):
         self.assertIn('scheduling the pods of scheduler "spread-only" (its listed plugins)', log)
         self.assertIn('scheduling the pods of scheduler "default-scheduler" (every loaded plugin)',
                       log)
+        self.assertNotIn("runs no plugin NodeAffinity", log)
+
+    def test_a_profile_without_node_affinity_is_warned_about(self):
+        self.cs.stop()
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf, "w") as f:
+            f.write(text.replace(PROFILE, "bare: NodeBasics, NodeResourcesFit"))
+        self.cs.start()
+        self.assertIn("scheduler bare runs no plugin NodeAffinity (module sched-nodeaffinity): "
+                      "its pods' spec.nodeSelector and node affinity are ignored",
+                      self.cs.logtext())
+        self.node("n1", {"disk": "hdd"})
+        self.pod("ssd", spec={"schedulerName": "bare", "nodeSelector": {"disk": "ssd"}})
+        self.assertEqual(self.bound("ssd"), "n1")
 
     def test_bad_profiles_are_refused(self):
         self.cs.stop()
