@@ -56,10 +56,12 @@ install: all
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/capstan-module.pc
 
 # The working tree minus build output and VCS data, under capstan-VERSION/.
+# The transform renames members only (flag S): symbolic links between module
+# directories (modules/*/k8ssel.[ch]) keep their relative targets.
 $(PKG_TARBALL): FORCE
 	@mkdir -p $(PKG_WORK)
 	tar -czf $@ --exclude-vcs --exclude=./build --exclude=./build-san --exclude=./build-fuzz \
-		--exclude=./run --sort=name --transform='s,^\.,capstan-$(VERSION),' .
+		--exclude=./run --sort=name --transform='s,^\.,capstan-$(VERSION),S' .
 
 # dpkg-buildpackage on an unpacked copy; debian/changelog carries VERSION.
 deb: $(PKG_TARBALL)

@@ -81,60 +81,51 @@ const cs_module *fw_plugin_find(cs_mod *m, const char *name, cs_mod **inst)
 	return NULL;
 }
 
-static int64_t weight_of(const struct fw *fw, const char *name)
-{
-	for (size_t i = 0; i < fw->nweights; i++)
-		if (!strcmp(fw->weights[i].plugin, name))
-			return fw->weights[i].weight;
-	return 1;
-}
-
-static void add_plugin(struct fw_cycle *c, const struct fw *fw, const cs_module *d, cs_mod *inst)
+static void add_plugin(struct fw_cycle *c, const fw_profile *prof, const cs_module *d, cs_mod *inst)
 {
 	struct fw_plugin *p = &c->pl[c->np++];
 	p->name = fw_plugin_name(d);
 	p->inst = inst;
 	p->ops = d->ops;
-	p->weight = weight_of(fw, p->name);
+	p->weight = fw_profile_weight(prof, p->name);
 }
 
 /* The profile's plugins, looked up each cycle: plugin modules may be
  * initialised after this one and come and go on reload.  A named plugin
  * that is not running stops scheduling rather than place pods without
  * its filter. */
-static int resolve(cs_mod *m, struct fw *fw, struct fw_cycle *c)
+static int resolve(cs_mod *m, fw_profile *prof, struct fw_cycle *c)
 {
 	const cs_host *h = m->host;
 	size_t loaded = 0;
 	cs_mod *inst;
 	while (h->module_at(m, CS_KIND_SCHEDULER, loaded, &inst))
 		loaded++;
-	size_t want = fw->nplugins ? fw->nplugins : loaded;
+	size_t want = prof->nplugins ? prof->nplugins : loaded;
 	c->pl = calloc(want ? want : 1, sizeof(*c->pl));
 	if (!c->pl)
 		return -1;
-	if (!fw->nplugins) {
+	if (!prof->nplugins) {
 		for (size_t i = 0; i < loaded; i++) {
 			const cs_module *d = h->module_at(m, CS_KIND_SCHEDULER, i, &inst);
 			if (d)
-				add_plugin(c, fw, d, inst);
+				add_plugin(c, prof, d, inst);
 		}
 		return 0;
 	}
-	for (size_t k = 0; k < fw->nplugins; k++) {
-		const cs_module *d = fw_plugin_find(m, fw->plugins[k], &inst);
+	for (size_t k = 0; k < prof->nplugins; k++) {
+		const cs_module *d = fw_plugin_find(m, prof->plugins[k], &inst);
 		if (!d) {
-			h->log(m, fw->warned_missing ? CS_LOG_DEBUG : CS_LOG_WARN,
-			       "plugin %s (option plugins) is not running: no pod is scheduled "
-			       "until "
-			       "its module runs",
-			       fw->plugins[k]);
-			fw->warned_missing = true;
+			h->log(m, prof->warned_missing ? CS_LOG_DEBUG : CS_LOG_WARN,
+			       "plugin %s (%s) is not running: no pod of scheduler %s is "
+			       "scheduled until its module runs",
+			       prof->plugins[k], prof->origin, prof->name);
+			prof->warned_missing = true;
 			return -1;
 		}
-		add_plugin(c, fw, d, inst);
+		add_plugin(c, prof, d, inst);
 	}
-	fw->warned_missing = false;
+	prof->warned_missing = false;
 	return 0;
 }
 
@@ -719,7 +710,7 @@ static int run(cs_mod *m, struct fw_cycle *c)
 	return rc > 0 ? rc : CS_DONE;
 }
 
-int fw_schedule(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod)
+int fw_schedule(cs_mod *m, struct fw *fw, fw_profile *prof, const char *key, const cs_object *pod)
 {
 	const cs_host *h = m->host;
 	const char *uid = h->obj_str(pod, "metadata.uid");
@@ -732,7 +723,7 @@ int fw_schedule(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod)
 	c->fw = fw;
 	c->start_ns = fw_now_ns();
 	c->podobj = h->obj_keep(pod);
-	if (resolve(m, fw, c) < 0 || !(c->snap = fw_snapshot_build(m, fw))) {
+	if (resolve(m, prof, c) < 0 || !(c->snap = fw_snapshot_build(m, fw))) {
 		cycle_free(h, c);
 		return (int)fw_backoff(fw, key, uid, false);
 	}

@@ -8,12 +8,19 @@
  *                   counts as "default-scheduler") are ours;
  *   plugins         plugin names in order; empty: every loaded scheduler
  *                   module, in load order;
- *   weights         "Plugin=N" score weights (default 1).
+ *   weights         "Plugin=N" score weights (default 1);
+ *   profiles        more profiles, "NAME: Plugin, Plugin=W, ...", for the
+ *                   pods of other scheduler names (profile.c).
  *
- * A pod that fits nowhere gets PodScheduled=False/Unschedulable and a
- * FailedScheduling Event, and is retried after 1 s doubling to 60 s, or
- * at once when a node is added or changes or a pod goes away.  The cycle
- * itself is in cycle.c, the node snapshot in snapshot.c. */
+ *   pod-initial-backoff-seconds, pod-max-backoff-seconds,
+ *   pod-max-in-unschedulable-seconds
+ *                   the scheduling queue's (queue.c).
+ *
+ * Pods are tried in the order of the scheduling queue (queue.c): highest
+ * priority first.  A pod that fits nowhere gets PodScheduled=False/
+ * Unschedulable and a FailedScheduling Event, and is parked until the
+ * cluster changes.  The cycle itself is in cycle.c, the node snapshot in
+ * snapshot.c, profiles in profile.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +28,20 @@
 
 #include "fw.h"
 
-#define BACKOFF_BASE_MS 1000u
-#define BACKOFF_MAX_MS  60000u
-#define MAX_WEIGHT      10000
-
 static const cs_option fw_options[] = {
 	{"scheduler-name", CS_OPT_STRING, "default-scheduler",
 	 "schedule the pods whose spec.schedulerName is this"},
 	{"plugins", CS_OPT_STRING_LIST, NULL,
 	 "scheduler plugins to run, in order (empty: every loaded scheduler module)"},
 	{"weights", CS_OPT_STRING_LIST, NULL, "score weights as \"Plugin=N\" (default 1)"},
+	{"profiles", CS_OPT_STRING_LIST, NULL,
+	 "more profiles, \"NAME: Plugin, Plugin=W, ...\": the plugins and weights for the pods "
+	 "of scheduler NAME"},
+	{"pod-initial-backoff-seconds", CS_OPT_INT, "1",
+	 "backoff of a pod after its first failed attempt, doubled per further attempt"},
+	{"pod-max-backoff-seconds", CS_OPT_INT, "10", "the longest backoff"},
+	{"pod-max-in-unschedulable-seconds", CS_OPT_INT, "300",
+	 "retry a pod parked as unschedulable after this long even if nothing changed"},
 	{NULL, CS_OPT_END, NULL, NULL},
 };
 
@@ -46,103 +57,12 @@ uint64_t fw_now_ms(void)
 	return fw_now_ns() / 1000000u;
 }
 
-/* ---- per-pod retry state ---- */
-
-static void podstate_free(void *v)
-{
-	struct fw_podstate *ps = v;
-	if (ps)
-		free(ps->uid);
-	free(ps);
-}
-
-/* mu held.  The state of key, reset when the name now has another pod. */
-static struct fw_podstate *podstate(struct fw *fw, const char *key, const char *uid, bool create)
-{
-	struct fw_podstate *ps = fw_map_get(&fw->podstates, key);
-	if (ps && uid && strcmp(ps->uid, uid)) {
-		podstate_free(fw_map_del(&fw->podstates, key));
-		ps = NULL;
-	}
-	if (ps || !create || !uid)
-		return ps;
-	ps = calloc(1, sizeof(*ps));
-	if (!ps || !(ps->uid = strdup(uid)) || fw_map_put(&fw->podstates, key, ps) < 0) {
-		podstate_free(ps);
-		return NULL;
-	}
-	return ps;
-}
-
-static void forget(struct fw *fw, const char *key)
-{
-	pthread_mutex_lock(&fw->mu);
-	podstate_free(fw_map_del(&fw->podstates, key));
-	pthread_mutex_unlock(&fw->mu);
-}
-
-uint32_t fw_backoff(struct fw *fw, const char *key, const char *uid, bool unschedulable)
-{
-	uint32_t delay = BACKOFF_BASE_MS;
-	pthread_mutex_lock(&fw->mu);
-	struct fw_podstate *ps = podstate(fw, key, uid, true);
-	if (ps) {
-		ps->attempts++;
-		unsigned shift = ps->attempts - 1 < 6 ? ps->attempts - 1 : 6;
-		delay = BACKOFF_BASE_MS << shift;
-		if (delay > BACKOFF_MAX_MS)
-			delay = BACKOFF_MAX_MS;
-		ps->not_before = fw_now_ms() + delay;
-		ps->unschedulable = unschedulable;
-	}
-	pthread_mutex_unlock(&fw->mu);
-	return delay;
-}
-
-struct keys {
-	char **v;
-	size_t n, cap;
-};
-
-static void collect_unschedulable(void *arg, const char *key, void *val)
-{
-	struct keys *k = arg;
-	struct fw_podstate *ps = val;
-	if (!ps->unschedulable)
-		return;
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 16;
-		char **v = realloc(k->v, cap * sizeof(*v));
-		if (!v)
-			return;
-		k->v = v;
-		k->cap = cap;
-	}
-	if ((k->v[k->n] = strdup(key))) {
-		k->n++;
-		ps->not_before = 0; /* the cluster changed: try now */
-	}
-}
-
-void fw_requeue_unschedulable(cs_mod *m, struct fw *fw)
-{
-	struct keys k = {0};
-	pthread_mutex_lock(&fw->mu);
-	fw_map_each(&fw->podstates, collect_unschedulable, &k);
-	pthread_mutex_unlock(&fw->mu);
-	for (size_t i = 0; i < k.n; i++) {
-		cs_controller_enqueue(m, k.v[i], 0);
-		free(k.v[i]);
-	}
-	free(k.v);
-}
-
 /* ---- nodes: a new or changed node may fit unschedulable pods ---- */
 
 static void node_add(cs_mod *m, void *arg, const cs_object *obj)
 {
 	(void)obj;
-	fw_requeue_unschedulable(m, arg);
+	fw_queue_move_all(m, arg, "node added");
 }
 
 static void node_update(cs_mod *m, void *arg, const cs_object *old, const cs_object *obj)
@@ -155,7 +75,7 @@ static void node_update(cs_mod *m, void *arg, const cs_object *old, const cs_obj
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		const cs_object *a = h->obj_get(old, paths[i]), *b = h->obj_get(obj, paths[i]);
 		if (!a != !b || (a && !h->obj_equal(a, b))) {
-			fw_requeue_unschedulable(m, arg);
+			fw_queue_move_all(m, arg, "node updated");
 			return;
 		}
 	}
@@ -169,83 +89,12 @@ static void fw_fini(cs_mod *m)
 	if (!fw)
 		return;
 	fw_cycles_free(m, fw);
-	fw_map_clear(&fw->podstates, podstate_free);
+	fw_queue_free(m, fw);
 	fw_map_clear(&fw->assumed, fw_assumed_free);
-	for (size_t i = 0; i < fw->nplugins; i++)
-		free(fw->plugins[i]);
-	free(fw->plugins);
-	for (size_t i = 0; i < fw->nweights; i++)
-		free(fw->weights[i].plugin);
-	free(fw->weights);
-	free(fw->scheduler_name);
+	fw_profiles_free(fw);
 	pthread_mutex_destroy(&fw->mu);
 	free(fw);
 	m->host->set_data(m, NULL);
-}
-
-static int read_plugins(cs_mod *m, struct fw *fw)
-{
-	const cs_host *h = m->host;
-	size_t n = h->opt_list_len(m, "plugins");
-	fw->plugins = calloc(n ? n : 1, sizeof(*fw->plugins));
-	if (!fw->plugins)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = h->opt_list_at(m, "plugins", i);
-		if (!*p) {
-			h->log(m, CS_LOG_ERROR, "option plugins: entry %zu is empty", i + 1);
-			return -1;
-		}
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(fw->plugins[k], p)) {
-				h->log(m, CS_LOG_ERROR, "option plugins: %s is listed twice", p);
-				return -1;
-			}
-		if (!(fw->plugins[fw->nplugins++] = strdup(p)))
-			return -1;
-	}
-	return 0;
-}
-
-static int read_weights(cs_mod *m, struct fw *fw)
-{
-	const cs_host *h = m->host;
-	size_t n = h->opt_list_len(m, "weights");
-	fw->weights = calloc(n ? n : 1, sizeof(*fw->weights));
-	if (!fw->weights)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *w = h->opt_list_at(m, "weights", i);
-		const char *eq = strrchr(w, '=');
-		char *end = NULL;
-		long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
-		if (!eq || eq == w || !eq[1] || *end || v < 1 || v > MAX_WEIGHT) {
-			h->log(m, CS_LOG_ERROR,
-			       "option weights: \"%s\" is not Plugin=N with N from 1 to %d", w,
-			       MAX_WEIGHT);
-			return -1;
-		}
-		char *name = strndup(w, (size_t)(eq - w));
-		if (!name)
-			return -1;
-		bool listed = !fw->nplugins;
-		for (size_t k = 0; k < fw->nplugins; k++)
-			listed |= !strcmp(fw->plugins[k], name);
-		for (size_t k = 0; k < fw->nweights; k++)
-			if (!strcmp(fw->weights[k].plugin, name)) {
-				h->log(m, CS_LOG_ERROR, "option weights: %s has two weights", name);
-				free(name);
-				return -1;
-			}
-		if (!listed) {
-			h->log(m, CS_LOG_ERROR,
-			       "option weights: %s is not in option plugins (a typo?)", name);
-			free(name);
-			return -1;
-		}
-		fw->weights[fw->nweights++] = (fw_weight){name, v};
-	}
-	return 0;
 }
 
 static const cs_informer_handlers node_handlers = {
@@ -263,15 +112,7 @@ static int fw_init(cs_mod *m)
 	}
 	pthread_mutex_init(&fw->mu, NULL);
 	h->set_data(m, fw);
-	const char *sn = h->opt_str(m, "scheduler-name");
-	if (!*sn) {
-		h->log(m, CS_LOG_ERROR,
-		       "option scheduler-name is empty: name the scheduler whose "
-		       "pods to schedule (\"default-scheduler\")");
-		goto fail;
-	}
-	if (!(fw->scheduler_name = strdup(sn)) || read_plugins(m, fw) < 0 ||
-	    read_weights(m, fw) < 0)
+	if (fw_profiles_read(m, fw) < 0 || fw_queue_init(m, fw) < 0)
 		goto fail_oom;
 	cs_informer_handlers nh = node_handlers;
 	nh.arg = fw;
@@ -302,42 +143,15 @@ fail:
 /* Every module has been initialised by now: say what the profile runs. */
 static int fw_start(cs_mod *m)
 {
-	const cs_host *h = m->host;
-	struct fw *fw = h->data(m);
-	cs_mod *inst;
-	const cs_module *d;
-	for (size_t i = 0; (d = h->module_at(m, CS_KIND_SCHEDULER, i, &inst)); i++) {
-		const char *name = fw_plugin_name(d);
-		bool used = !fw->nplugins;
-		for (size_t k = 0; k < fw->nplugins; k++)
-			used |= !strcmp(fw->plugins[k], name);
-		h->log(m, CS_LOG_INFO, "scheduler plugin %s (module %s)%s", name, d->name,
-		       used ? "" : ": loaded but not in option plugins, not used");
-	}
-	for (size_t k = 0; k < fw->nplugins; k++)
-		if (!fw_plugin_find(m, fw->plugins[k], &inst))
-			h->log(m, CS_LOG_WARN,
-			       "plugin %s (option plugins) is not loaded: pods wait until it is",
-			       fw->plugins[k]);
-	for (size_t k = 0; !fw->nplugins && k < fw->nweights; k++)
-		if (!fw_plugin_find(m, fw->weights[k].plugin, &inst))
-			h->log(m, CS_LOG_WARN, "option weights: no loaded plugin is called %s",
-			       fw->weights[k].plugin);
-	h->log(m, CS_LOG_INFO, "scheduling the pods of scheduler \"%s\"", fw->scheduler_name);
-	return 0;
+	struct fw *fw = m->host->data(m);
+	fw_profiles_log(m, fw);
+	return fw_queue_start(m, fw);
 }
 
 /* ---- reconcile ---- */
 
-static bool ours(const struct fw *fw, const char *scheduler)
-{
-	if (!scheduler || !*scheduler)
-		scheduler = "default-scheduler";
-	return !strcmp(scheduler, fw->scheduler_name);
-}
-
 /* Why a pod is not to be scheduled now, or NULL. */
-static const char *not_pending(const cs_host *h, const struct fw *fw, const cs_object *pod)
+static const char *not_pending(const cs_host *h, struct fw *fw, const cs_object *pod)
 {
 	const char *node = h->obj_str(pod, "spec.nodeName");
 	const char *phase = h->obj_str(pod, "status.phase");
@@ -347,56 +161,80 @@ static const char *not_pending(const cs_host *h, const struct fw *fw, const cs_o
 		return "being deleted";
 	if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
 		return "finished";
-	if (!ours(fw, h->obj_str(pod, "spec.schedulerName")))
+	if (!fw_profile_of(fw, h->obj_str(pod, "spec.schedulerName")))
 		return "another scheduler's";
 	return NULL;
 }
 
+/* Bring the queue up to date with the pod of key, and tell it the cluster
+ * events the pod's change means. */
+static void track(cs_mod *m, struct fw *fw, const char *key)
+{
+	const cs_host *h = m->host;
+	const char *slash = strchr(key, '/');
+	if (!slash)
+		return; /* pods are namespaced: not a pod key */
+	char ns[256];
+	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
+	const cs_object *pod = h->cache_get(fw->pods, ns, slash + 1);
+	if (!pod) {
+		/* A pending pod deleted changes nothing for the others; an
+		 * assigned one frees what it used. */
+		if (!fw_queue_forget(m, fw, key))
+			fw_queue_move_all(m, fw, "pod deleted");
+		return;
+	}
+	const char *why = not_pending(h, fw, pod);
+	if (!why) {
+		fw_queue_pending(m, fw, key, pod);
+	} else {
+		bool queued = fw_queue_forget(m, fw, key);
+		const char *phase = h->obj_str(pod, "status.phase");
+		if (!strcmp(why, "bound") && phase &&
+		    (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
+			fw_queue_move_all(m, fw, "assigned pod finished");
+		else if (!strcmp(why, "bound") && queued)
+			fw_queue_pod_assigned(m, fw, pod);
+	}
+	h->obj_free(pod);
+}
+
+/* Every key, a pod's or FW_PUMP_KEY, ends with one attempt: the pod at the
+ * head of activeQ. */
 static int fw_reconcile(cs_mod *m, const char *key)
 {
 	const cs_host *h = m->host;
 	struct fw *fw = h->data(m);
 	/* Parked cycles first: their plugins' calls belong on this thread. */
 	fw_drain(m, fw);
-	const char *slash = strchr(key, '/');
-	if (!slash)
-		return CS_DONE; /* pods are namespaced: not a pod key */
-	char ns[256];
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	const cs_object *pod = h->cache_get(fw->pods, ns, slash + 1);
-	if (!pod) {
-		/* Gone: what it used may let a waiting pod fit. */
-		forget(fw, key);
-		fw_requeue_unschedulable(m, fw);
+	if (strcmp(key, FW_PUMP_KEY))
+		track(m, fw, key);
+	if (!h->informer_synced(fw->pods) || !h->informer_synced(fw->nodes)) {
+		/* A partial cache would hide nodes or the pods on them. */
+		cs_controller_enqueue(m, FW_PUMP_KEY, 200);
 		return CS_DONE;
 	}
-	const char *why = not_pending(h, fw, pod);
-	if (why) {
+	char *next = fw_queue_pop(m, fw);
+	if (next) {
+		const char *slash = strchr(next, '/');
+		char ns[256];
+		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - next), next);
+		const cs_object *pod = h->cache_get(fw->pods, ns, slash + 1);
+		const char *uid = pod ? h->obj_str(pod, "metadata.uid") : NULL;
+		bool assumed = false;
+		pthread_mutex_lock(&fw->mu);
+		assumed = uid && fw_map_get(&fw->assumed, uid);
+		pthread_mutex_unlock(&fw->mu);
+		if (!pod || not_pending(h, fw, pod))
+			fw_queue_forget(m, fw, next); /* its own event follows */
+		else if (!assumed) /* else being bound, or bound and the cache is behind */
+			fw_schedule(m, fw, fw_profile_of(fw, h->obj_str(pod, "spec.schedulerName")),
+				    next, pod);
 		h->obj_free(pod);
-		forget(fw, key);
-		return CS_DONE;
+		free(next);
 	}
-	const char *uid = h->obj_str(pod, "metadata.uid");
-	uint64_t now = fw_now_ms(), wait = 0;
-	bool assumed = false;
-	pthread_mutex_lock(&fw->mu);
-	if (uid && fw_map_get(&fw->assumed, uid))
-		assumed = true; /* being bound, or bound and the cache is behind */
-	struct fw_podstate *ps = podstate(fw, key, uid, false);
-	if (ps && ps->not_before > now)
-		wait = ps->not_before - now;
-	pthread_mutex_unlock(&fw->mu);
-	int rc = CS_DONE;
-	if (assumed)
-		rc = CS_DONE;
-	else if (wait)
-		rc = (int)wait;
-	else if (!h->informer_synced(fw->pods) || !h->informer_synced(fw->nodes))
-		rc = 200; /* a partial cache would hide nodes or the pods on them */
-	else
-		rc = fw_schedule(m, fw, key, pod);
-	h->obj_free(pod);
-	return rc;
+	fw_queue_kick(m, fw);
+	return CS_DONE;
 }
 
 static const cs_controller_ops fw_ops = {

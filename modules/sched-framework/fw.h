@@ -113,22 +113,29 @@ typedef struct fw_weight {
 	int64_t weight;
 } fw_weight;
 
-struct fw_cycle;
-
-struct fw {
-	char *scheduler_name;
-	char **plugins; /* option plugins: names in order; none = every plugin */
+/* A profile: the plugins run for the pods of one scheduler name. */
+typedef struct fw_profile {
+	char *name;     /* spec.schedulerName ("" counts as default-scheduler) */
+	char **plugins; /* names in order; none = every loaded plugin */
 	size_t nplugins;
 	fw_weight *weights;
 	size_t nweights;
+	const char *origin;  /* where it was configured: "option plugins", "profile" */
+	bool warned_missing; /* scheduling thread */
+} fw_profile;
+
+struct fw_cycle;
+
+struct fw {
+	fw_profile *profiles; /* [0]: options scheduler-name, plugins, weights */
+	size_t nprofiles;
 	cs_informer *nodes, *pods;
 	cs_metric *m_attempts, *m_scheduled, *m_unschedulable, *m_duration;
 
-	uint64_t cycle;      /* scheduling thread */
-	bool warned_missing; /* scheduling thread */
+	uint64_t cycle; /* scheduling thread */
 
 	pthread_mutex_t mu;
-	fw_map podstates;        /* mu: "ns/name" -> struct fw_podstate */
+	struct fw_queue *q;      /* mu: the scheduling queue (queue.c) */
 	fw_map assumed;          /* mu: pod uid -> struct fw_assumed */
 	struct fw_cycle *parked; /* mu: cycles waiting for permit or binding */
 };
@@ -140,21 +147,51 @@ struct fw_assumed {
 };
 void fw_assumed_free(void *a);
 
-/* Retry bookkeeping of a pod that could not be scheduled. */
-struct fw_podstate {
-	char *uid;
-	unsigned attempts;
-	uint64_t not_before; /* fw_now_ms() */
-	bool unschedulable;  /* retried early when a node appears or changes */
-};
-
 uint64_t fw_now_ms(void);
 uint64_t fw_now_ns(void);
-/* Count a failed attempt of pod key/uid and return the delay before the
- * next one: 1 s doubling per attempt up to 60 s. */
+
+/* ---- queue.c: activeQ, backoffQ, unschedulable pods ---- */
+
+/* The work queue key that asks for the next pod of activeQ. */
+#define FW_PUMP_KEY "(scheduling queue)"
+
+/* init: read the queue options; -1 (logged) when they are bad. */
+int fw_queue_init(cs_mod *m, struct fw *fw);
+/* start: the periodic flush of pods unschedulable for too long. */
+int fw_queue_start(cs_mod *m, struct fw *fw);
+void fw_queue_free(cs_mod *m, struct fw *fw);
+/* The pod of key is pending and ours: queue it if new; retry it if parked
+ * and its labels, annotations or spec changed. */
+void fw_queue_pending(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod);
+/* The pod of key is gone or no longer pending: drop it.  1 when it was
+ * queued. */
+int fw_queue_forget(cs_mod *m, struct fw *fw, const char *key);
+/* Cluster events: every parked pod back to activeQ (or backoffQ); after a
+ * pod was assigned, those it may help. */
+void fw_queue_move_all(cs_mod *m, struct fw *fw, const char *event);
+void fw_queue_pod_assigned(cs_mod *m, struct fw *fw, const cs_object *pod);
+/* The key of the next pod to try (owned), or NULL when activeQ is empty. */
+char *fw_queue_pop(cs_mod *m, struct fw *fw);
+/* A failed attempt of pod key/uid: parked when unschedulable, else to
+ * backoffQ.  Returns its backoff. */
 uint32_t fw_backoff(struct fw *fw, const char *key, const char *uid, bool unschedulable);
-/* Queue every pod waiting as unschedulable for an attempt now. */
-void fw_requeue_unschedulable(cs_mod *m, struct fw *fw);
+/* Queue FW_PUMP_KEY: now while activeQ has pods, else for the end of the
+ * earliest backoff. */
+void fw_queue_kick(cs_mod *m, struct fw *fw);
+
+/* ---- profile.c ---- */
+
+/* Read the options scheduler-name, plugins, weights and profiles; -1
+ * (logged) on a bad entry or when out of memory. */
+int fw_profiles_read(cs_mod *m, struct fw *fw);
+void fw_profiles_free(struct fw *fw);
+/* The profile of a spec.schedulerName (NULL or "": default-scheduler), or
+ * NULL when it is another scheduler's. */
+fw_profile *fw_profile_of(struct fw *fw, const char *scheduler);
+/* The profile's weight for plugin (default 1). */
+int64_t fw_profile_weight(const fw_profile *p, const char *plugin);
+/* start: log what each profile runs, and what is missing. */
+void fw_profiles_log(cs_mod *m, struct fw *fw);
 
 /* ---- cycle.c ---- */
 
@@ -165,7 +202,7 @@ const cs_module *fw_plugin_find(cs_mod *m, const char *name, cs_mod **inst);
 
 /* One scheduling attempt of a pod that is pending, ours and not assumed.
  * Returns the reconcile result. */
-int fw_schedule(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod);
+int fw_schedule(cs_mod *m, struct fw *fw, fw_profile *prof, const char *key, const cs_object *pod);
 /* Scheduling thread: complete parked cycles whose wait ended or whose
  * binding finished. */
 void fw_drain(cs_mod *m, struct fw *fw);

@@ -8,9 +8,9 @@
  *                      that tolerate node.kubernetes.io/unschedulable:
  *                      NoSchedule ("node(s) were unschedulable");
  *   TaintToleration    every NoSchedule / NoExecute taint of the node is
- *                      tolerated ("node(s) had untolerated taint {k: v}");
- *   NodeSelector       every spec.nodeSelector label is on the node
- *                      ("node(s) didn't match Pod's node affinity/selector").
+ *                      tolerated ("node(s) had untolerated taint {k: v}").
+ * spec.nodeSelector is NodeAffinity's (sched-nodeaffinity), as in
+ * Kubernetes.
  * score: TaintToleration's -- the fewer PreferNoSchedule taints the pod
  *   does not tolerate, the higher; normalize maps the counts to 100 (none)
  *   down to 0 (the most on any feasible node).
@@ -121,27 +121,6 @@ static const char *taint_reason(struct basics_state *st, const struct tol *taint
 	return st->reasons[st->nreasons++] = r;
 }
 
-static bool selector_matches(const cs_host *h, const cs_object *pod, const cs_object *node)
-{
-	const cs_object *sel = h->obj_get(pod, "spec.nodeSelector");
-	const cs_object *labels = h->obj_get(node, "metadata.labels");
-	for (size_t i = 0; i < h->obj_len(sel); i++) {
-		const char *key = h->obj_key_at(sel, i);
-		const char *want = h->obj_str(h->obj_at(sel, i), NULL);
-		bool found = false;
-		/* Keys contain dots ("kubernetes.io/os"): walk the map rather
-		 * than build an escaped path. */
-		for (size_t k = 0; k < h->obj_len(labels) && !found; k++)
-			if (!strcmp(h->obj_key_at(labels, k), key)) {
-				const char *have = h->obj_str(h->obj_at(labels, k), NULL);
-				found = have && want && !strcmp(have, want);
-			}
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static int basics_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			 const cs_sched_node *node)
 {
@@ -171,10 +150,6 @@ static int basics_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			continue;
 		c->reason = taint_reason(st, &taint);
 		return c->reason ? CS_SCHED_UNRESOLVABLE : CS_SCHED_ERROR;
-	}
-	if (!selector_matches(h, pod->pod, node->node)) {
-		c->reason = "node(s) didn't match Pod's node affinity/selector";
-		return CS_SCHED_UNRESOLVABLE;
 	}
 	return CS_SCHED_OK;
 }
@@ -242,7 +217,7 @@ CS_MODULE_EXPORT const cs_module capstan_module = {
 	CS_MODULE_HEADER,
 	.name = "sched-nodebasics",
 	.version = "1.0.0",
-	.description = "scheduler plugin NodeBasics: node name, cordon, taints, node selector",
+	.description = "scheduler plugin NodeBasics: node name, cordon, taints",
 	.kind = CS_KIND_SCHEDULER,
 	.ops = &basics_ops,
 };

@@ -1,0 +1,565 @@
+/* sched-interpodaffinity: the scheduler plugin "InterPodAffinity", as in
+ * Kubernetes: spec.affinity.podAffinity and podAntiAffinity.
+ *
+ * A term {labelSelector, topologyKey, namespaces, namespaceSelector}
+ * matches a pod of a namespace the term names (namespaces, or a namespace
+ * whose labels namespaceSelector matches; neither: the namespace of the
+ * pod that has the term; namespaceSelector {}: every namespace) whose
+ * labels labelSelector matches.  The namespace labels come from a
+ * namespaces informer of this module; each namespace also carries
+ * kubernetes.io/metadata.name=<name>, as the API server sets it.
+ *
+ * filter, in Kubernetes' order:
+ *   required podAffinity: for every term, the node's topologyKey domain
+ *     holds a pod that matches all the terms -- unless no pod anywhere
+ *     matches and the pod matches its own terms (the first of a group);
+ *     "node(s) didn't match pod affinity rules", unresolvable;
+ *   required podAntiAffinity: no term's domain holds a pod it matches;
+ *     "node(s) didn't match pod anti-affinity rules";
+ *   existing pods' required anti-affinity, symmetrically: no pod in a
+ *     domain of the node has an anti-affinity term that matches this pod;
+ *     "node(s) didn't satisfy existing pods anti-affinity rules".
+ * pre_filter walks the snapshot's pods once per pod and counts matches
+ * per (topologyKey, value) pair; filter is a few binary searches per node.
+ *
+ * score: preferred terms of the pod (+weight for affinity, -weight for
+ *   anti-affinity) on the domains of the pods they match, the existing
+ *   pods' preferred terms that match this pod likewise, and their required
+ *   affinity terms with option hard-pod-affinity-weight; normalize maps the
+ *   lowest sum to 0 and the highest to 100.
+ *
+ * Threads: every call comes from the framework's scheduling thread, one
+ * pod at a time; per-cycle data lives in cs_sched_ctx.state. */
+#include <capstan/scheduler.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k8ssel.h"
+
+#define AFF  "spec.affinity.podAffinity."
+#define ANTI "spec.affinity.podAntiAffinity."
+#define REQ  "requiredDuringSchedulingIgnoredDuringExecution"
+#define PREF "preferredDuringSchedulingIgnoredDuringExecution"
+
+#define REASON_AFFINITY      "node(s) didn't match pod affinity rules"
+#define REASON_ANTI          "node(s) didn't match pod anti-affinity rules"
+#define REASON_EXISTING_ANTI "node(s) didn't satisfy existing pods anti-affinity rules"
+
+struct ipa {
+	cs_informer *namespaces; /* NULL: namespaceSelector sees only the name label */
+	int64_t hard_weight;
+};
+
+struct term {
+	const char *key, *own_ns;
+	const cs_object *sel, *nss, *ns_sel;
+	int64_t weight;
+};
+
+struct terms {
+	struct term *v;
+	size_t n;
+};
+
+/* Counts (or score sums) per topology pair. */
+struct pair {
+	const char *key, *value;
+	int64_t n;
+};
+
+struct pairs {
+	struct pair *v;
+	size_t n, cap;
+};
+
+struct nslabels {
+	char *ns;
+	cs_object *labels;
+};
+
+struct ipa_state {
+	struct terms aff, anti, paff, panti;
+	struct pairs affc, antic, existing, score;
+	bool scored; /* score pairs computed */
+	struct nslabels *nsl;
+	size_t nnsl, nslcap;
+};
+
+static const cs_option ipa_options[] = {
+	{"hard-pod-affinity-weight", CS_OPT_INT, "1",
+	 "score weight of existing pods' required affinity terms that match the pod (0..100)"},
+	{NULL, CS_OPT_END, NULL, NULL},
+};
+
+/* ---- terms ---- */
+
+static int read_terms(const cs_host *h, const cs_object *pod, const char *path, bool weighted,
+		      struct terms *out)
+{
+	const cs_object *list = h->obj_get(pod, path);
+	size_t n = h->obj_len(list);
+	out->n = 0;
+	out->v = NULL;
+	if (!n)
+		return 0;
+	if (!(out->v = calloc(n, sizeof(*out->v))))
+		return -1;
+	const char *ns = h->obj_str(pod, "metadata.namespace");
+	for (size_t i = 0; i < n; i++) {
+		const cs_object *t = h->obj_at(list, i);
+		int64_t w = 0;
+		if (weighted) {
+			w = h->obj_int(t, "weight", 0);
+			t = h->obj_get(t, "podAffinityTerm");
+		}
+		const char *key = h->obj_str(t, "topologyKey");
+		/* Validation requires a key (and a weight of 1..100). */
+		if (!key || !*key || (weighted && w <= 0))
+			continue;
+		/* A null namespaceSelector is an absent one. */
+		const cs_object *ns_sel = h->obj_get(t, "namespaceSelector");
+		if (ns_sel && h->obj_type(ns_sel) != CS_OBJ_MAP)
+			ns_sel = NULL;
+		out->v[out->n++] = (struct term){key,
+						 ns ? ns : "default",
+						 h->obj_get(t, "labelSelector"),
+						 h->obj_get(t, "namespaces"),
+						 ns_sel,
+						 w};
+	}
+	return 0;
+}
+
+static void nsl_free(const cs_host *h, struct ipa_state *st)
+{
+	for (size_t i = 0; i < st->nnsl; i++) {
+		free(st->nsl[i].ns);
+		h->obj_free(st->nsl[i].labels);
+	}
+	free(st->nsl);
+}
+
+static void state_free(const cs_host *h, struct ipa_state *st)
+{
+	if (!st)
+		return;
+	free(st->aff.v);
+	free(st->anti.v);
+	free(st->paff.v);
+	free(st->panti.v);
+	free(st->affc.v);
+	free(st->antic.v);
+	free(st->existing.v);
+	free(st->score.v);
+	nsl_free(h, st);
+	free(st);
+}
+
+/* The labels of namespace ns (with kubernetes.io/metadata.name), kept for
+ * the cycle; NULL when out of memory. */
+static const cs_object *ns_labels(cs_mod *m, struct ipa_state *st, const char *ns)
+{
+	const cs_host *h = m->host;
+	const struct ipa *ipa = h->data(m);
+	for (size_t i = 0; i < st->nnsl; i++)
+		if (!strcmp(st->nsl[i].ns, ns))
+			return st->nsl[i].labels;
+	if (st->nnsl == st->nslcap) {
+		size_t cap = st->nslcap ? st->nslcap * 2 : 8;
+		struct nslabels *v = realloc(st->nsl, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		st->nsl = v;
+		st->nslcap = cap;
+	}
+	const cs_object *obj = ipa->namespaces ? h->cache_get(ipa->namespaces, NULL, ns) : NULL;
+	const cs_object *have = obj ? h->obj_get(obj, "metadata.labels") : NULL;
+	cs_object *labels = have ? h->obj_clone(have) : h->obj_new(CS_OBJ_MAP);
+	h->obj_free(obj);
+	char *name = strdup(ns);
+	if (!labels || !name || h->obj_set_str(labels, "kubernetes\\.io/metadata\\.name", ns)) {
+		h->obj_free(labels);
+		free(name);
+		return NULL;
+	}
+	st->nsl[st->nnsl++] = (struct nslabels){name, labels};
+	return labels;
+}
+
+static bool listed(const cs_host *h, const cs_object *list, const char *s)
+{
+	for (size_t i = 0; i < h->obj_len(list); i++) {
+		const char *v = h->obj_str(h->obj_at(list, i), NULL);
+		if (v && !strcmp(v, s))
+			return true;
+	}
+	return false;
+}
+
+/* Kubernetes' AffinityTerm.Matches. *oom is set when namespace labels
+ * could not be kept. */
+static bool term_matches(cs_mod *m, struct ipa_state *st, const struct term *t,
+			 const cs_sched_pod *p, bool *oom)
+{
+	const cs_host *h = m->host;
+	const char *ns = p->ns ? p->ns : "default";
+	if (!h->obj_len(t->nss) && !t->ns_sel) {
+		if (strcmp(ns, t->own_ns))
+			return false;
+	} else if (!listed(h, t->nss, ns)) {
+		if (!t->ns_sel)
+			return false;
+		const cs_object *labels = ns_labels(m, st, ns);
+		if (!labels) {
+			*oom = true;
+			return false;
+		}
+		if (!ks_selector_matches(h, t->ns_sel, labels))
+			return false;
+	}
+	return ks_selector_matches(h, t->sel, h->obj_get(p->pod, "metadata.labels"));
+}
+
+/* ---- topology pairs ---- */
+
+static int pair_add(struct pairs *ps, const char *key, const char *value, int64_t n)
+{
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 16;
+		struct pair *v = realloc(ps->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		ps->v = v;
+		ps->cap = cap;
+	}
+	ps->v[ps->n++] = (struct pair){key, value, n};
+	return 0;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : strcmp(x->value, y->value);
+}
+
+/* Sort, sum the duplicates. */
+static void pairs_merge(struct pairs *ps)
+{
+	if (!ps->n)
+		return;
+	qsort(ps->v, ps->n, sizeof(*ps->v), pair_cmp);
+	size_t k = 0;
+	for (size_t i = 1; i < ps->n; i++) {
+		if (!pair_cmp(&ps->v[i], &ps->v[k]))
+			ps->v[k].n += ps->v[i].n;
+		else
+			ps->v[++k] = ps->v[i];
+	}
+	ps->n = k + 1;
+}
+
+static int64_t pair_get(const struct pairs *ps, const char *key, const char *value)
+{
+	struct pair k = {key, value, 0};
+	const struct pair *p = ps->n ? bsearch(&k, ps->v, ps->n, sizeof(k), pair_cmp) : NULL;
+	return p ? p->n : 0;
+}
+
+/* Add n to (term's key, the node's value) when the node has the key. */
+static int add_on_node(const cs_host *h, struct pairs *ps, const char *key, const cs_object *labels,
+		       int64_t n)
+{
+	const char *v = ks_label(h, labels, key);
+	return v ? pair_add(ps, key, v, n) : 0;
+}
+
+/* ---- pre_filter: the counts ---- */
+
+static int count_existing_anti(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
+			       const cs_sched_pod *p, const cs_object *labels, bool *oom)
+{
+	const cs_host *h = m->host;
+	struct terms t;
+	if (!h->obj_get(p->pod, ANTI REQ))
+		return 0;
+	if (read_terms(h, p->pod, ANTI REQ, false, &t) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < t.n && !rc; i++)
+		if (term_matches(m, st, &t.v[i], pod, oom))
+			rc = add_on_node(h, &st->existing, t.v[i].key, labels, 1);
+	free(t.v);
+	return rc;
+}
+
+static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
+{
+	const cs_host *h = m->host;
+	bool oom = false;
+	for (size_t j = 0; j < c->nnodes; j++) {
+		const cs_sched_node *node = c->nodes[j];
+		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+		for (size_t k = 0; k < node->npods; k++) {
+			const cs_sched_pod *p = node->pods[k];
+			if (!ks_pod_live(h, p->pod))
+				continue;
+			if (count_existing_anti(m, st, pod, p, labels, &oom) < 0)
+				return -1;
+			bool all = st->aff.n > 0;
+			for (size_t i = 0; i < st->aff.n && all; i++)
+				all = term_matches(m, st, &st->aff.v[i], p, &oom);
+			for (size_t i = 0; all && i < st->aff.n; i++)
+				if (add_on_node(h, &st->affc, st->aff.v[i].key, labels, 1) < 0)
+					return -1;
+			for (size_t i = 0; i < st->anti.n; i++)
+				if (term_matches(m, st, &st->anti.v[i], p, &oom) &&
+				    add_on_node(h, &st->antic, st->anti.v[i].key, labels, 1) < 0)
+					return -1;
+			if (oom)
+				return -1;
+		}
+	}
+	pairs_merge(&st->affc);
+	pairs_merge(&st->antic);
+	pairs_merge(&st->existing);
+	return 0;
+}
+
+static struct ipa_state *state_new(const cs_host *h, const cs_sched_pod *pod)
+{
+	struct ipa_state *st = calloc(1, sizeof(*st));
+	if (!st || read_terms(h, pod->pod, AFF REQ, false, &st->aff) < 0 ||
+	    read_terms(h, pod->pod, ANTI REQ, false, &st->anti) < 0 ||
+	    read_terms(h, pod->pod, AFF PREF, true, &st->paff) < 0 ||
+	    read_terms(h, pod->pod, ANTI PREF, true, &st->panti) < 0) {
+		state_free(h, st);
+		return NULL;
+	}
+	return st;
+}
+
+static int ipa_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
+{
+	const cs_host *h = m->host;
+	struct ipa_state *st = state_new(h, pod);
+	if (!st)
+		return CS_SCHED_ERROR;
+	c->state = st;
+	if (count(m, c, st, pod) < 0)
+		return CS_SCHED_ERROR;
+	if (!st->aff.n && !st->anti.n && !st->existing.n)
+		return CS_SCHED_SKIP;
+	return CS_SCHED_OK;
+}
+
+/* ---- filter ---- */
+
+static bool self_matches_all(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod)
+{
+	bool oom = false;
+	for (size_t i = 0; i < st->aff.n; i++)
+		if (!term_matches(m, st, &st->aff.v[i], pod, &oom))
+			return false;
+	return !oom;
+}
+
+static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+		      const cs_sched_node *node)
+{
+	const cs_host *h = m->host;
+	struct ipa_state *st = c->state;
+	if (!st)
+		return CS_SCHED_ERROR;
+	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+	bool exist = true;
+	for (size_t i = 0; i < st->aff.n; i++) {
+		const char *v = ks_label(h, labels, st->aff.v[i].key);
+		if (!v) {
+			c->reason = REASON_AFFINITY;
+			return CS_SCHED_UNRESOLVABLE;
+		}
+		if (pair_get(&st->affc, st->aff.v[i].key, v) <= 0)
+			exist = false;
+	}
+	if (!exist && !(st->affc.n == 0 && self_matches_all(m, st, pod))) {
+		c->reason = REASON_AFFINITY;
+		return CS_SCHED_UNRESOLVABLE;
+	}
+	for (size_t i = 0; i < st->anti.n; i++) {
+		const char *v = ks_label(h, labels, st->anti.v[i].key);
+		if (v && pair_get(&st->antic, st->anti.v[i].key, v) > 0) {
+			c->reason = REASON_ANTI;
+			return CS_SCHED_UNSCHEDULABLE;
+		}
+	}
+	for (size_t i = 0; st->existing.n && i < h->obj_len(labels); i++) {
+		const char *k = h->obj_key_at(labels, i);
+		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+		if (k && v && pair_get(&st->existing, k, v) > 0) {
+			c->reason = REASON_EXISTING_ANTI;
+			return CS_SCHED_UNSCHEDULABLE;
+		}
+	}
+	return CS_SCHED_OK;
+}
+
+/* ---- score ---- */
+
+/* processTerms: each of terms that matches pod adds mult * weight to the
+ * domain of node (labels). */
+static int process_terms(cs_mod *m, struct ipa_state *st, const struct terms *ts,
+			 const cs_sched_pod *pod, const cs_object *labels, int64_t mult,
+			 int64_t weight_override)
+{
+	bool oom = false;
+	for (size_t i = 0; i < ts->n; i++) {
+		const struct term *t = &ts->v[i];
+		int64_t w = weight_override ? weight_override : t->weight;
+		if (term_matches(m, st, t, pod, &oom) &&
+		    add_on_node(m->host, &st->score, t->key, labels, mult * w) < 0)
+			return -1;
+	}
+	return oom ? -1 : 0;
+}
+
+static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
+{
+	const cs_host *h = m->host;
+	const struct ipa *ipa = h->data(m);
+	for (size_t j = 0; j < c->nnodes; j++) {
+		const cs_sched_node *node = c->nodes[j];
+		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+		if (!h->obj_len(labels))
+			continue;
+		for (size_t k = 0; k < node->npods; k++) {
+			const cs_sched_pod *p = node->pods[k];
+			if (!ks_pod_live(h, p->pod))
+				continue;
+			if (process_terms(m, st, &st->paff, p, labels, 1, 0) < 0 ||
+			    process_terms(m, st, &st->panti, p, labels, -1, 0) < 0)
+				return -1;
+			if (!h->obj_get(p->pod, "spec.affinity"))
+				continue;
+			struct terms req = {0}, pa = {0}, pn = {0};
+			int rc = -1;
+			if (!read_terms(h, p->pod, AFF REQ, false, &req) &&
+			    !read_terms(h, p->pod, AFF PREF, true, &pa) &&
+			    !read_terms(h, p->pod, ANTI PREF, true, &pn))
+				rc = 0;
+			if (!rc && ipa->hard_weight > 0)
+				rc = process_terms(m, st, &req, pod, labels, 1, ipa->hard_weight);
+			if (!rc)
+				rc = process_terms(m, st, &pa, pod, labels, 1, 0);
+			if (!rc)
+				rc = process_terms(m, st, &pn, pod, labels, -1, 0);
+			free(req.v);
+			free(pa.v);
+			free(pn.v);
+			if (rc)
+				return -1;
+		}
+	}
+	pairs_merge(&st->score);
+	st->scored = true;
+	return 0;
+}
+
+static int ipa_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node,
+		     int64_t *score)
+{
+	const cs_host *h = m->host;
+	struct ipa_state *st = c->state;
+	if (!st && !(st = c->state = state_new(h, pod)))
+		return CS_SCHED_ERROR;
+	if (!st->scored && prescore(m, c, st, pod) < 0)
+		return CS_SCHED_ERROR;
+	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+	int64_t s = 0;
+	for (size_t i = 0; st->score.n && i < h->obj_len(labels); i++) {
+		const char *k = h->obj_key_at(labels, i);
+		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+		if (k && v)
+			s += pair_get(&st->score, k, v);
+	}
+	*score = s;
+	return CS_SCHED_OK;
+}
+
+static int ipa_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			 const cs_sched_node *const *nodes, int64_t *scores, size_t n)
+{
+	(void)m, (void)c, (void)pod, (void)nodes;
+	int64_t min = INT64_MAX, max = INT64_MIN;
+	for (size_t i = 0; i < n; i++) {
+		if (scores[i] < min)
+			min = scores[i];
+		if (scores[i] > max)
+			max = scores[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		scores[i] = max > min ? CS_SCHED_MAX_SCORE * (scores[i] - min) / (max - min) : 0;
+	return CS_SCHED_OK;
+}
+
+static void ipa_cycle_end(cs_mod *m, cs_sched_ctx *c)
+{
+	state_free(m->host, c->state);
+	c->state = NULL;
+}
+
+/* ---- lifecycle ---- */
+
+static int ipa_init(cs_mod *m)
+{
+	const cs_host *h = m->host;
+	int64_t w = h->opt_int(m, "hard-pod-affinity-weight");
+	if (w < 0 || w > 100) {
+		h->log(m, CS_LOG_ERROR, "option hard-pod-affinity-weight: %lld is not in 0..100",
+		       (long long)w);
+		return -1;
+	}
+	struct ipa *ipa = calloc(1, sizeof(*ipa));
+	if (!ipa) {
+		h->log(m, CS_LOG_ERROR, "out of memory");
+		return -1;
+	}
+	ipa->hard_weight = w;
+	/* namespaceSelector needs the namespaces' labels. */
+	ipa->namespaces = h->informer_new(m, "namespaces", NULL, NULL, NULL, 0, NULL);
+	if (!ipa->namespaces)
+		h->log(m, CS_LOG_WARN,
+		       "no namespaces informer (logged above): namespaceSelector terms see only "
+		       "the label kubernetes.io/metadata.name");
+	h->set_data(m, ipa);
+	return 0;
+}
+
+static void ipa_fini(cs_mod *m)
+{
+	free(m->host->data(m));
+	m->host->set_data(m, NULL);
+}
+
+static const cs_scheduler_ops ipa_ops = {
+	.size = sizeof(cs_scheduler_ops),
+	.plugin = "InterPodAffinity",
+	.pre_filter = ipa_pre_filter,
+	.filter = ipa_filter,
+	.score = ipa_score,
+	.normalize = ipa_normalize,
+	.cycle_end = ipa_cycle_end,
+};
+
+CS_MODULE_EXPORT const cs_module capstan_module = {
+	CS_MODULE_HEADER,
+	.name = "sched-interpodaffinity",
+	.version = "1.0.0",
+	.description = "scheduler plugin InterPodAffinity: pod affinity and anti-affinity",
+	.kind = CS_KIND_SCHEDULER,
+	.options = ipa_options,
+	.init = ipa_init,
+	.fini = ipa_fini,
+	.ops = &ipa_ops,
+};

@@ -1,0 +1,195 @@
+/* Label and node selectors as Kubernetes evaluates them
+ * (k8s.io/apimachinery/pkg/labels, component-helpers nodeaffinity).  See
+ * k8ssel.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k8ssel.h"
+
+const char *ks_label(const cs_host *h, const cs_object *labels, const char *key)
+{
+	size_t n = h->obj_len(labels);
+	for (size_t i = 0; i < n; i++) {
+		const char *k = h->obj_key_at(labels, i);
+		if (k && !strcmp(k, key)) {
+			const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+			return v ? v : "";
+		}
+	}
+	return NULL;
+}
+
+static bool in_values(const cs_host *h, const cs_object *values, const char *v)
+{
+	size_t n = h->obj_len(values);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = h->obj_str(h->obj_at(values, i), NULL);
+		if (s && !strcmp(s, v))
+			return true;
+	}
+	return false;
+}
+
+/* strconv.ParseInt(s, 10, 64): the whole text, base 10. */
+static bool parse_int(const char *s, long long *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || s[0] == ' ' || s[0] == '\t')
+		return false;
+	*out = v;
+	return true;
+}
+
+enum req_result { REQ_NO, REQ_YES, REQ_INVALID };
+
+/* One requirement {key, operator, values} against the value a label or
+ * field has (NULL: absent).  gt_lt: Gt and Lt are allowed (node labels). */
+static enum req_result requirement(const cs_host *h, const cs_object *req, const char *have,
+				   bool gt_lt, bool exists_ok)
+{
+	const char *op = h->obj_str(req, "operator");
+	const cs_object *values = h->obj_get(req, "values");
+	size_t nv = h->obj_len(values);
+	if (!op || !h->obj_str(req, "key"))
+		return REQ_INVALID;
+	if (!strcmp(op, "In") || !strcmp(op, "NotIn")) {
+		if (!nv)
+			return REQ_INVALID;
+		bool in = have && in_values(h, values, have);
+		return (op[0] == 'I' ? in : !in) ? REQ_YES : REQ_NO;
+	}
+	if (exists_ok && (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist"))) {
+		if (nv)
+			return REQ_INVALID;
+		return ((op[0] == 'E') == (have != NULL)) ? REQ_YES : REQ_NO;
+	}
+	if (gt_lt && (!strcmp(op, "Gt") || !strcmp(op, "Lt"))) {
+		long long want, got;
+		if (nv != 1 || !parse_int(h->obj_str(h->obj_at(values, 0), NULL), &want))
+			return REQ_INVALID;
+		if (!parse_int(have, &got))
+			return REQ_NO;
+		return (op[0] == 'G' ? got > want : got < want) ? REQ_YES : REQ_NO;
+	}
+	return REQ_INVALID;
+}
+
+bool ks_selector_matches(const cs_host *h, const cs_object *sel, const cs_object *labels)
+{
+	if (!sel || h->obj_type(sel) != CS_OBJ_MAP)
+		return false;
+	const cs_object *ml = h->obj_get(sel, "matchLabels");
+	for (size_t i = 0; i < h->obj_len(ml); i++) {
+		const char *want = h->obj_str(h->obj_at(ml, i), NULL);
+		const char *have = ks_label(h, labels, h->obj_key_at(ml, i));
+		if (!want || !have || strcmp(want, have))
+			return false;
+	}
+	const cs_object *me = h->obj_get(sel, "matchExpressions");
+	for (size_t i = 0; i < h->obj_len(me); i++) {
+		const cs_object *r = h->obj_at(me, i);
+		const char *key = h->obj_str(r, "key");
+		if (requirement(h, r, key ? ks_label(h, labels, key) : NULL, false, true) !=
+		    REQ_YES)
+			return false;
+	}
+	return true;
+}
+
+bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_object *node)
+{
+	const cs_object *me = h->obj_get(term, "matchExpressions");
+	const cs_object *mf = h->obj_get(term, "matchFields");
+	size_t ne = h->obj_len(me), nf = h->obj_len(mf);
+	if (!ne && !nf)
+		return false;
+	const cs_object *labels = h->obj_get(node, "metadata.labels");
+	for (size_t i = 0; i < ne; i++) {
+		const cs_object *r = h->obj_at(me, i);
+		const char *key = h->obj_str(r, "key");
+		if (requirement(h, r, key ? ks_label(h, labels, key) : NULL, true, true) != REQ_YES)
+			return false;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		const cs_object *r = h->obj_at(mf, i);
+		const char *key = h->obj_str(r, "key");
+		/* The only field a node selector may name. */
+		if (!key || strcmp(key, "metadata.name"))
+			return false;
+		if (requirement(h, r, h->obj_str(node, "metadata.name"), false, false) != REQ_YES)
+			return false;
+	}
+	return true;
+}
+
+bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_object *node)
+{
+	const cs_object *sel = h->obj_get(pod, "spec.nodeSelector");
+	size_t n = h->obj_len(sel);
+	if (n) {
+		const cs_object *labels = h->obj_get(node, "metadata.labels");
+		for (size_t i = 0; i < n; i++) {
+			const char *want = h->obj_str(h->obj_at(sel, i), NULL);
+			const char *have = ks_label(h, labels, h->obj_key_at(sel, i));
+			if (!want || !have || strcmp(want, have))
+				return false;
+		}
+	}
+	const cs_object *req = h->obj_get(
+		pod, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution");
+	if (!req)
+		return true;
+	/* A required node selector with no terms matches no node. */
+	const cs_object *terms = h->obj_get(req, "nodeSelectorTerms");
+	for (size_t i = 0; i < h->obj_len(terms); i++)
+		if (ks_node_term_matches(h, h->obj_at(terms, i), node))
+			return true;
+	return false;
+}
+
+static const char *str(const cs_host *h, const cs_object *o, const char *path)
+{
+	const char *s = h->obj_str(o, path);
+	return s ? s : "";
+}
+
+static bool tolerates(const cs_host *h, const cs_object *tol, const cs_object *taint)
+{
+	const char *effect = str(h, tol, "effect"), *key = str(h, tol, "key");
+	const char *op = str(h, tol, "operator");
+	if (*effect && strcmp(effect, str(h, taint, "effect")))
+		return false;
+	if (*key && strcmp(key, str(h, taint, "key")))
+		return false;
+	if (!*op || !strcmp(op, "Equal"))
+		return !strcmp(str(h, tol, "value"), str(h, taint, "value"));
+	return !strcmp(op, "Exists");
+}
+
+bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_object *node)
+{
+	const cs_object *taints = h->obj_get(node, "spec.taints");
+	const cs_object *tols = h->obj_get(pod, "spec.tolerations");
+	for (size_t i = 0; i < h->obj_len(taints); i++) {
+		const cs_object *t = h->obj_at(taints, i);
+		const char *effect = str(h, t, "effect");
+		if (strcmp(effect, "NoSchedule") && strcmp(effect, "NoExecute"))
+			continue;
+		bool ok = false;
+		for (size_t k = 0; k < h->obj_len(tols) && !ok; k++)
+			ok = tolerates(h, h->obj_at(tols, k), t);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool ks_pod_live(const cs_host *h, const cs_object *pod)
+{
+	return !h->obj_get(pod, "metadata.deletionTimestamp");
+}

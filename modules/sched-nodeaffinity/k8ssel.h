@@ -1,0 +1,42 @@
+/* Kubernetes' label and node selectors over cs_objects, shared by the
+ * scheduler plugins that need them (sched-nodeaffinity,
+ * sched-podtopologyspread, sched-interpodaffinity).  Modules link nothing
+ * but their own directory, so the others carry symbolic links to these
+ * two files: one implementation, compiled into each .so with hidden
+ * visibility. */
+#ifndef SCHED_K8SSEL_H
+#define SCHED_K8SSEL_H
+
+#include <capstan/module.h>
+#include <stdbool.h>
+
+/* The value of label key in a labels map (metadata.labels), or NULL.
+ * Keys contain dots ("topology.kubernetes.io/zone"), so the map is walked
+ * rather than addressed by path. */
+const char *ks_label(const cs_host *h, const cs_object *labels, const char *key);
+
+/* metav1.LabelSelector: matchLabels and matchExpressions (In, NotIn,
+ * Exists, DoesNotExist), ANDed.  A NULL selector matches nothing, an empty
+ * one everything, as LabelSelectorAsSelector makes them; a malformed one
+ * (unknown operator, In without values) matches nothing. */
+bool ks_selector_matches(const cs_host *h, const cs_object *sel, const cs_object *labels);
+
+/* v1.NodeSelectorTerm: matchExpressions on the node's labels (In, NotIn,
+ * Exists, DoesNotExist, Gt, Lt) and matchFields on metadata.name (In,
+ * NotIn), all ANDed.  An empty term, or one with an invalid requirement,
+ * matches nothing. */
+bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_object *node);
+
+/* The pod's spec.nodeSelector and
+ * spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution
+ * (terms ORed) both hold on the node: Kubernetes' RequiredNodeAffinity. */
+bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_object *node);
+
+/* Every NoSchedule and NoExecute taint of the node is tolerated by the
+ * pod's spec.tolerations (Kubernetes' Toleration.ToleratesTaint). */
+bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_object *node);
+
+/* The pod counts in spreading and affinity: not being deleted. */
+bool ks_pod_live(const cs_host *h, const cs_object *pod);
+
+#endif

@@ -1,0 +1,458 @@
+/* sched-podtopologyspread: the scheduler plugin "PodTopologySpread", as in
+ * Kubernetes: spec.topologySpreadConstraints.
+ *
+ * A constraint {maxSkew, topologyKey, whenUnsatisfiable, labelSelector,
+ * matchLabelKeys, minDomains, nodeAffinityPolicy, nodeTaintsPolicy} counts,
+ * per value of the node label topologyKey (a domain), the pods of the
+ * pod's namespace that labelSelector matches, on the nodes that take part:
+ * those that carry every constraint's topologyKey and, by the policies,
+ * match the pod's nodeSelector / required node affinity (nodeAffinityPolicy
+ * Honor, the default) and tolerate the node's taints (nodeTaintsPolicy
+ * Honor; the default Ignore).
+ *
+ * DoNotSchedule constraints filter: placing the pod in a domain may not
+ * make its count (plus one when the selector matches the pod itself)
+ * exceed the smallest count of any domain by more than maxSkew -- the
+ * smallest is 0 while there are fewer than minDomains domains.
+ *   "node(s) didn't match pod topology spread constraints (missing required
+ *   label)" for a node without topologyKey (unresolvable),
+ *   "node(s) didn't match pod topology spread constraints" for too much
+ *   skew.
+ * pre_filter counts once per pod over the snapshot (O(pods on nodes));
+ * filter is a binary search per constraint.
+ *
+ * ScheduleAnyway constraints score: the fewer matching pods in the node's
+ * domain, the higher, each constraint weighted by log(domains + 2) as in
+ * Kubernetes' PreScore/Score/NormalizeScore.  The counts depend on the
+ * feasible nodes (the number of domains, hostname counts), which only
+ * normalize receives, so score leaves 0 and normalize computes.
+ *
+ * Not done: the cluster-level default constraints Kubernetes applies to
+ * pods of Services and ReplicaSets that set none (the plugin reads only the
+ * pod's own constraints).
+ *
+ * Threads: every call comes from the framework's scheduling thread, one
+ * pod at a time; per-cycle data lives in cs_sched_ctx.state. */
+#include <capstan/scheduler.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "k8ssel.h"
+
+#define HOSTNAME_KEY "kubernetes.io/hostname"
+
+struct domain {
+	const char *value; /* borrowed from a node of the snapshot */
+	int64_t count;
+};
+
+struct constraint {
+	int64_t max_skew, min_domains;
+	const char *key;
+	bool hard; /* DoNotSchedule */
+	const cs_object *sel;
+	cs_object *owned_sel; /* sel with matchLabelKeys added, or NULL */
+	bool honor_affinity, honor_taints;
+	int self; /* 1 when sel matches the pod itself */
+	struct domain *doms;
+	size_t ndoms;
+	int64_t min; /* hard: the smallest count, 0 below minDomains */
+};
+
+struct spread_state {
+	struct constraint *c;
+	size_t n, nhard;
+	const cs_host *h;
+};
+
+static void state_free(const cs_host *h, struct spread_state *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n; i++) {
+		h->obj_free(st->c[i].owned_sel);
+		free(st->c[i].doms);
+	}
+	free(st->c);
+	free(st);
+}
+
+/* labelSelector plus "key In (the pod's value)" for each matchLabelKeys
+ * key the pod carries. */
+static int merge_label_keys(const cs_host *h, const cs_object *pod, const cs_object *tsc,
+			    struct constraint *c)
+{
+	const cs_object *keys = h->obj_get(tsc, "matchLabelKeys");
+	const cs_object *labels = h->obj_get(pod, "metadata.labels");
+	if (!h->obj_len(keys) || !c->sel)
+		return 0;
+	cs_object *sel = h->obj_clone(c->sel);
+	if (!sel)
+		return -1;
+	c->owned_sel = sel;
+	c->sel = sel;
+	for (size_t i = 0; i < h->obj_len(keys); i++) {
+		const char *k = h->obj_str(h->obj_at(keys, i), NULL);
+		const char *v = k ? ks_label(h, labels, k) : NULL;
+		if (!v)
+			continue;
+		cs_object *req = h->obj_new(CS_OBJ_MAP), *vals = h->obj_new(CS_OBJ_ARRAY);
+		if (!req || !vals || h->obj_set_str(req, "key", k) ||
+		    h->obj_set_str(req, "operator", "In") ||
+		    h->obj_append(vals, h->obj_new_str(v))) {
+			h->obj_free(req);
+			h->obj_free(vals);
+			return -1;
+		}
+		/* obj_set takes vals and req, also when it fails. */
+		if (h->obj_set(req, "values", vals)) {
+			h->obj_free(req);
+			return -1;
+		}
+		if (!h->obj_get(sel, "matchExpressions") &&
+		    h->obj_set(sel, "matchExpressions", h->obj_new(CS_OBJ_ARRAY))) {
+			h->obj_free(req);
+			return -1;
+		}
+		char path[64];
+		snprintf(path, sizeof(path), "matchExpressions[%zu]",
+			 h->obj_len(h->obj_get(sel, "matchExpressions")));
+		if (h->obj_set(sel, path, req))
+			return -1;
+	}
+	return 0;
+}
+
+/* The pod's constraints, or NULL (out of memory). */
+static struct spread_state *parse(const cs_host *h, const cs_sched_pod *pod)
+{
+	struct spread_state *st = calloc(1, sizeof(*st));
+	const cs_object *tscs = h->obj_get(pod->pod, "spec.topologySpreadConstraints");
+	size_t n = h->obj_len(tscs);
+	if (!st || (n && !(st->c = calloc(n, sizeof(*st->c))))) {
+		free(st);
+		return NULL;
+	}
+	st->h = h;
+	const cs_object *labels = h->obj_get(pod->pod, "metadata.labels");
+	for (size_t i = 0; i < n; i++) {
+		const cs_object *t = h->obj_at(tscs, i);
+		const char *key = h->obj_str(t, "topologyKey");
+		const char *when = h->obj_str(t, "whenUnsatisfiable");
+		const char *ap = h->obj_str(t, "nodeAffinityPolicy");
+		const char *tp = h->obj_str(t, "nodeTaintsPolicy");
+		/* Validation rejects these; a constraint that cannot be
+		 * evaluated is not enforced. */
+		if (!key || !*key || !when ||
+		    (strcmp(when, "DoNotSchedule") && strcmp(when, "ScheduleAnyway")))
+			continue;
+		struct constraint *c = &st->c[st->n++];
+		c->key = key;
+		c->max_skew = h->obj_int(t, "maxSkew", 1);
+		c->min_domains = h->obj_int(t, "minDomains", 1);
+		c->hard = !strcmp(when, "DoNotSchedule");
+		c->sel = h->obj_get(t, "labelSelector");
+		c->honor_affinity = !ap || strcmp(ap, "Ignore");
+		c->honor_taints = tp && !strcmp(tp, "Honor");
+		if (merge_label_keys(h, pod->pod, t, c) < 0) {
+			state_free(h, st);
+			return NULL;
+		}
+		c->self = ks_selector_matches(h, c->sel, labels) ? 1 : 0;
+		st->nhard += c->hard;
+	}
+	return st;
+}
+
+/* Matching pods of the namespace on a node (countPodsMatchSelector). */
+static int64_t count_on(const cs_host *h, const struct constraint *c, const cs_sched_pod *pod,
+			const cs_sched_node *node)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < node->npods; i++) {
+		const cs_sched_pod *p = node->pods[i];
+		if (!p->ns || !pod->ns || strcmp(p->ns, pod->ns) || !ks_pod_live(h, p->pod))
+			continue;
+		n += ks_selector_matches(h, c->sel, h->obj_get(p->pod, "metadata.labels"));
+	}
+	return n;
+}
+
+/* The node carries the topologyKey of every constraint of the kind. */
+static bool has_keys(const cs_host *h, const struct spread_state *st, bool hard,
+		     const cs_sched_node *node)
+{
+	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+	for (size_t i = 0; i < st->n; i++)
+		if (st->c[i].hard == hard && !ks_label(h, labels, st->c[i].key))
+			return false;
+	return true;
+}
+
+/* matchNodeInclusionPolicies, with the two node checks computed once. */
+static bool included(const struct constraint *c, bool fits, bool tolerated)
+{
+	return (!c->honor_affinity || fits) && (!c->honor_taints || tolerated);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	return strcmp(((const struct domain *)a)->value, ((const struct domain *)b)->value);
+}
+
+/* Sort and merge entries with the same value; returns the domain count. */
+static size_t merge_domains(struct domain *d, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(d, n, sizeof(*d), by_value);
+	size_t k = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (!strcmp(d[i].value, d[k].value))
+			d[k].count += d[i].count;
+		else
+			d[++k] = d[i];
+	}
+	return k + 1;
+}
+
+static const struct domain *find_domain(const struct constraint *c, const char *value)
+{
+	struct domain key = {.value = value};
+	return c->ndoms ? bsearch(&key, c->doms, c->ndoms, sizeof(key), by_value) : NULL;
+}
+
+/* Count every domain of the constraints of one kind over the nodes
+ * (all of them for the filter, the feasible ones for the score's domain
+ * set).  only_existing: add counts only to domains already present. */
+static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
+			 const cs_sched_pod *pod, const cs_sched_node *const *nodes, size_t nn)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		struct constraint *c = &st->c[i];
+		if (c->hard != hard)
+			continue;
+		free(c->doms);
+		c->ndoms = 0;
+		if (!(c->doms = calloc(nn ? nn : 1, sizeof(*c->doms))))
+			return -1;
+	}
+	for (size_t j = 0; j < nn; j++) {
+		const cs_sched_node *node = nodes[j];
+		if (!has_keys(h, st, hard, node))
+			continue;
+		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+		bool fits = ks_pod_fits_node(h, pod->pod, node->node);
+		bool tolerated = ks_taints_tolerated(h, pod->pod, node->node);
+		for (size_t i = 0; i < st->n; i++) {
+			struct constraint *c = &st->c[i];
+			if (c->hard != hard || !included(c, fits, tolerated))
+				continue;
+			c->doms[c->ndoms++] = (struct domain){ks_label(h, labels, c->key),
+							      count_on(h, c, pod, node)};
+		}
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		struct constraint *c = &st->c[i];
+		if (c->hard != hard)
+			continue;
+		c->ndoms = merge_domains(c->doms, c->ndoms);
+		c->min = c->ndoms ? INT64_MAX : 0;
+		for (size_t k = 0; k < c->ndoms; k++)
+			if (c->doms[k].count < c->min)
+				c->min = c->doms[k].count;
+		if ((int64_t)c->ndoms < c->min_domains)
+			c->min = 0;
+	}
+	return 0;
+}
+
+static int spread_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
+{
+	const cs_host *h = m->host;
+	struct spread_state *st = parse(h, pod);
+	if (!st)
+		return CS_SCHED_ERROR;
+	c->state = st;
+	if (!st->nhard)
+		return CS_SCHED_SKIP;
+	if (count_domains(h, st, true, pod, c->nodes, c->nnodes) < 0)
+		return CS_SCHED_ERROR;
+	return CS_SCHED_OK;
+}
+
+static int spread_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			 const cs_sched_node *node)
+{
+	(void)pod;
+	const cs_host *h = m->host;
+	struct spread_state *st = c->state;
+	if (!st)
+		return CS_SCHED_ERROR;
+	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+	for (size_t i = 0; i < st->n; i++) {
+		const struct constraint *k = &st->c[i];
+		if (!k->hard)
+			continue;
+		const char *value = ks_label(h, labels, k->key);
+		if (!value) {
+			c->reason = "node(s) didn't match pod topology spread constraints (missing "
+				    "required label)";
+			return CS_SCHED_UNRESOLVABLE;
+		}
+		const struct domain *d = find_domain(k, value);
+		int64_t skew = (d ? d->count : 0) + k->self - k->min;
+		if (skew > k->max_skew) {
+			c->reason = "node(s) didn't match pod topology spread constraints";
+			return CS_SCHED_UNSCHEDULABLE;
+		}
+	}
+	return CS_SCHED_OK;
+}
+
+/* Natural logarithm for x >= 1 without libm (modules link nothing but
+ * libc): x = m * 2^e with m in [1, 2), ln m = 2 atanh((m-1)/(m+1)) by its
+ * series, which converges fast for m < 2. */
+static double ln(double x)
+{
+	int e = 0;
+	while (x >= 2) {
+		x /= 2;
+		e++;
+	}
+	double y = (x - 1) / (x + 1), y2 = y * y, term = y, sum = 0;
+	for (int k = 1; k < 60; k += 2) {
+		sum += term / k;
+		term *= y2;
+	}
+	return 2 * sum + e * 0.69314718055994530942;
+}
+
+static int spread_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			const cs_sched_node *node, int64_t *score)
+{
+	(void)m, (void)c, (void)pod, (void)node;
+	*score = 0; /* normalize computes: it knows the feasible nodes */
+	return CS_SCHED_OK;
+}
+
+/* Kubernetes' PreScore + Score + NormalizeScore over the feasible nodes. */
+static int spread_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			    const cs_sched_node *const *nodes, int64_t *scores, size_t n)
+{
+	const cs_host *h = m->host;
+	struct spread_state *st = c->state;
+	if (!st && !(st = c->state = parse(h, pod)))
+		return CS_SCHED_ERROR;
+	if (st->n == st->nhard) {
+		for (size_t j = 0; j < n; j++)
+			scores[j] = 0;
+		return CS_SCHED_OK;
+	}
+	bool *ignored = calloc(n ? n : 1, sizeof(*ignored));
+	double *weight = calloc(st->n, sizeof(*weight));
+	if (!ignored || !weight) {
+		free(ignored);
+		free(weight);
+		return CS_SCHED_ERROR;
+	}
+	/* The domains are those of the feasible nodes with every key. */
+	size_t counted = 0;
+	for (size_t j = 0; j < n; j++)
+		counted += !(ignored[j] = !has_keys(h, st, false, nodes[j]));
+	if (count_domains(h, st, false, pod, nodes, n) < 0) {
+		free(ignored);
+		free(weight);
+		return CS_SCHED_ERROR;
+	}
+	/* Then every node of the cluster adds its pods to those domains. */
+	for (size_t i = 0; i < st->n; i++) {
+		struct constraint *k = &st->c[i];
+		if (k->hard)
+			continue;
+		bool host = !strcmp(k->key, HOSTNAME_KEY);
+		weight[i] = ln((double)(host ? counted : k->ndoms) + 2);
+		if (host)
+			continue; /* counted per node below */
+		for (size_t d = 0; d < k->ndoms; d++)
+			k->doms[d].count = 0;
+		for (size_t j = 0; j < c->nnodes; j++) {
+			const cs_sched_node *node = c->nodes[j];
+			if (!has_keys(h, st, false, node) ||
+			    !included(k, ks_pod_fits_node(h, pod->pod, node->node),
+				      ks_taints_tolerated(h, pod->pod, node->node)))
+				continue;
+			const char *v =
+				ks_label(h, h->obj_get(node->node, "metadata.labels"), k->key);
+			struct domain *d = (struct domain *)find_domain(k, v);
+			if (d)
+				d->count += count_on(h, k, pod, node);
+		}
+	}
+	int64_t min = INT64_MAX, max = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (ignored[j]) {
+			scores[j] = 0;
+			continue;
+		}
+		const cs_object *labels = h->obj_get(nodes[j]->node, "metadata.labels");
+		double s = 0;
+		for (size_t i = 0; i < st->n; i++) {
+			const struct constraint *k = &st->c[i];
+			if (k->hard)
+				continue;
+			const char *v = ks_label(h, labels, k->key);
+			int64_t cnt = 0;
+			if (!strcmp(k->key, HOSTNAME_KEY)) {
+				cnt = count_on(h, k, pod, nodes[j]);
+			} else {
+				const struct domain *d = find_domain(k, v);
+				cnt = d ? d->count : 0;
+			}
+			s += (double)cnt * weight[i] + (double)(k->max_skew - 1);
+		}
+		scores[j] = (int64_t)(s + 0.5); /* math.Round, s >= 0 */
+		if (scores[j] < min)
+			min = scores[j];
+		if (scores[j] > max)
+			max = scores[j];
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (ignored[j])
+			scores[j] = 0;
+		else if (max == 0)
+			scores[j] = CS_SCHED_MAX_SCORE;
+		else
+			scores[j] = CS_SCHED_MAX_SCORE * (max + min - scores[j]) / max;
+	}
+	free(ignored);
+	free(weight);
+	return CS_SCHED_OK;
+}
+
+static void spread_cycle_end(cs_mod *m, cs_sched_ctx *c)
+{
+	state_free(m->host, c->state);
+	c->state = NULL;
+}
+
+static const cs_scheduler_ops spread_ops = {
+	.size = sizeof(cs_scheduler_ops),
+	.plugin = "PodTopologySpread",
+	.pre_filter = spread_pre_filter,
+	.filter = spread_filter,
+	.score = spread_score,
+	.normalize = spread_normalize,
+	.cycle_end = spread_cycle_end,
+};
+
+CS_MODULE_EXPORT const cs_module capstan_module = {
+	CS_MODULE_HEADER,
+	.name = "sched-podtopologyspread",
+	.version = "1.0.0",
+	.description = "scheduler plugin PodTopologySpread: topologySpreadConstraints",
+	.kind = CS_KIND_SCHEDULER,
+	.ops = &spread_ops,
+};
