@@ -124,7 +124,7 @@ static bool pod_usage(const cs_host *h, const cs_object *pod, const char *key, i
 			*out = pod_amount(h, pod, "requests", key);
 			return true;
 		}
-	if (!strncmp(key, "requests.", 9) && strcmp(key + 9, "storage")) {
+	if (!strncmp(key, "requests.", 9) && strcmp(key, "requests.storage")) {
 		*out = pod_amount(h, pod, "requests", key + 9);
 		return true;
 	}
