@@ -863,6 +863,11 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 			break;
 	}
 	cs_log(CS_LOG_INFO, "shutting down");
+	/* The modules' last words (stream cancellations as their informers
+	 * stopped) may have arrived with stop_done, before the loop serviced
+	 * them: a cancellation dropped below would leave its stream's request
+	 * behind. */
+	internal_run(srv);
 	pthread_mutex_lock(srv->iq_lock);
 	srv->serving = false;
 	struct cs_ireq *left = srv->iq_head;
@@ -891,6 +896,8 @@ int cs_server_run(cs_server *srv, const char *listen, cs_store_opts *sopts, cons
 		while (cs_now_ns() < until && cs_watch_count(srv) + cs_pending_output(srv) > 0)
 			if (lws_service(srv->ctx, 0) < 0)
 				break;
+		/* In-process streams end (and are freed) there, not on a socket. */
+		internal_run(srv);
 	}
 	lws_context_destroy(srv->ctx);
 	srv->ctx = NULL;
