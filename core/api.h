@@ -127,8 +127,6 @@ size_t cs_watch_count(cs_server *srv);
 /* Object handlers (api_objects.c). */
 /* Create the built-in namespaces and wait until they are durable. */
 int cs_bootstrap(cs_server *srv, char *err, size_t errlen);
-/* Delete the contents of terminating namespaces, then the namespaces. */
-void cs_ns_sweep(cs_server *srv);
 typedef struct cs_target {
 	const cs_type *type;
 	const char *ns;   /* NULL for cluster scope or all namespaces */

@@ -21,11 +21,23 @@ static cs_json *string_array(const char *const *v, size_t n)
 	return a;
 }
 
+/* The subresources a type may serve (CS_SUB_*), as Kubernetes lists them
+ * (by name): scale is an autoscaling/v1 Scale; finalize only takes a PUT. */
+static const struct subresource {
+	unsigned flag;
+	const char *name;
+	const char *group, *version, *kind; /* NULL: the type's own */
+	const char *verbs[3];
+} subresources[] = {
+	{CS_SUB_FINALIZE, "finalize", NULL, NULL, NULL, {"update"}},
+	{CS_SUB_SCALE, "scale", "autoscaling", "v1", "Scale", {"get", "patch", "update"}},
+	{CS_SUB_STATUS, "status", NULL, NULL, NULL, {"get", "patch", "update"}},
+};
+
 static cs_json *resource_list(const char *group, const char *version)
 {
 	static const char *verbs[] = {"create", "delete", "deletecollection", "get",
 				      "list",   "patch",  "update",           "watch"};
-	static const char *sub_verbs[] = {"get", "patch", "update"};
 	cs_json *l = cs_json_object();
 	cs_json_set(l, "kind", cs_json_string("APIResourceList"));
 	cs_json_set(l, "apiVersion", cs_json_string("v1"));
@@ -47,20 +59,20 @@ static cs_json *resource_list(const char *group, const char *version)
 		if (t->short_names[0])
 			cs_json_set(e, "shortNames", string_array(t->short_names, 4));
 		cs_json_push(res, e);
-		const char *subs[] = {"status", "scale"};
-		for (int s = 0; s < 2; s++) {
-			if (!(t->subresources & (s == 0 ? CS_SUB_STATUS : CS_SUB_SCALE)))
+		for (size_t s = 0; s < sizeof(subresources) / sizeof(*subresources); s++) {
+			const struct subresource *sub = &subresources[s];
+			if (!(t->subresources & sub->flag))
 				continue;
 			cs_json *se = cs_json_object();
-			cs_json_set(se, "name", cs_json_stringf("%s/%s", t->resource, subs[s]));
+			cs_json_set(se, "name", cs_json_stringf("%s/%s", t->resource, sub->name));
 			cs_json_set(se, "singularName", cs_json_string(""));
 			cs_json_set(se, "namespaced", cs_json_bool(t->namespaced));
-			if (s == 1) {
-				cs_json_set(se, "group", cs_json_string("autoscaling"));
-				cs_json_set(se, "version", cs_json_string("v1"));
+			if (sub->group) {
+				cs_json_set(se, "group", cs_json_string(sub->group));
+				cs_json_set(se, "version", cs_json_string(sub->version));
 			}
-			cs_json_set(se, "kind", cs_json_string(s == 0 ? t->kind : "Scale"));
-			cs_json_set(se, "verbs", string_array(sub_verbs, 3));
+			cs_json_set(se, "kind", cs_json_string(sub->kind ? sub->kind : t->kind));
+			cs_json_set(se, "verbs", string_array(sub->verbs, 3));
 			cs_json_push(res, se);
 		}
 	}

@@ -572,6 +572,25 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	}
 	bool status_sub = tg->sub && !strcmp(tg->sub, "status");
 	bool binding = tg->sub && !strcmp(tg->sub, "binding");
+	if (t->subresources & CS_SUB_FINALIZE) {
+		/* spec.finalizers of a namespace is the finalize subresource's
+		 * to change, and only it changes there (Kubernetes'
+		 * NamespaceStrategy.PrepareForUpdate, and finalize's own
+		 * strategy narrowed to the finalizers). */
+		bool finalize = tg->sub && !strcmp(tg->sub, "finalize");
+		const cs_json *from = finalize ? doc : old;
+		cs_json *fins = cs_json_path(from, "spec", "finalizers", NULL);
+		fins = fins ? cs_json_clone(fins) : NULL;
+		if (finalize) {
+			cs_json_free(doc);
+			doc = cs_json_clone(old);
+			md = cs_json_get(doc, "metadata");
+		}
+		if (fins)
+			cs_json_set(cs_json_obj_ensure(doc, "spec"), "finalizers", fins);
+		else
+			cs_json_del(cs_json_get(doc, "spec"), "finalizers");
+	}
 	if (binding) {
 		/* spec.nodeName and the PodScheduled condition, set by do_bind. */
 	} else if (status_sub) {
@@ -941,7 +960,12 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 	bool is_ns = !strcmp(t->resource, "namespaces");
 	bool fin_changed = !is_ns && gc_finalizers(t, md, opts);
 	bool has_fin = cs_json_len(cs_json_get(md, "finalizers")) > 0;
-	if (has_fin || is_ns) {
+	/* A namespace waits for the finalizers of its spec (the namespace
+	 * controller's "kubernetes" empties it of content); one without any
+	 * is deleted at once, as Kubernetes' namespace storage does. */
+	if (is_ns && cs_json_len(cs_json_path(doc, "spec", "finalizers", NULL)) > 0)
+		has_fin = true;
+	if (has_fin) {
 		if (cs_json_get(md, "deletionTimestamp") && !fin_changed) {
 			/* Already being deleted: report the current state. */
 			cs_json_free(doc);
@@ -963,11 +987,8 @@ static int delete_one(cs_server *srv, cs_req *r, const cs_type *t, const char *k
 			cs_reply_json(r, 202, doc);
 			return 0;
 		}
-		int rc = store_write(srv, m ? NULL : r, t, key, doc, cur->rev, false, 202,
-				     REPLY_OBJECT, m, st);
-		if (rc == 0 && is_ns)
-			cs_ns_sweep(srv);
-		return rc;
+		return store_write(srv, m ? NULL : r, t, key, doc, cur->rev, false, 202,
+				   REPLY_OBJECT, m, st);
 	}
 	if (r && !m && dry_run(r)) {
 		cs_reply_json(r, 200, doc);
@@ -1375,6 +1396,14 @@ void cs_api_objects(cs_req *r, const cs_target *tg)
 	cs_status st = {0};
 	int rc = 0;
 	r->resource = tg->type->resource;
+	/* finalize serves a PUT and nothing else, as in Kubernetes. */
+	if (tg->sub && !strcmp(tg->sub, "finalize") && r->method != CS_PUT) {
+		r->verb = "other";
+		cs_status_set(&st, 405, "MethodNotAllowed",
+			      "the server does not allow this method on the requested resource");
+		cs_reply_status(r, &st);
+		return;
+	}
 	switch (r->method) {
 	case CS_GET:
 		if (is_watch(r)) {
@@ -1429,7 +1458,7 @@ void cs_api_objects(cs_req *r, const cs_target *tg)
 		cs_reply_status(r, &st);
 }
 
-/* ---- namespaces: bootstrap and termination ---- */
+/* ---- namespaces: bootstrap ---- */
 
 /* Creates an object directly (bootstrap); returns -1 with err. */
 static int create_internal(cs_server *srv, const cs_type *t, cs_json *doc, char *err, size_t errlen)
@@ -1490,86 +1519,4 @@ int cs_bootstrap(cs_server *srv, char *err, size_t errlen)
 		cs_store_dispatch(srv->store);
 	}
 	return 0;
-}
-
-struct sweep_ctx {
-	cs_server *srv;
-	const cs_type *t;
-	size_t remaining;
-};
-
-static bool sweep_visit(void *arg, const char *key, cs_obj *o)
-{
-	struct sweep_ctx *c = arg;
-	c->remaining++;
-	/* Skip objects with a delete already in flight or already marked. */
-	if (cs_store_get_latest(c->srv->store, key) != o)
-		return true;
-	const cs_json *d = cs_obj_doc(o);
-	if (cs_json_path(d, "metadata", "deletionTimestamp", NULL))
-		return true;
-	cs_status st = {0};
-	/* As Kubernetes' namespace controller: dependents go in the
-	 * background, whatever a resource's default (a Job's would leave an
-	 * orphan finalizer for the garbage collector to clear). */
-	cs_json *opts = cs_json_object();
-	cs_json_set(opts, "propagationPolicy", cs_json_string("Background"));
-	int rc = delete_one(c->srv, NULL, c->t, key, o, opts, NULL, &st);
-	cs_json_free(opts);
-	if (rc < 0)
-		cs_log(CS_LOG_WARN, "namespace cleanup: cannot delete %s: %s", key, st.message);
-	return true;
-}
-
-struct ns_scan {
-	cs_server *srv;
-	char names[64][254];
-	size_t n;
-};
-
-static bool ns_visit(void *arg, const char *key, cs_obj *o)
-{
-	struct ns_scan *s = arg;
-	(void)key;
-	if (!strstr(o->json, "\"deletionTimestamp\""))
-		return true;
-	const char *name = cs_json_str(cs_json_path(cs_obj_doc(o), "metadata", "name", NULL));
-	if (name && s->n < 64)
-		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", name);
-	return true;
-}
-
-/* Deletes the contents of terminating namespaces, then the namespaces. */
-void cs_ns_sweep(cs_server *srv)
-{
-	const cs_type *nst = cs_type_find("", "v1", "namespaces");
-	char prefix[KEYLEN];
-	struct ns_scan scan = {.srv = srv};
-	cs_key_prefix(prefix, sizeof(prefix), nst, NULL);
-	cs_store_scan(srv->store, prefix, NULL, ns_visit, &scan);
-	for (size_t i = 0; i < scan.n; i++) {
-		size_t remaining = 0;
-		for (size_t k = 0; k < cs_types_count; k++) {
-			const cs_type *t = &cs_types[k];
-			if (!t->namespaced)
-				continue;
-			struct sweep_ctx c = {.srv = srv, .t = t};
-			cs_key_prefix(prefix, sizeof(prefix), t, scan.names[i]);
-			cs_store_scan(srv->store, prefix, NULL, sweep_visit, &c);
-			remaining += c.remaining;
-		}
-		if (remaining)
-			continue;
-		char key[KEYLEN];
-		cs_key(key, sizeof(key), nst, NULL, scan.names[i]);
-		cs_obj *cur = cs_store_get_latest(srv->store, key);
-		if (!cur || cur != cs_store_get(srv->store, key))
-			continue; /* a write is in flight; next sweep */
-		cs_json *doc = cs_json_clone(cs_obj_doc(cur));
-		cs_status st = {0};
-		if (store_write(srv, NULL, nst, key, doc, cur->rev, true, 200, REPLY_OBJECT, NULL,
-				&st) < 0)
-			cs_log(CS_LOG_WARN, "namespace cleanup: cannot remove namespace %s: %s",
-			       scan.names[i], st.message);
-	}
 }

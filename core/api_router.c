@@ -83,12 +83,12 @@ void cs_api_dispatch(cs_req *r)
 		return;
 	}
 	if (tg.sub) {
-		bool ok =
-			(!strcmp(tg.sub, "status") && (tg.type->subresources & CS_SUB_STATUS)) ||
-			(!strcmp(tg.sub, "scale") && (tg.type->subresources & CS_SUB_SCALE)) ||
-			(!strcmp(tg.sub, "finalize") && !strcmp(tg.type->resource, "namespaces")) ||
-			(!strcmp(tg.sub, "binding") && !strcmp(tg.type->resource, "pods") &&
-			 r->method == CS_POST);
+		bool ok = (!strcmp(tg.sub, "status") && (tg.type->subresources & CS_SUB_STATUS)) ||
+			  (!strcmp(tg.sub, "scale") && (tg.type->subresources & CS_SUB_SCALE)) ||
+			  (!strcmp(tg.sub, "finalize") &&
+			   (tg.type->subresources & CS_SUB_FINALIZE)) ||
+			  (!strcmp(tg.sub, "binding") && !strcmp(tg.type->resource, "pods") &&
+			   r->method == CS_POST);
 		if (!ok) {
 			cs_reply_error(r, 404, "NotFound",
 				       "the server could not find the requested resource");

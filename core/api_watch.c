@@ -454,5 +454,4 @@ void cs_watch_tick(cs_server *srv)
 			flush(w, true);
 		}
 	}
-	cs_ns_sweep(srv);
 }

@@ -2464,6 +2464,21 @@ static void add_status_like(cs_json *paths, const op_ctx *o, const char *base, c
 			      responses(def, "200201"), scale));
 }
 
+/* namespaces/{name}/finalize: a PUT of the object, nothing else. */
+static void add_finalize(cs_json *paths, const op_ctx *o, const char *base)
+{
+	const cs_type *t = o->t;
+	char path[384], id[256], desc[256];
+	snprintf(path, sizeof(path), "%s/finalize", base);
+	cs_json *item = path_item(paths, path, true, t->namespaced);
+	snprintf(id, sizeof(id), "replace%s%s%sFinalize", o->camel, o->ns, t->kind);
+	snprintf(desc, sizeof(desc), "replace finalize of the specified %s", t->kind);
+	cs_json_set(item, "put",
+		    operation(o, "put", desc, consumes_any, produces_json, id,
+			      params(body_param(o->def, true), Q_WRITE),
+			      responses(o->def, "200201"), false));
+}
+
 static void add_type_paths(cs_json *paths, const cs_type *t)
 {
 	op_ctx o = {.t = t, .ns = t->namespaced ? "Namespaced" : ""};
@@ -2531,6 +2546,8 @@ static void add_type_paths(cs_json *paths, const cs_type *t)
 		add_status_like(paths, &o, item_path, "status", "Status", false);
 	if (t->subresources & CS_SUB_SCALE)
 		add_status_like(paths, &o, item_path, "scale", "Scale", true);
+	if (t->subresources & CS_SUB_FINALIZE)
+		add_finalize(paths, &o, item_path);
 
 	if (t->namespaced) {
 		char all[320];

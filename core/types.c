@@ -13,7 +13,8 @@
 	}
 
 const cs_type cs_types[] = {
-	T("", "v1", "namespaces", "namespace", "Namespace", false, CS_SUB_STATUS, true, "ns"),
+	T("", "v1", "namespaces", "namespace", "Namespace", false, CS_SUB_STATUS | CS_SUB_FINALIZE,
+	  true, "ns"),
 	T("", "v1", "pods", "pod", "Pod", true, CS_SUB_STATUS, true, "po"),
 	T("", "v1", "nodes", "node", "Node", false, CS_SUB_STATUS, true, "no"),
 	T("", "v1", "services", "service", "Service", true, CS_SUB_STATUS, true, "svc"),

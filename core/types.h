@@ -14,6 +14,8 @@
 enum {
 	CS_SUB_STATUS = 1 << 0,
 	CS_SUB_SCALE = 1 << 1,
+	/* namespaces/finalize: PUT replaces spec.finalizers, nothing else */
+	CS_SUB_FINALIZE = 1 << 2,
 };
 
 typedef struct cs_type {

@@ -5,6 +5,7 @@ import threading
 import time
 
 from harness import CapstanTest, cm, deployment, main
+from modconf import start_capstand
 
 NS = "/api/v1/namespaces/default"
 CMS = NS + "/configmaps"
@@ -457,6 +458,11 @@ class DiscoveryTest(CapstanTest):
 
 
 class NamespaceTest(CapstanTest):
+    # Deleting a namespace's content is the namespace controller's work.
+    @classmethod
+    def setUpClass(cls):
+        cls.cs = start_capstand(["ctrl-namespace"])
+
     def test_builtin_namespaces(self):
         names = {n["metadata"]["name"] for n in self.ok("GET", "/api/v1/namespaces")["items"]}
         self.assertTrue({"default", "kube-system", "kube-public"} <= names)
@@ -531,6 +537,120 @@ class NamespaceTest(CapstanTest):
                       {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": long}}, 201)
         self.assertEqual(len(got["metadata"]["name"]), 63)
         self.assertTrue(got["metadata"]["name"].startswith("x" * 58))
+
+
+class FinalizeTest(CapstanTest):
+    """namespaces/NAME/finalize, without a namespace controller: what the
+    API server does by itself."""
+
+    def make_ns(self, name):
+        return self.ok("POST", "/api/v1/namespaces",
+                       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, 201)
+
+    def test_finalize_releases_a_terminating_namespace(self):
+        ns = self.make_ns("fin-a")
+        self.assertEqual(ns["spec"]["finalizers"], ["kubernetes"])
+        self.ok("POST", "/api/v1/namespaces/fin-a/configmaps", cm("c"), 201)
+        self.ok("DELETE", "/api/v1/namespaces/fin-a", want=202)
+        # Nothing deletes its content: it stays Terminating.
+        time.sleep(1)
+        ns = self.ok("GET", "/api/v1/namespaces/fin-a")
+        self.assertEqual(ns["status"]["phase"], "Terminating")
+        self.assertIn("deletionTimestamp", ns["metadata"])
+        code, st = self.req("POST", "/api/v1/namespaces/fin-a/configmaps", cm("late"))
+        self.assertEqual(code, 403, st)
+        # finalize changes spec.finalizers and nothing else.
+        ns["spec"]["finalizers"] = ["example.com/other"]
+        ns["metadata"].setdefault("labels", {})["x"] = "y"
+        ns["status"]["phase"] = "Active"
+        got = self.ok("PUT", "/api/v1/namespaces/fin-a/finalize", ns, 200)
+        self.assertEqual(got["spec"]["finalizers"], ["example.com/other"])
+        self.assertNotIn("x", got["metadata"].get("labels", {}))
+        self.assertEqual(got["status"]["phase"], "Terminating")
+        # A stale resourceVersion conflicts.
+        code, st = self.req("PUT", "/api/v1/namespaces/fin-a/finalize", ns)
+        self.assertEqual(code, 409, st)
+        got["spec"]["finalizers"] = []
+        self.ok("PUT", "/api/v1/namespaces/fin-a/finalize", got, 200)
+        self.assertEqual(self.req("GET", "/api/v1/namespaces/fin-a")[0], 404)
+
+    def test_finalize_validates_the_finalizer_names(self):
+        ns = self.make_ns("fin-b")
+        for bad in ("no-slash-nonstandard", "example.com/", "Bad Name/x"):
+            ns["spec"]["finalizers"] = [bad]
+            code, st = self.req("PUT", "/api/v1/namespaces/fin-b/finalize", ns)
+            self.assertEqual(code, 422, "%s: %s" % (bad, st))
+            self.assertEqual(st["reason"], "Invalid")
+            self.assertIn("spec.finalizers", st["message"])
+            self.assertIn(bad, st["message"])
+        self.assertEqual(self.ok("GET", "/api/v1/namespaces/fin-b")["spec"]["finalizers"],
+                         ["kubernetes"])
+
+    def test_plain_updates_keep_spec_finalizers(self):
+        ns = self.make_ns("fin-c")
+        ns["spec"]["finalizers"] = []
+        ns["metadata"]["labels"] = {"team": "a"}
+        got = self.ok("PUT", "/api/v1/namespaces/fin-c", ns, 200)
+        self.assertEqual(got["spec"]["finalizers"], ["kubernetes"])
+        self.assertEqual(got["metadata"]["labels"]["team"], "a")
+        got = self.ok("PATCH", "/api/v1/namespaces/fin-c", {"spec": {"finalizers": None}}, 200,
+                      ctype="application/merge-patch+json")
+        self.assertEqual(got["spec"]["finalizers"], ["kubernetes"])
+        got["spec"]["finalizers"] = []
+        got = self.ok("PUT", "/api/v1/namespaces/fin-c/status", got, 200)
+        self.assertEqual(got["spec"]["finalizers"], ["kubernetes"])
+
+    def test_finalize_takes_only_put(self):
+        self.make_ns("fin-d")
+        for method, body, ctype in (("GET", None, "application/json"),
+                                    ("PATCH", {"spec": {"finalizers": []}},
+                                     "application/merge-patch+json"),
+                                    ("DELETE", None, "application/json"),
+                                    ("POST", {"kind": "Namespace"}, "application/json")):
+            code, st = self.req(method, "/api/v1/namespaces/fin-d/finalize", body, ctype=ctype)
+            self.assertEqual(code, 405, "%s: %s" % (method, st))
+            self.assertEqual(st["reason"], "MethodNotAllowed")
+        self.assertEqual(self.ok("GET", "/api/v1/namespaces/fin-d")["spec"]["finalizers"],
+                         ["kubernetes"])
+        code, _ = self.req("PUT", "/api/v1/namespaces/nosuch/finalize",
+                           {"apiVersion": "v1", "kind": "Namespace",
+                            "metadata": {"name": "nosuch"}, "spec": {"finalizers": []}})
+        self.assertEqual(code, 404)
+        # Only namespaces have it.
+        code, _ = self.req("PUT", "/api/v1/nodes/n1/finalize", {"kind": "Node"})
+        self.assertEqual(code, 404)
+
+    def test_discovery_and_openapi_list_finalize(self):
+        res = {r["name"]: r for r in self.ok("GET", "/api/v1")["resources"]}
+        self.assertEqual(res["namespaces/finalize"]["verbs"], ["update"])
+        self.assertEqual(res["namespaces/finalize"]["kind"], "Namespace")
+        self.assertFalse(res["namespaces/finalize"]["namespaced"])
+        self.assertNotIn("pods/finalize", res)
+        names = [r["name"] for r in self.ok("GET", "/api/v1")["resources"]]
+        self.assertLess(names.index("namespaces/finalize"), names.index("namespaces/status"))
+        paths = self.ok("GET", "/openapi/v2")["paths"]
+        op = paths["/api/v1/namespaces/{name}/finalize"]
+        self.assertEqual(sorted(k for k in op if k != "parameters"), ["put"])
+        self.assertEqual(op["put"]["operationId"], "replaceCoreV1NamespaceFinalize")
+
+    def test_namespace_without_spec_finalizers_goes_at_once(self):
+        ns = self.make_ns("fin-e")
+        ns["spec"]["finalizers"] = []
+        self.ok("PUT", "/api/v1/namespaces/fin-e/finalize", ns, 200)
+        self.ok("DELETE", "/api/v1/namespaces/fin-e", want=200)
+        self.assertEqual(self.req("GET", "/api/v1/namespaces/fin-e")[0], 404)
+        # A metadata finalizer still holds it, Terminating, until removed.
+        ns = self.make_ns("fin-f")
+        ns["spec"]["finalizers"] = []
+        ns = self.ok("PUT", "/api/v1/namespaces/fin-f/finalize", ns, 200)
+        ns["metadata"]["finalizers"] = ["example.com/hold"]
+        ns = self.ok("PUT", "/api/v1/namespaces/fin-f", ns, 200)
+        ns = self.ok("DELETE", "/api/v1/namespaces/fin-f", want=202)
+        self.assertEqual(ns["status"]["phase"], "Terminating")
+        ns["metadata"]["finalizers"] = []
+        self.ok("PUT", "/api/v1/namespaces/fin-f", ns, 200)
+        self.assertEqual(self.req("GET", "/api/v1/namespaces/fin-f")[0], 404)
+
 
 if __name__ == "__main__":
     main()

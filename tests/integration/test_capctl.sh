@@ -30,7 +30,14 @@ cleanup() {
 trap cleanup EXIT
 
 unset CAPSTAN_NAMESPACE CAPSTAN_TOKEN
-cs_capstand_start "$TMP" --role all || exit 1
+# The namespace controller, for `delete namespace` to finish.
+cat >"$TMP/capstan.conf" <<EOF
+module-path = "$(dirname "$CAPSTAND")/modules"
+module "ctrl-namespace" { enabled = true  required = true }
+EOF
+DEV_MODULES=()
+[ "$(id -u)" != 0 ] && DEV_MODULES=(--dev-modules) # files are ours, not root's
+cs_capstand_start "$TMP" --role all -c "$TMP/capstan.conf" "${DEV_MODULES[@]}" || exit 1
 export CAPSTAN_SERVER="http://127.0.0.1:$CAPSTAND_PORT"
 DEAD_PORT=$(cs_free_port) || exit 1
 

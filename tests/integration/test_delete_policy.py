@@ -1,10 +1,12 @@
 """What the API server itself does for garbage collection and eviction,
 without any controller: the finalizers a DELETE's propagation policy adds
 (orphan, foregroundDeletion; batch/v1 Jobs orphan by default), and the
-DefaultTolerationSeconds admission of pods."""
+DefaultTolerationSeconds admission of pods; and, with the namespace
+controller, what a namespace's deletion does to the Jobs in it."""
 import time
 
 from harness import CapstanTest, cm, main
+from modconf import start_capstand
 
 NS = "/api/v1/namespaces/default"
 CMS = NS + "/configmaps"
@@ -102,6 +104,15 @@ class DeletePolicyTest(CapstanTest):
         self.ok("POST", JOBS, job("j2"), 201)
         self.ok("DELETE", JOBS + "/j2?propagationPolicy=Background", want=200)
         self.assertEqual(self.req("GET", JOBS + "/j2")[0], 404)
+
+
+class NamespaceDeletionTest(CapstanTest):
+    """The namespace controller deletes with background propagation, so a
+    Job's default (orphan) leaves no finalizer behind to wait for."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cs = start_capstand(["ctrl-namespace"])
 
     def test_namespace_deletion_does_not_orphan_jobs(self):
         self.ok("POST", "/api/v1/namespaces",

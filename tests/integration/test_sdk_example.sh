@@ -165,6 +165,7 @@ module "ctrl-hello" {
 	required = $1
 	greeting = "$GREETING"
 }
+module "ctrl-namespace" { enabled = true }
 ${2:-}
 EOF
 }

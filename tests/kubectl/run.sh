@@ -26,7 +26,14 @@ if [ ${#kubectls[@]} = 0 ]; then
 	exit 1
 fi
 
-if ! cs_capstand_start "$TMP"; then
+# The namespace controller, for `kubectl delete namespace` to finish.
+cat >"$TMP/capstan.conf" <<EOF
+module-path = "$(cd "$(dirname "$CAPSTAND")" && pwd)/modules"
+module "ctrl-namespace" { enabled = true  required = true }
+EOF
+DEV_MODULES=()
+[ "$(id -u)" != 0 ] && DEV_MODULES=(--dev-modules) # files are ours, not root's
+if ! cs_capstand_start "$TMP" -c "$TMP/capstan.conf" "${DEV_MODULES[@]}"; then
 	echo "kubectl: 0 passed, 1 failed"
 	exit 1
 fi
@@ -99,6 +106,11 @@ for entry in "${kubectls[@]}"; do
 	check "delete pod" 'pod "box" deleted' k delete pod box
 	check "delete configmaps" 'deleted' k delete configmap settings watched
 	check "not found" 'NotFound' sh -c "\"$K\" -s http://127.0.0.1:$PORT get pod box 2>&1; true"
+	check "create namespace" 'namespace/kns created' k create namespace kns
+	check "create in namespace" 'configmap/inside created' k -n kns create configmap inside
+	# kubectl waits until the namespace is gone: its content first.
+	check "delete namespace" 'namespace "kns" deleted' k delete namespace kns --timeout=60s
+	check "deleted namespace is gone" 'NotFound' sh -c "\"$K\" -s http://127.0.0.1:$PORT get ns kns 2>&1; true"
 	sed -i 's/replicas: 3/replicas: 2/; s/nginx:1.26/nginx:1.25/' "$TMP/deploy.yaml"
 done
 if ! kill -0 "$CAPSTAND_PID" 2>/dev/null; then

@@ -335,11 +335,25 @@ static void test_v2_paths(void **state)
 				cs_json_path(scale, "get", "x-kubernetes-group-version-kind", NULL);
 			assert_true(gvk_matches(g, "autoscaling", "v1", "Scale"));
 		}
+		/* finalize: a PUT of the object and nothing else. */
+		snprintf(sub, sizeof(sub), "%s/finalize", item);
+		const cs_json *fin = cs_json_get(paths, sub);
+		assert_int_equal(fin != NULL, (t->subresources & CS_SUB_FINALIZE) != 0);
+		if (fin) {
+			assert_non_null(cs_json_get(fin, "put"));
+			assert_null(cs_json_get(fin, "get"));
+			assert_null(cs_json_get(fin, "patch"));
+			const cs_json *g =
+				cs_json_path(fin, "put", "x-kubernetes-group-version-kind", NULL);
+			assert_true(gvk_matches(g, t->group, t->version, t->kind));
+		}
 	}
 	const cs_json *op = cs_json_path(paths, "/api/v1/namespaces/{namespace}/pods", "get", NULL);
 	assert_string_equal(cs_json_get_str(op, "operationId"), "listCoreV1NamespacedPod");
 	op = cs_json_path(paths, "/apis/storage.k8s.io/v1/storageclasses/{name}", "delete", NULL);
 	assert_string_equal(cs_json_get_str(op, "operationId"), "deleteStorageV1StorageClass");
+	op = cs_json_path(paths, "/api/v1/namespaces/{name}/finalize", "put", NULL);
+	assert_string_equal(cs_json_get_str(op, "operationId"), "replaceCoreV1NamespaceFinalize");
 	cs_json_free(doc);
 }
 
