@@ -401,8 +401,12 @@ class QueueTest(PolicyTest):
         self.ok("PATCH", "/api/v1/nodes/n1",
                 {"spec": {"taints": [{"key": "wait", "value": "x", "effect": "NoSchedule"}]}},
                 200, ctype="application/merge-patch+json")
-        self.pod("low", spec={"priority": 0})
-        self.pod("high", spec={"priority": 1000})
+        # Priority admission gives pods the value of their class.
+        self.ok("POST", "/apis/scheduling.k8s.io/v1/priorityclasses",
+                {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                 "metadata": {"name": "high"}, "value": 1000}, 201)
+        self.pod("low")
+        self.pod("high", spec={"priorityClassName": "high"})
         msg = "0/1 nodes are available: 1 node(s) had untolerated taint {wait: x}."
         self.unschedulable("low", msg)
         self.unschedulable("high", msg)
