@@ -130,8 +130,10 @@ struct cs_sched_ctx {
 	 * profile's order, for pod on node; the first rejection ends it.
 	 * Scheduling thread, from post_filter only; c is the caller's own
 	 * context.  node is a node of the snapshot or a view of one that the
-	 * caller built and owns for the call: the same size, node object and
-	 * name, with its own pods and requested (plus their requests).  The
+	 * caller built and owns for the call: the same size, node object,
+	 * name and allocatable, with its own pods array and requested (the
+	 * snapshot node's less the requests of the pods it lacks, plus those
+	 * of the pods it adds; filters read requested, not the pods).  The
 	 * framework compares the view's pods with those of the snapshot node
 	 * of that name by pointer: each one the view lacks is passed to the
 	 * other plugins' remove_pod, each one it adds to their add_pod, before
@@ -157,9 +159,10 @@ typedef struct cs_scheduler_ops {
 	 * UNSCHEDULABLE/UNRESOLVABLE: c->reason, when set, is appended to the
 	 * pod's "0/N nodes are available: ..." message (Kubernetes'
 	 * "preemption: ..."), and *nominated set to "" asks the framework to
-	 * clear a status.nominatedNodeName the pod has.  The plugins' post_filter
-	 * run in order until one returns OK or UNRESOLVABLE.  ABI 1.1: the
-	 * context carries node_codes, nominated and run_filters. */
+	 * clear a status.nominatedNodeName the pod has.  The plugins'
+	 * post_filter run in the profile's order until one returns OK with a
+	 * node or UNRESOLVABLE; ERROR retries the pod with backoff.  ABI 1.1:
+	 * the context carries node_codes, nominated and run_filters. */
 	int (*post_filter)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			   const char **nominated);
 	int (*score)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node,
@@ -181,16 +184,19 @@ typedef struct cs_scheduler_ops {
 	void (*cycle_end)(cs_mod *m, cs_sched_ctx *c);
 
 	/* ---- ABI 1.1, optional: Kubernetes' PreFilterExtensions ----
-	 * Called between pre_filter and the filters' end of the cycle by a
-	 * framework that evaluates the pod on a node view (run_filters, for
-	 * preemption): `other` (borrowed for the call) leaves or joins
-	 * `node` (the view, after the change) for the filter calls that
+	 * Called on the scheduling thread, between pre_filter and cycle_end,
+	 * by a framework that evaluates the pod on a node view (run_filters,
+	 * for preemption): `other` (borrowed for the call) leaves
+	 * (remove_pod) or joins (add_pod) `node` for the filter calls that
 	 * follow, until the reverse call, which always comes before the next
-	 * view and before cycle_end.  A plugin whose pre_filter counted pods of
-	 * the snapshot into c->state updates the counts; one whose filter
-	 * reads only the node it is given needs neither.  Not called for a
-	 * plugin whose pre_filter returned SKIP for the pod.  OK, or ERROR
-	 * (the evaluation fails). */
+	 * view is evaluated and before cycle_end.  node is the node as it is
+	 * after the change: the caller's view, or the snapshot's node when
+	 * the change is undone (borrowed for the call).  A plugin whose
+	 * pre_filter counted pods of the snapshot into c->state updates the
+	 * counts; one whose filter reads only the node it is given needs
+	 * neither.  The framework calls them only for a plugin that has both,
+	 * and not for one whose pre_filter returned SKIP for the pod.  OK, or
+	 * ERROR (the evaluation fails). */
 	int (*add_pod)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		       const cs_sched_pod *other, const cs_sched_node *node);
 	int (*remove_pod)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
