@@ -191,6 +191,26 @@ class PreemptionTest(unittest.TestCase):
         self.unschedulable("mid", INSUFFICIENT % (1, 1) + " preemption: 0/1 nodes are "
                            "available: 1 No preemption victims found for incoming pod.")
 
+    def test_higher_preemptor_clears_lower_nomination(self):
+        self.node("n1")
+        self.pod("victim", "low", "1", finalizers=[HOLD])
+        self.bound("victim")
+        self.pod("mid", "mid", "1")
+        self.poll("mid nominated to n1",
+                  lambda: self.get_pod("mid")["status"].get("nominatedNodeName") == "n1")
+        # high does not see the room kept for mid, a pod of lower
+        # priority: it preempts on n1 too, and takes mid's nomination.
+        self.pod("high", "high", "1")
+        self.poll("high nominated to n1",
+                  lambda: self.get_pod("high")["status"].get("nominatedNodeName") == "n1")
+        self.poll("mid's nomination cleared",
+                  lambda: not self.get_pod("mid")["status"].get("nominatedNodeName"))
+        self.ok("PATCH", PODS + "/victim", {"metadata": {"finalizers": None}}, 200,
+                ctype="application/merge-patch+json")
+        self.assertEqual(self.bound("high"), "n1")
+        self.unschedulable("mid", INSUFFICIENT % (1, 1) + " preemption: 0/1 nodes are "
+                           "available: 1 No preemption victims found for incoming pod.")
+
     def test_preemption_policy_never(self):
         self.node("n1")
         self.pod("low", "low", "1")

@@ -133,12 +133,12 @@ struct cs_sched_ctx {
 	 * caller built and owns for the call: the same size, node object,
 	 * name and allocatable, with its own pods array and requested (the
 	 * snapshot node's less the requests of the pods it lacks, plus those
-	 * of the pods it adds; filters read requested, not the pods).  The
-	 * framework compares the view's pods with those of the snapshot node
-	 * of that name by pointer: each one the view lacks is passed to the
-	 * other plugins' remove_pod, each one it adds to their add_pod, before
-	 * the filters run, and the reverse afterwards -- so their per-cycle
-	 * state is the same when run_filters returns as before.  Returns OK,
+	 * of the pods it adds).  The framework compares the view's pods with
+	 * those of the snapshot node of that name by pointer: each one the
+	 * view lacks is passed to the other plugins' remove_pod, each one it
+	 * adds to their add_pod, before the filters run, and the reverse
+	 * afterwards -- so their per-cycle state is the same when run_filters
+	 * returns as before.  Returns OK,
 	 * UNSCHEDULABLE or UNRESOLVABLE (then c->reason is the rejecting
 	 * filter's reason, valid until cycle_end), or ERROR (a plugin failed;
 	 * logged by the framework, c->reason NULL). */
