@@ -41,6 +41,14 @@ enum fw_stage {
 	ST_DONE,       /* parked: binding answered (bind_code) */
 };
 
+/* A plugin's context: what it sees, and (for run_filters) which cycle and
+ * plugin it belongs to. */
+struct fw_ctx {
+	cs_sched_ctx pub; /* first: plugins' pointers are to it */
+	struct fw_cycle *cycle;
+	size_t idx; /* in pl */
+};
+
 struct fw_cycle {
 	struct fw_cycle *next; /* fw->parked */
 	enum fw_stage stage;   /* fw->mu while parked */
@@ -53,7 +61,7 @@ struct fw_cycle {
 	fw_snapshot *snap;
 	size_t np;
 	struct fw_plugin *pl;
-	cs_sched_ctx *ctx; /* one per plugin */
+	struct fw_ctx *ctx; /* one per plugin */
 	const cs_sched_node *chosen;
 	bool assumed, reserved;
 };
@@ -156,11 +164,11 @@ static void finish(cs_mod *m, struct fw_cycle *c, bool failed)
 	if (failed && c->reserved)
 		for (size_t i = c->np; i-- > 0;)
 			if (HAS(&c->pl[i], unreserve))
-				c->pl[i].ops->unreserve(c->pl[i].inst, &c->ctx[i], &c->pod,
+				c->pl[i].ops->unreserve(c->pl[i].inst, &c->ctx[i].pub, &c->pod,
 							c->chosen);
 	for (size_t i = 0; i < c->np; i++)
 		if (HAS(&c->pl[i], cycle_end))
-			c->pl[i].ops->cycle_end(c->pl[i].inst, &c->ctx[i]);
+			c->pl[i].ops->cycle_end(c->pl[i].inst, &c->ctx[i].pub);
 	if (failed && c->assumed)
 		unassume(c->fw, c->pod.uid);
 	cycle_free(m->host, c);
@@ -378,7 +386,7 @@ static int bind_cycle(cs_mod *m, struct fw_cycle *c, bool drained)
 		struct fw_plugin *p = &c->pl[i];
 		if (!HAS(p, bind))
 			continue;
-		int r = p->ops->bind(p->inst, &c->ctx[i], &c->pod, c->chosen);
+		int r = p->ops->bind(p->inst, &c->ctx[i].pub, &c->pod, c->chosen);
 		if (r == CS_SCHED_SKIP)
 			continue;
 		if (r == CS_SCHED_OK) {
@@ -438,7 +446,7 @@ void fw_cycles_free(cs_mod *m, struct fw *fw)
 			struct fw_plugin *p = &c->pl[i];
 			if (HAS(p, cycle_end) && fw_plugin_find(m, p->name, &inst) &&
 			    inst == p->inst)
-				p->ops->cycle_end(p->inst, &c->ctx[i]);
+				p->ops->cycle_end(p->inst, &c->ctx[i].pub);
 		}
 		cycle_free(m->host, c);
 	}
@@ -461,8 +469,8 @@ static int pre_filter(cs_mod *m, struct fw_cycle *c)
 		struct fw_plugin *p = &c->pl[i];
 		if (!HAS(p, pre_filter))
 			continue;
-		c->ctx[i].reason = NULL;
-		int r = p->ops->pre_filter(p->inst, &c->ctx[i], &c->pod);
+		c->ctx[i].pub.reason = NULL;
+		int r = p->ops->pre_filter(p->inst, &c->ctx[i].pub, &c->pod);
 		if (r == CS_SCHED_OK)
 			continue;
 		if (r == CS_SCHED_SKIP) {
@@ -474,7 +482,7 @@ static int pre_filter(cs_mod *m, struct fw_cycle *c)
 					   code_name(r));
 		char *msg = NULL;
 		if (asprintf(&msg, "0/%zu nodes are available: %s.", c->snap->n,
-			     c->ctx[i].reason ? c->ctx[i].reason : p->name) < 0)
+			     c->ctx[i].pub.reason ? c->ctx[i].pub.reason : p->name) < 0)
 			return cycle_error(m, c, "out of memory");
 		int rc = unschedulable(m, c, msg, NULL);
 		free(msg);
@@ -483,45 +491,162 @@ static int pre_filter(cs_mod *m, struct fw_cycle *c)
 	return 1; /* go on */
 }
 
-/* Runs the filters on one node: NULL when it fits, else the reason. */
-static const char *filter_node(cs_mod *m, struct fw_cycle *c, const cs_sched_node *n, int *err)
+/* Runs the filters on one node, but plugin `skip` (an index, or np for
+ * none): CS_SCHED_OK, a rejection with *why the reason, or CS_SCHED_ERROR
+ * (logged). */
+static int filter_node(cs_mod *m, struct fw_cycle *c, const cs_sched_pod *pod,
+		       const cs_sched_node *n, size_t skip, const char **why)
 {
+	*why = NULL;
 	for (size_t i = 0; i < c->np; i++) {
 		struct fw_plugin *p = &c->pl[i];
-		if (!HAS(p, filter) || p->skip_filter)
+		if (i == skip || !HAS(p, filter) || p->skip_filter)
 			continue;
-		c->ctx[i].reason = NULL;
-		int r = p->ops->filter(p->inst, &c->ctx[i], &c->pod, n);
+		c->ctx[i].pub.reason = NULL;
+		int r = p->ops->filter(p->inst, &c->ctx[i].pub, pod, n);
 		if (r == CS_SCHED_OK)
 			continue;
 		if (!rejects(r)) {
 			m->host->log(m, CS_LOG_WARN,
 				     "pod %s: filter of plugin %s on node %s returned %s", c->key,
 				     p->name, n->name, code_name(r));
-			*err = 1;
-			return NULL;
+			return CS_SCHED_ERROR;
 		}
 		/* A plugin that gives no reason is named instead. */
-		return c->ctx[i].reason ? c->ctx[i].reason : p->name;
+		*why = c->ctx[i].pub.reason ? c->ctx[i].pub.reason : p->name;
+		return r;
 	}
-	return NULL;
+	return CS_SCHED_OK;
 }
 
-static int no_fit(cs_mod *m, struct fw_cycle *c, const char **reasons)
+/* ---- run_filters: the filters on a node view, for post_filter ---- */
+
+/* One PreFilterExtensions call: pod `other` leaves (remove) or joins the
+ * node, for plugin idx. */
+struct ext_step {
+	size_t idx;
+	const cs_sched_pod *other;
+	bool remove;
+};
+
+static bool has_pod(const cs_sched_node *n, const cs_sched_pod *p)
+{
+	for (size_t i = 0; i < n->npods; i++)
+		if (n->pods[i] == p)
+			return true;
+	return false;
+}
+
+static int ext_call(struct fw_cycle *c, const struct ext_step *st, bool undo,
+		    const cs_sched_pod *pod, const cs_sched_node *node)
+{
+	struct fw_plugin *p = &c->pl[st->idx];
+	cs_sched_ctx *ctx = &c->ctx[st->idx].pub;
+	return st->remove != undo ? p->ops->remove_pod(p->inst, ctx, pod, st->other, node)
+				  : p->ops->add_pod(p->inst, ctx, pod, st->other, node);
+}
+
+static int run_filters(cs_sched_ctx *pc, const cs_sched_pod *pod, const cs_sched_node *view)
+{
+	struct fw_ctx *fc = (struct fw_ctx *)pc;
+	struct fw_cycle *c = fc->cycle;
+	cs_mod *m = c->pl[fc->idx].inst;
+	/* The calling plugin's instance logs; it is the framework that
+	 * speaks, so name it. */
+	pc->reason = NULL;
+	const cs_sched_node *base = view ? fw_snapshot_node(c->snap, view->name) : NULL;
+	if (!base) {
+		m->host->log(m, CS_LOG_WARN, "sched-framework: run_filters for pod %s: %s", c->key,
+			     view ? "the node is not in the snapshot" : "no node");
+		return CS_SCHED_ERROR;
+	}
+	size_t nsteps = 0, cap = 0;
+	struct ext_step *steps = NULL;
+	int rc = CS_SCHED_OK;
+	for (size_t i = 0; i < c->np && rc == CS_SCHED_OK; i++) {
+		struct fw_plugin *p = &c->pl[i];
+		if (i == fc->idx || p->skip_filter || !HAS(p, remove_pod) || !HAS(p, add_pod))
+			continue;
+		/* Removed: in the snapshot node, not in the view; added: the
+		 * reverse. */
+		for (int pass = 0; pass < 2 && rc == CS_SCHED_OK; pass++) {
+			const cs_sched_node *from = pass ? view : base, *to = pass ? base : view;
+			for (size_t k = 0; k < from->npods && rc == CS_SCHED_OK; k++) {
+				if (has_pod(to, from->pods[k]))
+					continue;
+				if (nsteps == cap) {
+					size_t ncap = cap ? cap * 2 : 16;
+					struct ext_step *v = realloc(steps, ncap * sizeof(*v));
+					if (!v) {
+						rc = CS_SCHED_ERROR;
+						break;
+					}
+					steps = v;
+					cap = ncap;
+				}
+				steps[nsteps++] = (struct ext_step){i, from->pods[k], pass == 0};
+			}
+		}
+	}
+	size_t done = 0;
+	for (; done < nsteps && rc == CS_SCHED_OK; done++) {
+		int r = ext_call(c, &steps[done], false, pod, view);
+		if (r != CS_SCHED_OK) {
+			m->host->log(
+				m, CS_LOG_WARN,
+				"sched-framework: pod %s: %s of plugin %s on node %s returned %s",
+				c->key, steps[done].remove ? "remove_pod" : "add_pod",
+				c->pl[steps[done].idx].name, view->name, code_name(r));
+			rc = CS_SCHED_ERROR;
+			break;
+		}
+	}
+	const char *why = NULL;
+	if (rc == CS_SCHED_OK)
+		rc = filter_node(m, c, pod, view, fc->idx, &why);
+	else if (steps == NULL)
+		m->host->log(m, CS_LOG_WARN, "sched-framework: pod %s: run_filters: out of memory",
+			     c->key);
+	/* Back to the snapshot's state, also after a failure. */
+	while (done-- > 0) {
+		int r = ext_call(c, &steps[done], true, pod, base);
+		if (r != CS_SCHED_OK) {
+			m->host->log(
+				m, CS_LOG_WARN,
+				"sched-framework: pod %s: undoing a change on node %s: plugin %s "
+				"returned %s",
+				c->key, view->name, c->pl[steps[done].idx].name, code_name(r));
+			rc = CS_SCHED_ERROR;
+		}
+	}
+	free(steps);
+	pc->reason = rc == CS_SCHED_ERROR ? NULL : why;
+	return rc;
+}
+
+static int no_fit(cs_mod *m, struct fw_cycle *c, const int *codes, const char **reasons)
 {
 	const char *nominated = NULL, *post = NULL;
+	bool clear = false;
 	for (size_t i = 0; i < c->np && !nominated; i++) {
 		struct fw_plugin *p = &c->pl[i];
 		if (!HAS(p, post_filter))
 			continue;
-		c->ctx[i].reason = NULL;
+		cs_sched_ctx *ctx = &c->ctx[i].pub;
+		ctx->reason = NULL;
+		ctx->node_codes = codes;
+		ctx->node_reasons = reasons;
 		const char *nom = NULL;
-		int r = p->ops->post_filter(p->inst, &c->ctx[i], &c->pod, &nom);
-		if (r == CS_SCHED_OK && nom) {
+		int r = p->ops->post_filter(p->inst, ctx, &c->pod, &nom);
+		ctx->node_codes = NULL;
+		ctx->node_reasons = NULL;
+		if (r == CS_SCHED_OK && nom && *nom) {
 			nominated = nom;
 		} else if (rejects(r)) {
-			if (c->ctx[i].reason)
-				post = c->ctx[i].reason;
+			if (ctx->reason)
+				post = ctx->reason;
+			if (nom && !*nom)
+				clear = true;
 			if (r == CS_SCHED_UNRESOLVABLE)
 				break;
 		} else if (r != CS_SCHED_OK) {
@@ -534,7 +659,7 @@ static int no_fit(cs_mod *m, struct fw_cycle *c, const char **reasons)
 		return cycle_error(m, c, "out of memory");
 	if (nominated)
 		m->host->log(m, CS_LOG_INFO, "pod %s: nominated for node %s", c->key, nominated);
-	int rc = unschedulable(m, c, msg, nominated);
+	int rc = unschedulable(m, c, msg, nominated ? nominated : clear ? "" : NULL);
 	free(msg);
 	return rc;
 }
@@ -562,12 +687,13 @@ static int pick(cs_mod *m, struct fw_cycle *c, const cs_sched_node **feasible, s
 		size_t j;
 		for (j = 0; j < nf && r == CS_SCHED_OK; j++) {
 			score[j] = 0;
-			r = p->ops->score(p->inst, &c->ctx[i], &c->pod, feasible[j], &score[j]);
+			r = p->ops->score(p->inst, &c->ctx[i].pub, &c->pod, feasible[j], &score[j]);
 		}
 		const char *what = "score";
 		if (r == CS_SCHED_OK && HAS(p, normalize)) {
 			what = "normalize";
-			r = p->ops->normalize(p->inst, &c->ctx[i], &c->pod, feasible, score, nf);
+			r = p->ops->normalize(p->inst, &c->ctx[i].pub, &c->pod, feasible, score,
+					      nf);
 		}
 		for (j = 0; r == CS_SCHED_OK && j < nf; j++)
 			if (score[j] < 0 || score[j] > CS_SCHED_MAX_SCORE)
@@ -619,8 +745,8 @@ static int reserve_permit(cs_mod *m, struct fw_cycle *c, uint32_t *wait)
 		struct fw_plugin *p = &c->pl[i];
 		if (!HAS(p, reserve))
 			continue;
-		c->ctx[i].reason = NULL;
-		int r = p->ops->reserve(p->inst, &c->ctx[i], &c->pod, c->chosen);
+		c->ctx[i].pub.reason = NULL;
+		int r = p->ops->reserve(p->inst, &c->ctx[i].pub, &c->pod, c->chosen);
 		if (r == CS_SCHED_OK)
 			continue;
 		if (!rejects(r))
@@ -628,7 +754,7 @@ static int reserve_permit(cs_mod *m, struct fw_cycle *c, uint32_t *wait)
 					   p->name, c->chosen->name, code_name(r));
 		char *msg = NULL;
 		if (asprintf(&msg, "0/%zu nodes are available: %s.", c->snap->n,
-			     c->ctx[i].reason ? c->ctx[i].reason : p->name) < 0)
+			     c->ctx[i].pub.reason ? c->ctx[i].pub.reason : p->name) < 0)
 			return cycle_error(m, c, "out of memory");
 		int rc = unschedulable(m, c, msg, NULL);
 		free(msg);
@@ -640,8 +766,8 @@ static int reserve_permit(cs_mod *m, struct fw_cycle *c, uint32_t *wait)
 		if (!HAS(p, permit))
 			continue;
 		uint32_t t = 0;
-		c->ctx[i].reason = NULL;
-		int r = p->ops->permit(p->inst, &c->ctx[i], &c->pod, c->chosen, &t);
+		c->ctx[i].pub.reason = NULL;
+		int r = p->ops->permit(p->inst, &c->ctx[i].pub, &c->pod, c->chosen, &t);
 		if (r == CS_SCHED_OK)
 			continue;
 		if (r == CS_SCHED_WAIT) {
@@ -654,7 +780,7 @@ static int reserve_permit(cs_mod *m, struct fw_cycle *c, uint32_t *wait)
 					   p->name, c->chosen->name, code_name(r));
 		char *msg = NULL;
 		if (asprintf(&msg, "pod rejected by permit plugin %s: %s", p->name,
-			     c->ctx[i].reason ? c->ctx[i].reason : "no reason given") < 0)
+			     c->ctx[i].pub.reason ? c->ctx[i].pub.reason : "no reason given") < 0)
 			return cycle_error(m, c, "out of memory");
 		int rc = unschedulable(m, c, msg, NULL);
 		free(msg);
@@ -673,28 +799,31 @@ static int run(cs_mod *m, struct fw_cycle *c)
 		return unschedulable(m, c, "no nodes available to schedule pods", NULL);
 	const cs_sched_node **feasible = calloc(n, sizeof(*feasible));
 	const char **reasons = calloc(n, sizeof(*reasons));
-	if (!feasible || !reasons) {
+	int *codes = calloc(n, sizeof(*codes));
+	if (!feasible || !reasons || !codes) {
 		free(feasible);
 		free(reasons);
+		free(codes);
 		return cycle_error(m, c, "out of memory");
 	}
 	size_t nf = 0;
-	int err = 0;
+	bool err = false;
 	for (size_t j = 0; j < n && !err; j++) {
 		const cs_sched_node *node = c->snap->ptrs[j];
-		const char *why = filter_node(m, c, node, &err);
-		if (!err && !why)
+		codes[j] = filter_node(m, c, &c->pod, node, c->np, &reasons[j]);
+		err = codes[j] == CS_SCHED_ERROR;
+		if (codes[j] == CS_SCHED_OK)
 			feasible[nf++] = node;
-		reasons[j] = why;
 	}
 	if (err)
 		rc = cycle_error(m, c, "a filter failed (logged above)");
 	else if (!nf)
-		rc = no_fit(m, c, reasons);
+		rc = no_fit(m, c, codes, reasons);
 	else
 		rc = pick(m, c, feasible, nf);
 	free(feasible);
 	free(reasons);
+	free(codes);
 	if (rc != 1)
 		return rc;
 	uint32_t wait = 0;
@@ -723,7 +852,7 @@ int fw_schedule(cs_mod *m, struct fw *fw, fw_profile *prof, const char *key, con
 	c->fw = fw;
 	c->start_ns = fw_now_ns();
 	c->podobj = h->obj_keep(pod);
-	if (resolve(m, prof, c) < 0 || !(c->snap = fw_snapshot_build(m, fw))) {
+	if (resolve(m, prof, c) < 0 || !(c->snap = fw_snapshot_build(m, fw, c->podobj))) {
 		cycle_free(h, c);
 		return (int)fw_backoff(fw, key, uid, false);
 	}
@@ -734,12 +863,18 @@ int fw_schedule(cs_mod *m, struct fw *fw, fw_profile *prof, const char *key, con
 		return (int)fw_backoff(fw, key, uid, false);
 	}
 	uint64_t cycle = ++fw->cycle;
-	for (size_t i = 0; i < c->np; i++)
-		c->ctx[i] = (cs_sched_ctx){.size = sizeof(cs_sched_ctx),
-					   .cycle = cycle,
-					   .nnodes = c->snap->n,
-					   .nodes = c->snap->ptrs,
-					   .weight = c->pl[i].weight};
+	for (size_t i = 0; i < c->np; i++) {
+		c->ctx[i].pub = (cs_sched_ctx){.size = sizeof(cs_sched_ctx),
+					       .cycle = cycle,
+					       .nnodes = c->snap->n,
+					       .nodes = c->snap->ptrs,
+					       .weight = c->pl[i].weight,
+					       .nnominated = c->snap->nnominated,
+					       .nominated = c->snap->nominated,
+					       .run_filters = run_filters};
+		c->ctx[i].cycle = c;
+		c->ctx[i].idx = i;
+	}
 	h->metric_add(fw->m_attempts, 1);
 	return run(m, c);
 }

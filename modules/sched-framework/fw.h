@@ -96,12 +96,19 @@ typedef struct fw_snapshot {
 	const cs_sched_node **ptrs; /* &nodes[i].pub */
 	const cs_object **objs;     /* references held (nodes, pods) */
 	size_t nobjs, objcap;
+	/* Pending pods with status.nominatedNodeName on a node of the
+	 * snapshot, but the cycle's own pod (cs_sched_ctx.nominated). */
+	const cs_sched_pod **nominated;
+	size_t nnominated, nomcap;
 } fw_snapshot;
 
 struct fw;
-/* Every node with the pods bound or assumed on it.  NULL (logged) when
- * out of memory. */
-fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw);
+/* Every node with the pods bound or assumed on it, and those nominated
+ * there that take room in the cycle of `pod` (of priority >= its own, not
+ * itself).  NULL (logged) when out of memory. */
+fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw, const cs_object *pod);
+/* The snapshot's node called name, or NULL. */
+const cs_sched_node *fw_snapshot_node(fw_snapshot *s, const char *name);
 void fw_snapshot_free(const cs_host *h, fw_snapshot *s);
 /* Fill a cs_sched_pod whose requests live in the snapshot's arena. */
 int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sched_pod *out);
@@ -213,8 +220,8 @@ void fw_cycles_free(cs_mod *m, struct fw *fw);
 /* ---- status.c ---- */
 
 /* Tell the pod's users it does not fit: PodScheduled=False/Unschedulable
- * with msg (and status.nominatedNodeName when nominated), a Warning Event
- * FailedScheduling. */
+ * with msg (and status.nominatedNodeName when nominated; "" clears it), a
+ * Warning Event FailedScheduling. */
 void fw_report_unschedulable(cs_mod *m, const cs_object *pod, const char *msg,
 			     const char *nominated);
 /* Normal Event "Scheduled". */

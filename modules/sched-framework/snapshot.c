@@ -1,7 +1,11 @@
 /* The snapshot a scheduling cycle runs on: every cached node with its
  * allocatable resources, and the pods that occupy it -- those the cache
- * shows bound there, and those this framework assumed there whose binding
- * the cache does not show yet.  Built from the informer caches at the
+ * shows bound there, those this framework assumed there whose binding
+ * the cache does not show yet, and the pending pods nominated there
+ * (status.nominatedNodeName, set when they preempted pods on it) whose
+ * priority is at least that of the pod the cycle is for: the room their
+ * victims left is theirs (Kubernetes' nominated pods, which its filters
+ * add to the node for pods of lower or equal priority).  Built from the informer caches at the
  * start of each cycle (issue 4 replaces this with an incremental cache).
  *
  * Scheduling thread only. */
@@ -39,6 +43,7 @@ void fw_snapshot_free(const cs_host *h, fw_snapshot *s)
 	for (size_t i = 0; i < s->nobjs; i++)
 		h->obj_free(s->objs[i]);
 	free(s->objs);
+	free(s->nominated);
 	fw_arena_free(&s->arena);
 	free(s);
 }
@@ -111,6 +116,12 @@ static fw_node *find_node(fw_snapshot *s, const char *name)
 {
 	fw_node key = {.pub.name = name};
 	return name ? bsearch(&key, s->nodes, s->n, sizeof(*s->nodes), by_name) : NULL;
+}
+
+const cs_sched_node *fw_snapshot_node(fw_snapshot *s, const char *name)
+{
+	fw_node *n = find_node(s, name);
+	return n ? &n->pub : NULL;
 }
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -215,6 +226,7 @@ static int by_uid(const void *a, const void *b)
 struct podref {
 	const cs_object *obj;
 	const char *node; /* borrowed from obj or from the assumed copy */
+	bool nominated;   /* pending, status.nominatedNodeName */
 };
 
 struct podwalk {
@@ -241,15 +253,22 @@ static bool visit_pod(void *arg, const cs_object *pod)
 	if (terminal(h, pod))
 		return true;
 	const char *node = h->obj_str(pod, "spec.nodeName");
+	bool nominated = false;
 	if (!node || !*node) {
 		const char *uid = h->obj_str(pod, "metadata.uid");
 		struct assumed_copy key = {.uid = (char *)uid}, *a = NULL;
 		if (uid && w->assumed->n)
 			a = bsearch(&key, w->assumed->v, w->assumed->n, sizeof(key), by_uid);
-		if (!a)
-			return true;
-		a->counted = true;
-		node = a->node;
+		if (a) {
+			a->counted = true;
+			node = a->node;
+		} else {
+			/* A pod being deleted will not come to use the room. */
+			node = h->obj_str(pod, "status.nominatedNodeName");
+			if (!node || !*node || h->obj_get(pod, "metadata.deletionTimestamp"))
+				return true;
+			nominated = true;
+		}
 	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 256;
@@ -261,7 +280,7 @@ static bool visit_pod(void *arg, const cs_object *pod)
 		w->v = v;
 		w->cap = cap;
 	}
-	w->v[w->n++] = (struct podref){h->obj_keep(pod), node};
+	w->v[w->n++] = (struct podref){h->obj_keep(pod), node, nominated};
 	return true;
 }
 
@@ -283,7 +302,31 @@ void fw_assumed_free(void *val)
 	free(a);
 }
 
-static int add_pods(cs_mod *m, struct fw *fw, fw_snapshot *s)
+/* Whether a nominated pod takes room on its node in the cycle of the pod
+ * (uid, prio): not its own, and not for pods of higher priority. */
+static bool reserves(const cs_host *h, const cs_object *nom, const char *uid, int32_t prio)
+{
+	const char *u = h->obj_str(nom, "metadata.uid");
+	if (u && uid && !strcmp(u, uid))
+		return false;
+	return (int32_t)h->obj_int(nom, "spec.priority", 0) >= prio;
+}
+
+static int add_nominated(fw_snapshot *s, const cs_sched_pod *p)
+{
+	if (s->nnominated == s->nomcap) {
+		size_t cap = s->nomcap ? s->nomcap * 2 : 8;
+		const cs_sched_pod **v = realloc(s->nominated, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		s->nominated = v;
+		s->nomcap = cap;
+	}
+	s->nominated[s->nnominated++] = p;
+	return 0;
+}
+
+static int add_pods(cs_mod *m, struct fw *fw, fw_snapshot *s, const char *uid, int32_t prio)
 {
 	const cs_host *h = m->host;
 	struct acopy ac = {0};
@@ -309,7 +352,8 @@ static int add_pods(cs_mod *m, struct fw *fw, fw_snapshot *s)
 	if (!where)
 		rc = -1;
 	for (size_t i = 0; !rc && i < w.n; i++)
-		if ((where[i] = find_node(s, w.v[i].node)))
+		if ((where[i] = find_node(s, w.v[i].node)) &&
+		    (!w.v[i].nominated || reserves(h, w.v[i].obj, uid, prio)))
 			where[i]->cap++;
 	for (size_t i = 0; !rc && i < s->n; i++)
 		if (s->nodes[i].cap && !(s->nodes[i].pods = fw_arena_alloc(
@@ -317,10 +361,18 @@ static int add_pods(cs_mod *m, struct fw *fw, fw_snapshot *s)
 			rc = -1;
 	for (size_t i = 0; i < w.n; i++) {
 		fw_node *n = rc ? NULL : where[i];
-		cs_sched_pod *p = n ? fw_arena_alloc(&s->arena, sizeof(*p)) : NULL;
-		if (n &&
+		bool listed = false; /* in s->nominated */
+		if (n && w.v[i].nominated) {
+			const char *u = h->obj_str(w.v[i].obj, "metadata.uid");
+			listed = !(u && uid && !strcmp(u, uid));
+			if (!reserves(h, w.v[i].obj, uid, prio))
+				n = NULL;
+		}
+		cs_sched_pod *p = n || listed ? fw_arena_alloc(&s->arena, sizeof(*p)) : NULL;
+		if ((n || listed) &&
 		    (!p || hold(h, s, w.v[i].obj) < 0 || fw_sched_pod(h, s, w.v[i].obj, p) < 0 ||
-		     fw_res_add(&n->req, &p->requests) < 0))
+		     (listed && add_nominated(s, p) < 0) ||
+		     (n && fw_res_add(&n->req, &p->requests) < 0)))
 			rc = -1;
 		if (!rc && n) {
 			n->pods[n->npods++] = p;
@@ -341,10 +393,13 @@ static int add_pods(cs_mod *m, struct fw *fw, fw_snapshot *s)
 	return rc;
 }
 
-fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw)
+fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw, const cs_object *pod)
 {
+	const cs_host *h = m->host;
+	const char *uid = h->obj_str(pod, "metadata.uid");
+	int32_t prio = (int32_t)h->obj_int(pod, "spec.priority", 0);
 	fw_snapshot *s = calloc(1, sizeof(*s));
-	if (!s || add_nodes(m, fw, s) < 0 || add_pods(m, fw, s) < 0) {
+	if (!s || add_nodes(m, fw, s) < 0 || add_pods(m, fw, s, uid, prio) < 0) {
 		m->host->log(m, CS_LOG_ERROR,
 			     "cannot build the scheduling snapshot: out of memory");
 		fw_snapshot_free(m->host, s);

@@ -93,7 +93,9 @@ void fw_report_unschedulable(cs_mod *m, const cs_object *pod, const char *msg,
 	const char *rv = h->obj_str(pod, "metadata.resourceVersion");
 	const char *had = h->obj_str(pod, "status.nominatedNodeName");
 	cs_object *conds = conditions(h, pod, msg);
-	bool nominate = nominated && !same_str(had, nominated);
+	/* "" clears a nomination the pod has (preemption found no node). */
+	bool nominate =
+		nominated && *nominated ? !same_str(had, nominated) : nominated && had && *had;
 	if (conds || nominate) {
 		/* The resourceVersion makes the patch fail rather than
 		 * overwrite conditions written since the cache saw the pod. */
@@ -106,7 +108,9 @@ void fw_report_unschedulable(cs_mod *m, const cs_object *pod, const char *msg,
 		else
 			h->obj_free(conds);
 		if (ok && nominate)
-			ok = !h->obj_set_str(p, "status.nominatedNodeName", nominated);
+			ok = *nominated ? !h->obj_set_str(p, "status.nominatedNodeName", nominated)
+					: !h->obj_set(p, "status.nominatedNodeName",
+						      h->obj_new(CS_OBJ_NULL));
 		cs_request rq = {.verb = CS_VERB_PATCH,
 				 .resource = "pods/status",
 				 .ns = ns,

@@ -21,6 +21,8 @@
  *     "node(s) didn't satisfy existing pods anti-affinity rules".
  * pre_filter walks the snapshot's pods once per pod and counts matches
  * per (topologyKey, value) pair; filter is a few binary searches per node.
+ * add_pod / remove_pod (preemption's node views) count one pod in or out,
+ * as Kubernetes' PreFilterExtensions do.
  *
  * score: preferred terms of the pod (+weight for affinity, -weight for
  *   anti-affinity) on the domains of the pods they match, the existing
@@ -260,6 +262,15 @@ static void pairs_merge(struct pairs *ps)
 	ps->n = k + 1;
 }
 
+/* Some pair counts a pod (entries a removed pod left at 0 count none). */
+static bool pairs_any(const struct pairs *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].n > 0)
+			return true;
+	return false;
+}
+
 static int64_t pair_get(const struct pairs *ps, const char *key, const char *value)
 {
 	struct pair k = {key, value, 0};
@@ -278,7 +289,8 @@ static int add_on_node(const cs_host *h, struct pairs *ps, const char *key, cons
 /* ---- pre_filter: the counts ---- */
 
 static int count_existing_anti(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
-			       const cs_sched_pod *p, const cs_object *labels, bool *oom)
+			       const cs_sched_pod *p, const cs_object *labels, int64_t mult,
+			       bool *oom)
 {
 	const cs_host *h = m->host;
 	struct terms t;
@@ -289,9 +301,32 @@ static int count_existing_anti(cs_mod *m, struct ipa_state *st, const cs_sched_p
 	int rc = 0;
 	for (size_t i = 0; i < t.n && !rc; i++)
 		if (term_matches(m, st, &t.v[i], pod, oom))
-			rc = add_on_node(h, &st->existing, t.v[i].key, labels, 1);
+			rc = add_on_node(h, &st->existing, t.v[i].key, labels, mult);
 	free(t.v);
 	return rc;
+}
+
+/* Count pod p (on a node with labels) mult times into the three filter
+ * counts.  Unmerged: the caller merges. */
+static int count_pod(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
+		     const cs_sched_pod *p, const cs_object *labels, int64_t mult, bool *oom)
+{
+	const cs_host *h = m->host;
+	if (!ks_pod_live(h, p->pod))
+		return 0;
+	if (count_existing_anti(m, st, pod, p, labels, mult, oom) < 0)
+		return -1;
+	bool all = st->aff.n > 0;
+	for (size_t i = 0; i < st->aff.n && all; i++)
+		all = term_matches(m, st, &st->aff.v[i], p, oom);
+	for (size_t i = 0; all && i < st->aff.n; i++)
+		if (add_on_node(h, &st->affc, st->aff.v[i].key, labels, mult) < 0)
+			return -1;
+	for (size_t i = 0; i < st->anti.n; i++)
+		if (term_matches(m, st, &st->anti.v[i], p, oom) &&
+		    add_on_node(h, &st->antic, st->anti.v[i].key, labels, mult) < 0)
+			return -1;
+	return *oom ? -1 : 0;
 }
 
 static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
@@ -301,30 +336,43 @@ static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sche
 	for (size_t j = 0; j < c->nnodes; j++) {
 		const cs_sched_node *node = c->nodes[j];
 		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
-		for (size_t k = 0; k < node->npods; k++) {
-			const cs_sched_pod *p = node->pods[k];
-			if (!ks_pod_live(h, p->pod))
-				continue;
-			if (count_existing_anti(m, st, pod, p, labels, &oom) < 0)
+		for (size_t k = 0; k < node->npods; k++)
+			if (count_pod(m, st, pod, node->pods[k], labels, 1, &oom) < 0)
 				return -1;
-			bool all = st->aff.n > 0;
-			for (size_t i = 0; i < st->aff.n && all; i++)
-				all = term_matches(m, st, &st->aff.v[i], p, &oom);
-			for (size_t i = 0; all && i < st->aff.n; i++)
-				if (add_on_node(h, &st->affc, st->aff.v[i].key, labels, 1) < 0)
-					return -1;
-			for (size_t i = 0; i < st->anti.n; i++)
-				if (term_matches(m, st, &st->anti.v[i], p, &oom) &&
-				    add_on_node(h, &st->antic, st->anti.v[i].key, labels, 1) < 0)
-					return -1;
-			if (oom)
-				return -1;
-		}
 	}
 	pairs_merge(&st->affc);
 	pairs_merge(&st->antic);
 	pairs_merge(&st->existing);
 	return 0;
+}
+
+/* Kubernetes' updateWithPod: `other` joins (mult 1) or leaves (-1) node. */
+static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			   const cs_sched_pod *other, const cs_sched_node *node, int64_t mult)
+{
+	struct ipa_state *st = c->state;
+	bool oom = false;
+	if (!st)
+		return CS_SCHED_ERROR;
+	const cs_object *labels = m->host->obj_get(node->node, "metadata.labels");
+	if (count_pod(m, st, pod, other, labels, mult, &oom) < 0)
+		return CS_SCHED_ERROR;
+	pairs_merge(&st->affc);
+	pairs_merge(&st->antic);
+	pairs_merge(&st->existing);
+	return CS_SCHED_OK;
+}
+
+static int ipa_add_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+		       const cs_sched_pod *other, const cs_sched_node *node)
+{
+	return update_with_pod(m, c, pod, other, node, 1);
+}
+
+static int ipa_remove_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			  const cs_sched_pod *other, const cs_sched_node *node)
+{
+	return update_with_pod(m, c, pod, other, node, -1);
 }
 
 static struct ipa_state *state_new(const cs_host *h, const cs_sched_pod *pod)
@@ -383,7 +431,7 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		if (pair_get(&st->affc, st->aff.v[i].key, v) <= 0)
 			exist = false;
 	}
-	if (!exist && !(st->affc.n == 0 && self_matches_all(m, st, pod))) {
+	if (!exist && !(!pairs_any(&st->affc) && self_matches_all(m, st, pod))) {
 		c->reason = REASON_AFFINITY;
 		return CS_SCHED_UNRESOLVABLE;
 	}
@@ -550,6 +598,8 @@ static const cs_scheduler_ops ipa_ops = {
 	.score = ipa_score,
 	.normalize = ipa_normalize,
 	.cycle_end = ipa_cycle_end,
+	.add_pod = ipa_add_pod,
+	.remove_pod = ipa_remove_pod,
 };
 
 CS_MODULE_EXPORT const cs_module capstan_module = {

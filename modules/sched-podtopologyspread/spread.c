@@ -19,7 +19,9 @@
  *   "node(s) didn't match pod topology spread constraints" for too much
  *   skew.
  * pre_filter counts once per pod over the snapshot (O(pods on nodes));
- * filter is a binary search per constraint.
+ * filter is a binary search per constraint.  add_pod / remove_pod
+ * (preemption's node views) update those counts for one pod, as
+ * Kubernetes' PreFilterExtensions do.
  *
  * ScheduleAnyway constraints score: the fewer matching pods in the node's
  * domain, the higher, each constraint weighted by log(domains + 2) as in
@@ -224,6 +226,17 @@ static const struct domain *find_domain(const struct constraint *c, const char *
 	return c->ndoms ? bsearch(&key, c->doms, c->ndoms, sizeof(key), by_value) : NULL;
 }
 
+/* The smallest count of a hard constraint, 0 below minDomains. */
+static void update_min(struct constraint *c)
+{
+	c->min = c->ndoms ? INT64_MAX : 0;
+	for (size_t k = 0; k < c->ndoms; k++)
+		if (c->doms[k].count < c->min)
+			c->min = c->doms[k].count;
+	if ((int64_t)c->ndoms < c->min_domains)
+		c->min = 0;
+}
+
 /* Count every domain of the constraints of one kind over the nodes
  * (all of them for the filter, the feasible ones for the score's domain
  * set).  only_existing: add counts only to domains already present. */
@@ -259,12 +272,7 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 		if (c->hard != hard)
 			continue;
 		c->ndoms = merge_domains(c->doms, c->ndoms);
-		c->min = c->ndoms ? INT64_MAX : 0;
-		for (size_t k = 0; k < c->ndoms; k++)
-			if (c->doms[k].count < c->min)
-				c->min = c->doms[k].count;
-		if ((int64_t)c->ndoms < c->min_domains)
-			c->min = 0;
+		update_min(c);
 	}
 	return 0;
 }
@@ -281,6 +289,50 @@ static int spread_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod
 	if (count_domains(h, st, true, pod, c->nodes, c->nnodes) < 0)
 		return CS_SCHED_ERROR;
 	return CS_SCHED_OK;
+}
+
+/* Kubernetes' updateWithPod: `other` joins (delta 1) or leaves (-1) node;
+ * it counts where it matches, as pre_filter counted it. */
+static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			   const cs_sched_pod *other, const cs_sched_node *node, int64_t delta)
+{
+	const cs_host *h = m->host;
+	struct spread_state *st = c->state;
+	if (!st)
+		return CS_SCHED_ERROR;
+	if (!st->nhard || !other->ns || !pod->ns || strcmp(other->ns, pod->ns) ||
+	    !ks_pod_live(h, other->pod) || !has_keys(h, st, true, node))
+		return CS_SCHED_OK;
+	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+	const cs_object *plabels = h->obj_get(other->pod, "metadata.labels");
+	bool fits = ks_pod_fits_node(h, pod->pod, node->node);
+	bool tolerated = ks_taints_tolerated(h, pod->pod, node->node);
+	for (size_t i = 0; i < st->n; i++) {
+		struct constraint *k = &st->c[i];
+		if (!k->hard || !included(k, fits, tolerated) ||
+		    !ks_selector_matches(h, k->sel, plabels))
+			continue;
+		/* pre_filter saw every included node with the keys: the
+		 * domain is there. */
+		struct domain *d = (struct domain *)find_domain(k, ks_label(h, labels, k->key));
+		if (!d)
+			continue;
+		d->count += delta;
+		update_min(k);
+	}
+	return CS_SCHED_OK;
+}
+
+static int spread_add_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			  const cs_sched_pod *other, const cs_sched_node *node)
+{
+	return update_with_pod(m, c, pod, other, node, 1);
+}
+
+static int spread_remove_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			     const cs_sched_pod *other, const cs_sched_node *node)
+{
+	return update_with_pod(m, c, pod, other, node, -1);
 }
 
 static int spread_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
@@ -446,6 +498,8 @@ static const cs_scheduler_ops spread_ops = {
 	.score = spread_score,
 	.normalize = spread_normalize,
 	.cycle_end = spread_cycle_end,
+	.add_pod = spread_add_pod,
+	.remove_pod = spread_remove_pod,
 };
 
 CS_MODULE_EXPORT const cs_module capstan_module = {

@@ -16,6 +16,13 @@
  * may run on a binding thread while the next pod is being scheduled.
  * Snapshot structures are read-only and valid until cycle_end.
  *
+ * Preemption (ABI 1.1): a post_filter plugin such as sched-defaultpreemption
+ * asks the framework, through cs_sched_ctx.run_filters, whether the pod
+ * would fit a node with some of its pods removed; the framework tells the
+ * other plugins which pods a node view lacks through their optional
+ * remove_pod / add_pod (Kubernetes' PreFilterExtensions), so that filters
+ * that count pods in pre_filter see the same node as those that read it.
+ *
  * Scores are 0..CS_SCHED_MAX_SCORE after normalize (a plugin whose raw
  * scores are already in range leaves normalize NULL); the framework
  * multiplies them by the plugin's weight from the profile and picks the
@@ -71,7 +78,11 @@ typedef struct cs_sched_node {
 	const cs_object *node;
 	const char *name;
 	cs_sched_resources allocatable;
-	/* Sum of the requests of pods bound, assumed or nominated here. */
+	/* Sum of the requests of pods bound, assumed or nominated here.
+	 * "Nominated": a pending pod whose status.nominatedNodeName names
+	 * this node (it preempted pods here) counts, in requested and in
+	 * pods, in the cycles of pods of lower or equal priority -- the room
+	 * it made is kept for it -- and not in its own cycle. */
 	cs_sched_resources requested;
 	size_t npods;
 	const cs_sched_pod *const *pods;
@@ -80,7 +91,8 @@ typedef struct cs_sched_node {
 } cs_sched_node;
 
 /* One plugin's view of one scheduling cycle. */
-typedef struct cs_sched_ctx {
+typedef struct cs_sched_ctx cs_sched_ctx;
+struct cs_sched_ctx {
 	size_t size; /* sizeof(cs_sched_ctx) */
 	uint64_t cycle;
 	/* The snapshot the cycle runs on (all nodes, including unfit ones). */
@@ -96,7 +108,42 @@ typedef struct cs_sched_ctx {
 	const char *reason;
 	/* The profile's weight for this plugin's score. */
 	int64_t weight;
-} cs_sched_ctx;
+
+	/* ---- ABI 1.1: preemption.  Check CS_OPS_HAS(cs_sched_ctx, c, member)
+	 * before use: a framework built for 1.0 passes a shorter context. ---- */
+
+	/* post_filter only (NULL in every other call): what the filters said
+	 * of each node of nodes, at the same index -- CS_SCHED_UNSCHEDULABLE
+	 * or CS_SCHED_UNRESOLVABLE -- and the reason counted for it.  Owned
+	 * by the framework, valid during the post_filter call. */
+	const int *node_codes;
+	const char *const *node_reasons;
+	/* Every pending pod of the cycle's snapshot whose
+	 * status.nominatedNodeName is set, whatever its priority, except the
+	 * pod being scheduled (read the node from its object).  Those of
+	 * priority >= the pod's are also in their node's pods (see
+	 * cs_sched_node.requested).  Read-only, valid until cycle_end. */
+	size_t nnominated;
+	const cs_sched_pod *const *nominated;
+	/* Run the filter of every plugin of the profile except the caller's
+	 * own (and those whose pre_filter returned SKIP for the pod), in the
+	 * profile's order, for pod on node; the first rejection ends it.
+	 * Scheduling thread, from post_filter only; c is the caller's own
+	 * context.  node is a node of the snapshot or a view of one that the
+	 * caller built and owns for the call: the same size, node object,
+	 * name and allocatable, with its own pods array and requested (the
+	 * snapshot node's less the requests of the pods it lacks, plus those
+	 * of the pods it adds).  The framework compares the view's pods with
+	 * those of the snapshot node of that name by pointer: each one the
+	 * view lacks is passed to the other plugins' remove_pod, each one it
+	 * adds to their add_pod, before the filters run, and the reverse
+	 * afterwards -- so their per-cycle state is the same when run_filters
+	 * returns as before.  Returns OK,
+	 * UNSCHEDULABLE or UNRESOLVABLE (then c->reason is the rejecting
+	 * filter's reason, valid until cycle_end), or ERROR (a plugin failed;
+	 * logged by the framework, c->reason NULL). */
+	int (*run_filters)(cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node);
+};
 
 typedef struct cs_scheduler_ops {
 	size_t size; /* sizeof(cs_scheduler_ops) */
@@ -106,7 +153,16 @@ typedef struct cs_scheduler_ops {
 	int (*filter)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		      const cs_sched_node *node);
 	/* No node fits: try to make one fit (preemption).  On OK, *nominated
-	 * names the node (borrowed until cycle_end). */
+	 * names the node (borrowed until cycle_end): the framework writes it
+	 * to the pod's status.nominatedNodeName and parks the pod as
+	 * unschedulable until the cluster changes (its victims are deleted).
+	 * UNSCHEDULABLE/UNRESOLVABLE: c->reason, when set, is appended to the
+	 * pod's "0/N nodes are available: ..." message (Kubernetes'
+	 * "preemption: ..."), and *nominated set to "" asks the framework to
+	 * clear a status.nominatedNodeName the pod has.  The plugins'
+	 * post_filter run in the profile's order until one returns OK with a
+	 * node or UNRESOLVABLE; ERROR retries the pod with backoff.  ABI 1.1:
+	 * the context carries node_codes, nominated and run_filters. */
 	int (*post_filter)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			   const char **nominated);
 	int (*score)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node,
@@ -126,6 +182,25 @@ typedef struct cs_scheduler_ops {
 	 * framework's default pods/binding) do it. */
 	int (*bind)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node);
 	void (*cycle_end)(cs_mod *m, cs_sched_ctx *c);
+
+	/* ---- ABI 1.1, optional: Kubernetes' PreFilterExtensions ----
+	 * Called on the scheduling thread, between pre_filter and cycle_end,
+	 * by a framework that evaluates the pod on a node view (run_filters,
+	 * for preemption): `other` (borrowed for the call) leaves
+	 * (remove_pod) or joins (add_pod) `node` for the filter calls that
+	 * follow, until the reverse call, which always comes before the next
+	 * view is evaluated and before cycle_end.  node is the node as it is
+	 * after the change: the caller's view, or the snapshot's node when
+	 * the change is undone (borrowed for the call).  A plugin whose
+	 * pre_filter counted pods of the snapshot into c->state updates the
+	 * counts; one whose filter reads only the node it is given needs
+	 * neither.  The framework calls them only for a plugin that has both,
+	 * and not for one whose pre_filter returned SKIP for the pod.  OK, or
+	 * ERROR (the evaluation fails). */
+	int (*add_pod)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+		       const cs_sched_pod *other, const cs_sched_node *node);
+	int (*remove_pod)(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
+			  const cs_sched_pod *other, const cs_sched_node *node);
 } cs_scheduler_ops;
 
 #ifdef __cplusplus
