@@ -49,12 +49,12 @@ static double finish_time(cs_mod *m, const job_view *v, const cs_object *pod, co
 	double t = -1;
 	const cs_object *cs = h->obj_get(pod, "status.containerStatuses");
 	for (size_t i = 0; i < h->obj_len(cs); i++) {
-		double f = job_time(h->obj_str(h->obj_at(cs, i), "state.terminated.finishedAt"));
+		double f = ck_time(h->obj_str(h->obj_at(cs, i), "state.terminated.finishedAt"));
 		if (f > t)
 			t = f;
 	}
 	if (t < 0)
-		t = job_time(h->obj_str(pod, "metadata.deletionTimestamp"));
+		t = ck_time(h->obj_str(pod, "metadata.deletionTimestamp"));
 	if (t < 0)
 		t = job_expect_failed_at(job_of(m)->expect, v->uid, uid, v->now);
 	return t;
@@ -132,7 +132,7 @@ static void classify(cs_mod *m, job_view *v)
 		p->fin = job_has_finalizer(h, p->pod);
 		p->tracked = p->fin && !job_expect_is_unfinalized(c->expect, v->uid, p->uid);
 		p->index = completion_index(h, p->pod);
-		p->created = job_time(h->obj_str(p->pod, "metadata.creationTimestamp"));
+		p->created = ck_time(h->obj_str(p->pod, "metadata.creationTimestamp"));
 		p->finished = p->active ? -1 : finish_time(m, v, p->pod, p->uid);
 	}
 }
@@ -236,7 +236,7 @@ static int job_reconcile(cs_mod *m, const char *key)
 	if (!slash || (size_t)(slash - key) >= sizeof(ns))
 		return CS_DONE; /* Jobs are namespaced: not a key of ours */
 	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	job_view v = {.key = key, .ns = ns, .name = slash + 1, .now = job_now()};
+	job_view v = {.key = key, .ns = ns, .name = slash + 1, .now = ck_now()};
 	v.job = h->cache_get(c->jobs, ns, v.name);
 	v.uid = h->obj_str(v.job, "metadata.uid");
 	if (!v.job || !v.uid || h->obj_get(v.job, "metadata.deletionTimestamp")) {
