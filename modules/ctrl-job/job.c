@@ -18,17 +18,6 @@
 
 /* ---- gathering a Job's pods (worker threads) ---- */
 
-static const cs_object *controller_ref(const cs_host *h, const cs_object *obj)
-{
-	const cs_object *refs = h->obj_get(obj, "metadata.ownerReferences");
-	for (size_t i = 0; i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		if (h->obj_bool(r, "controller", false))
-			return r;
-	}
-	return NULL;
-}
-
 static bool pod_ready(const cs_host *h, const cs_object *pod)
 {
 	const cs_object *conds = h->obj_get(pod, "status.conditions");
@@ -89,7 +78,7 @@ static bool gather_visit(void *arg, const cs_object *pod)
 	struct gather *g = arg;
 	const cs_host *h = g->m->host;
 	job_view *v = g->v;
-	const char *uid = h->obj_str(controller_ref(h, pod), "uid");
+	const char *uid = h->obj_str(ck_controller_ref(h, pod), "uid");
 	const char *name = h->obj_str(pod, "metadata.name");
 	const char *puid = h->obj_str(pod, "metadata.uid");
 	if (!uid || strcmp(uid, v->uid) || !name || !puid)
@@ -172,7 +161,7 @@ static bool orphan_visit(void *arg, const cs_object *pod)
 {
 	struct orphan *o = arg;
 	const cs_host *h = o->m->host;
-	const cs_object *ref = controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *kind = h->obj_str(ref, "kind"), *name = h->obj_str(ref, "name");
 	const char *uid = h->obj_str(ref, "uid");
 	if (!kind || strcmp(kind, "Job") || !name || strcmp(name, o->name) || !uid ||
