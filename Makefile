@@ -47,7 +47,8 @@ FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-sanitize-recover=undefined -D_GNU_SOURCE -DCS_VERSION=\"$(VERSION)\" \
                -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Icli -Isdk/include -pthread
-MODULE_DIRS := $(wildcard modules/*/)
+# modules/common is no module: it holds code compiled into the controllers.
+MODULE_DIRS := $(filter-out modules/common/,$(wildcard modules/*/))
 MODULES     := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
 MANPAGES    := $(wildcard man/*.[0-9])
 
@@ -94,13 +95,20 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcapcore.a $(wildcard tests/bench/*
 	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a $(LDFLAGS) $(LIBS_ALL)
 
 # Modules see only the public SDK headers, exactly as an out-of-tree vendor.
+# The controllers (ctrl-*) also get modules/common (ctrlkit.h: helpers they
+# share), itself built from the SDK headers alone: each .so has its own
+# copy, hidden like the rest of the module.
+COMMON_SRCS  := $(wildcard modules/common/*.c)
+common_for    = $(if $(filter ctrl-%,$(1)),$(2))
 .SECONDEXPANSION:
-$(BUILD)/modules/%.so: $(BUILD)/.deps-ok $$(wildcard modules/$$*/*.[ch]) $(wildcard sdk/include/capstan/*.h)
+$(BUILD)/modules/%.so: $(BUILD)/.deps-ok $$(wildcard modules/$$*/*.[ch]) $(wildcard sdk/include/capstan/*.h) \
+		$$(call common_for,$$*,$$(wildcard modules/common/*.[ch]))
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
 		-nostdinc -isystem $$($(CC) -print-file-name=include) \
 		-isystem /usr/include/$$($(CC) -print-multiarch) -isystem /usr/include \
-		-Isdk/include -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $(wildcard modules/$*/*.c)
+		-Isdk/include $(call common_for,$*,-Imodules/common) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) \
+		-o $@ $(wildcard modules/$*/*.c) $(call common_for,$*,$(COMMON_SRCS))
 
 run: all
 	@mkdir -p run

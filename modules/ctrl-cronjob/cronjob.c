@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctrlkit.h"
 #include "sched.h"
 
 #include <capstan/controller.h>
@@ -29,13 +30,8 @@ typedef struct cj_ctrl {
 	cs_metric *created, *deleted;
 } cj_ctrl;
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
+/* Whole seconds, and lenient after the zone (ck_time is not): kept apart
+ * so that what a CronJob accepts in its status times does not change. */
 static int64_t parse_time(const char *s)
 {
 	struct tm tm = {0};
@@ -92,13 +88,8 @@ static void event(cj_view *v, const char *type, const char *reason, const char *
 
 static const char *controller_uid(const cs_host *h, const cs_object *obj)
 {
-	const cs_object *refs = h->obj_get(obj, "metadata.ownerReferences");
-	for (size_t i = 0; i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		if (h->obj_bool(r, "controller", false))
-			return h->obj_str(r, "uid");
-	}
-	return NULL;
+	const cs_object *ref = ck_controller_ref(h, obj);
+	return ref ? h->obj_str(ref, "uid") : NULL;
 }
 
 static bool gather(void *arg, const cs_object *job)
@@ -563,7 +554,7 @@ static int cj_reconcile(cs_mod *m, const char *key)
 		rc = CS_RETRY;
 		goto out;
 	}
-	double now = now_s();
+	double now = ck_now();
 	reconcile_active(&v);
 	if (!h->obj_get(v.cj, "metadata.deletionTimestamp"))
 		rc = schedule(&v, now);

@@ -35,7 +35,7 @@ static void obj_key(const cs_host *h, const cs_object *o, char *key, size_t n)
 static bool controller_key(cs_mod *m, const cs_object *obj, char *key, size_t n)
 {
 	const cs_host *h = m->host;
-	const cs_object *ref = ds_controller_ref(h, obj);
+	const cs_object *ref = ck_controller_ref(h, obj);
 	const char *kind = h->obj_str(ref, "kind"), *name = h->obj_str(ref, "name");
 	const char *uid = h->obj_str(ref, "uid"), *ns = h->obj_str(obj, "metadata.namespace");
 	if (!kind || strcmp(kind, "DaemonSet") || !name || !uid || !ns)
@@ -60,7 +60,7 @@ static bool wake_visit(void *arg, const cs_object *ds)
 	const cs_host *h = w->m->host;
 	bool bad;
 	if (!w->labels ||
-	    ds_selector_matches(h, h->obj_get(ds, "spec.selector"), w->labels, &bad)) {
+	    ck_selector_matches(h, h->obj_get(ds, "spec.selector"), w->labels, &bad)) {
 		char key[512];
 		obj_key(h, ds, key, sizeof(key));
 		cs_controller_enqueue(w->m, key, 0);
@@ -90,7 +90,7 @@ static void pod_gone(cs_mod *m, const cs_object *pod)
 	if (!controller_key(m, pod, key, sizeof(key)))
 		return;
 	obj_key(m->host, pod, pk, sizeof(pk));
-	ds_expect_deleted(ds_of(m)->expect, key, pk);
+	ck_expect_deleted(ds_of(m)->expect, key, pk);
 	cs_controller_enqueue(m, key, 0);
 }
 
@@ -101,9 +101,9 @@ static void pod_add(cs_mod *m, void *arg, const cs_object *pod)
 	if (m->host->obj_get(pod, "metadata.deletionTimestamp")) {
 		pod_gone(m, pod);
 	} else if (controller_key(m, pod, key, sizeof(key))) {
-		ds_expect_created(ds_of(m)->expect, key);
+		ck_expect_created(ds_of(m)->expect, key);
 		cs_controller_enqueue(m, key, 0);
-	} else if (!ds_controller_ref(m->host, pod)) {
+	} else if (!ck_controller_ref(m->host, pod)) {
 		wake_selecting(m, pod);
 	}
 }
@@ -127,7 +127,7 @@ static void pod_update(cs_mod *m, void *arg, const cs_object *old, const cs_obje
 		cs_controller_enqueue(m, okey, 0);
 	if (has)
 		cs_controller_enqueue(m, ckey, 0);
-	else if (!ds_controller_ref(h, cur))
+	else if (!ck_controller_ref(h, cur))
 		wake_selecting(m, cur);
 }
 
@@ -210,17 +210,17 @@ static bool scan_visit(void *arg, const cs_object *pod)
 	const cs_host *h = s->h;
 	ds_view *v = s->v;
 	bool bad;
-	bool match = ds_selector_matches(h, s->selector, h->obj_get(pod, "metadata.labels"), &bad);
+	bool match = ck_selector_matches(h, s->selector, h->obj_get(pod, "metadata.labels"), &bad);
 	if (bad) {
 		s->bad = true;
 		return false;
 	}
-	const cs_object *ref = ds_controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *uid = h->obj_str(ref, "uid");
 	ds_list *l = NULL;
 	if (ref && uid && !strcmp(uid, v->uid))
 		l = match ? &v->owned : &v->strays;
-	else if (!ref && match && ds_pod_active(h, pod))
+	else if (!ref && match && ck_pod_active(h, pod))
 		l = &v->orphans;
 	if (l && !ds_list_push(l, h->obj_keep(pod)))
 		s->oom = true;
@@ -294,7 +294,7 @@ static int ds_sync(cs_mod *m, ds_view *v)
 	if (ds_group(m, v) != CS_DONE || ds_history(m, v) != CS_DONE)
 		return CS_RETRY;
 	uint32_t wait_ms = 0;
-	if (!ds_expect_satisfied(c->expect, v->key, &wait_ms)) {
+	if (!ck_expect_satisfied(c->expect, v->key, &wait_ms)) {
 		/* Writes of an earlier sync are not all seen yet: only the
 		 * status, without claiming this generation observed. */
 		int src = ds_update_status(m, v, false);
@@ -306,7 +306,7 @@ static int ds_sync(cs_mod *m, ds_view *v)
 		rc = sooner(rc, (int)(backoff_ms > 0x7fffffff ? 0x7fffffff : backoff_ms));
 	const char *type = h->obj_str(v->ds, "spec.updateStrategy.type");
 	if ((!type || !strcmp(type, "RollingUpdate")) &&
-	    ds_expect_satisfied(c->expect, v->key, &wait_ms))
+	    ck_expect_satisfied(c->expect, v->key, &wait_ms))
 		rc = sooner(rc, ds_rolling_update(m, v));
 	rc = sooner(rc, ds_cleanup_history(m, v));
 	return sooner(rc, ds_update_status(m, v, true));
@@ -322,16 +322,15 @@ static int ds_reconcile(cs_mod *m, const char *key)
 	    !h->informer_synced(c->revs))
 		return 200;
 	char ns[256];
-	const char *slash = strchr(key, '/');
-	if (!slash || (size_t)(slash - key) >= sizeof(ns))
+	const char *name;
+	if (!ck_split_key(key, ns, sizeof(ns), &name))
 		return CS_DONE; /* DaemonSets are namespaced: not a key of ours */
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	ds_view v = {.key = key, .ns = ns, .name = slash + 1, .generation = -1};
+	ds_view v = {.key = key, .ns = ns, .name = name, .generation = -1};
 	v.ds = h->cache_get(cs_controller_informer(m, PRIMARY), ns, v.name);
 	if (!v.ds) {
 		/* Deleted: its pods and revisions go with it through the
 		 * garbage collector. */
-		ds_expect_forget(c->expect, key);
+		ck_expect_forget(c->expect, key);
 		return CS_DONE;
 	}
 	v.uid = h->obj_str(v.ds, "metadata.uid");
@@ -349,7 +348,7 @@ static void ds_fini(cs_mod *m)
 	ds_ctrl *c = ds_of(m);
 	if (!c)
 		return;
-	ds_expect_free(c->expect);
+	ck_expect_free(c->expect);
 	ds_backoff_free(c->backoff);
 	free(c);
 	m->host->set_data(m, NULL);
@@ -364,7 +363,7 @@ static int ds_init(cs_mod *m)
 		return -1;
 	}
 	h->set_data(m, c);
-	if (!(c->expect = ds_expect_new()) || !(c->backoff = ds_backoff_new())) {
+	if (!(c->expect = ck_expect_new()) || !(c->backoff = ds_backoff_new())) {
 		h->log(m, CS_LOG_ERROR, "out of memory");
 		goto fail;
 	}

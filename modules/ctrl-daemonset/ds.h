@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctrlkit.h"
+
 #define PRIMARY "daemonsets.apps"
 #define REVS    "controllerrevisions.apps"
 
@@ -14,27 +16,10 @@
  * creates or deletes per sync. */
 #define DS_BURST 250
 
-/* client-go's ExpectationsTimeout. */
-#define DS_EXPECT_TIMEOUT_S 300
-
 /* Labels and annotations Kubernetes puts on daemon pods and revisions. */
 #define DS_HASH_LABEL          "controller-revision-hash"
 #define DS_GEN_LABEL           "pod-template-generation"
 #define DS_GEN_ANNOTATION_PATH "metadata.annotations.deprecated\\.daemonset\\.template\\.generation"
-
-/* ---- expectations (expect.c), as the ReplicaSet controller's: after
- * issuing creates/deletes for a DaemonSet, it is not managed again until
- * the pods informer has delivered them. ---- */
-typedef struct ds_expect ds_expect;
-
-ds_expect *ds_expect_new(void);
-void ds_expect_free(ds_expect *e);
-/* Before issuing `adds` creates and deleting the n pods (keys "ns/name"). */
-void ds_expect_set(ds_expect *e, const char *key, int adds, const char *const *pods, int n);
-void ds_expect_created(ds_expect *e, const char *key);
-void ds_expect_deleted(ds_expect *e, const char *key, const char *pod);
-bool ds_expect_satisfied(ds_expect *e, const char *key, uint32_t *wait_ms);
-void ds_expect_forget(ds_expect *e, const char *key);
 
 /* ---- failed-pod backoff (backoff.c), client-go's flowcontrol.Backoff
  * keyed by DaemonSet and node: 1 s doubling to 15 min. ---- */
@@ -49,18 +34,6 @@ bool ds_backoff_active(ds_backoff *b, const char *key, uint32_t *left_ms);
 void ds_backoff_next(ds_backoff *b, const char *key);
 
 /* ---- pods (pods.c) ---- */
-double ds_time(const char *s);
-double ds_now(void);
-bool ds_pod_active(const cs_host *h, const cs_object *pod);
-bool ds_pod_ready(const cs_host *h, const cs_object *pod);
-bool ds_pod_available(const cs_host *h, const cs_object *pod, int64_t min_ready, double now,
-		      double *until);
-const cs_object *ds_controller_ref(const cs_host *h, const cs_object *obj);
-bool ds_selector_matches(const cs_host *h, const cs_object *sel, const cs_object *labels,
-			 bool *bad);
-bool ds_labels_subset(const cs_host *h, const cs_object *want, const cs_object *labels);
-/* labels[key] (label keys hold '.' and '/'), or NULL. */
-const char *ds_label(const cs_host *h, const cs_object *labels, const char *key);
 /* The node a daemon pod is for: spec.nodeName, else the name of our
  * matchFields term; NULL when neither. */
 const char *ds_pod_node(const cs_host *h, const cs_object *pod);
@@ -87,7 +60,7 @@ int ds_bind_affinity(const cs_host *h, cs_object *spec, const char *node);
 /* ---- the module (daemonset.c) ---- */
 typedef struct ds_ctrl {
 	cs_informer *pods, *nodes, *revs;
-	ds_expect *expect;
+	ck_expect *expect;
 	ds_backoff *backoff;
 	cs_metric *created, *deleted;
 } ds_ctrl;

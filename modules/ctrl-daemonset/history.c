@@ -79,7 +79,7 @@ static cs_object *patch_data(const cs_host *h, const cs_object *ds)
 
 static const char *rev_hash(const cs_host *h, const cs_object *rev)
 {
-	return ds_label(h, h->obj_get(rev, "metadata.labels"), DS_HASH_LABEL);
+	return ck_label(h, h->obj_get(rev, "metadata.labels"), DS_HASH_LABEL);
 }
 
 /* ---- the revisions of a DaemonSet ---- */
@@ -97,8 +97,8 @@ static bool scan_visit(void *arg, const cs_object *rev)
 	struct scan *s = arg;
 	const cs_host *h = s->m->host;
 	bool bad;
-	bool match = ds_selector_matches(h, s->selector, h->obj_get(rev, "metadata.labels"), &bad);
-	const cs_object *ref = ds_controller_ref(h, rev);
+	bool match = ck_selector_matches(h, s->selector, h->obj_get(rev, "metadata.labels"), &bad);
+	const cs_object *ref = ck_controller_ref(h, rev);
 	const char *uid = h->obj_str(ref, "uid");
 	ds_list *l = NULL;
 	if (ref && uid && !strcmp(uid, s->v->uid))
@@ -242,7 +242,7 @@ static int snapshot(cs_mod *m, ds_view *v, int64_t revision, const cs_object **c
 	const cs_object *have = NULL;
 	code = cs_api_get(m, REVS, v->ns, name, &have, &err);
 	if (code == 0 && rev_matches(h, v->ds, have)) {
-		const char *uid = h->obj_str(ds_controller_ref(h, have), "uid");
+		const char *uid = h->obj_str(ck_controller_ref(h, have), "uid");
 		if (uid && !strcmp(uid, v->uid)) {
 			*cur = have;
 			return CS_DONE;
@@ -294,7 +294,7 @@ static int dedup(cs_mod *m, ds_view *v, ds_list *cur, const cs_object **keep)
 		for (size_t p = 0; p < v->owned.n; p++) {
 			const cs_object *pod = v->owned.v[p];
 			const char *ph =
-				ds_label(h, h->obj_get(pod, "metadata.labels"), DS_HASH_LABEL);
+				ck_label(h, h->obj_get(pod, "metadata.labels"), DS_HASH_LABEL);
 			if (ph && !strcmp(ph, hash))
 				continue;
 			cs_object *patch = h->obj_new(CS_OBJ_MAP);
@@ -406,7 +406,7 @@ int ds_cleanup_history(cs_mod *m, ds_view *v)
 		bool live = false;
 		/* Every pod counts here, terminal and terminating ones too. */
 		for (size_t p = 0; hash && !live && p < v->owned.n; p++) {
-			const char *ph = ds_label(h, h->obj_get(v->owned.v[p], "metadata.labels"),
+			const char *ph = ck_label(h, h->obj_get(v->owned.v[p], "metadata.labels"),
 						  DS_HASH_LABEL);
 			live = ph && !strcmp(ph, hash);
 		}

@@ -403,7 +403,7 @@ static void should_be_on_node(cs_mod *m, ds_view *v, ds_slot *s, bool surge, str
 	}
 	if (new_pod && old_pod) {
 		int64_t mrs = h->obj_int(v->ds, "spec.minReadySeconds", 0);
-		if (!ds_pod_ready(h, old_pod) || ds_pod_available(h, new_pod, mrs, ds_now(), NULL))
+		if (!ck_pod_ready(h, old_pod) || ck_pod_available(h, new_pod, mrs, ck_now(), NULL))
 			plan_del(p, old_pod);
 	}
 	free(running);
@@ -461,7 +461,7 @@ int ds_rolling_update(cs_mod *m, ds_view *v)
 	if (desired > 0 && surge == 0 && unavail == 0)
 		unavail = 1; /* an impossible configuration: allow one, as Kubernetes */
 	int64_t mrs = h->obj_int(v->ds, "spec.minReadySeconds", 0);
-	double now = ds_now();
+	double now = ck_now();
 	struct plan p = {0};
 	if (surge == 0) {
 		/* Delete just enough old pods to stay within maxUnavailable;
@@ -476,8 +476,8 @@ int ds_rolling_update(cs_mod *m, ds_view *v)
 			if (!updated_on_node(h, v, s, &np, &op) || (!np && !op) || (np && op)) {
 				n_unavail++;
 			} else if (np) {
-				n_unavail += !ds_pod_available(h, np, mrs, now, NULL);
-			} else if (!ds_pod_available(h, op, mrs, now, NULL)) {
+				n_unavail += !ck_pod_available(h, np, mrs, now, NULL);
+			} else if (!ck_pod_available(h, op, mrs, now, NULL)) {
 				/* Old and unavailable anyway: replace it now. */
 				plan_del(&p, op);
 				n_unavail++;
@@ -505,13 +505,13 @@ int ds_rolling_update(cs_mod *m, ds_view *v)
 			continue;
 		}
 		if (op)
-			n_avail += ds_pod_available(h, op, mrs, now, NULL);
+			n_avail += ck_pod_available(h, op, mrs, now, NULL);
 		else if (np)
-			n_avail += ds_pod_available(h, np, mrs, now, NULL);
+			n_avail += ck_pod_available(h, np, mrs, now, NULL);
 		if (!op)
 			continue; /* manage handles it */
 		if (!np) {
-			if (!ds_pod_available(h, op, mrs, now, NULL)) {
+			if (!ck_pod_available(h, op, mrs, now, NULL)) {
 				if (!s->run)
 					plan_del(&p, op);
 				else
@@ -523,7 +523,7 @@ int ds_rolling_update(cs_mod *m, ds_view *v)
 				plan_create(&p, s->node);
 				n_surge++;
 			}
-		} else if (!ds_pod_available(h, np, mrs, now, NULL)) {
+		} else if (!ck_pod_available(h, np, mrs, now, NULL)) {
 			n_surge++;
 		} else {
 			plan_del(&p, op);
@@ -595,7 +595,7 @@ static void create_one(struct batch *b, int i)
 			break;
 	}
 	if (rc) {
-		ds_expect_created(b->c->expect, b->v->key); /* never to be seen */
+		ck_expect_created(b->c->expect, b->v->key); /* never to be seen */
 		h->log(b->m, CS_LOG_WARN, "daemonset %s: creating a pod failed (%d %s): %s",
 		       b->v->key, rc, err.reason, err.message);
 		h->event(b->m, b->ref, "Warning", "FailedCreate", "Error creating: %s",
@@ -620,7 +620,7 @@ static void delete_one(struct batch *b, int i)
 	if (rc) {
 		char key[512];
 		snprintf(key, sizeof(key), "%s/%s", b->v->ns, name);
-		ds_expect_deleted(b->c->expect, b->v->key, key);
+		ck_expect_deleted(b->c->expect, b->v->key, key);
 		if (rc == CS_NOT_FOUND)
 			return;
 		h->log(b->m, CS_LOG_WARN, "daemonset %s: deleting pod %s failed (%d %s): %s",
@@ -711,7 +711,7 @@ int ds_sync_nodes(cs_mod *m, ds_view *v, const cs_object *const *del, size_t nde
 	       ndelete);
 	/* Expectations first: the informer may deliver a create before the
 	 * call returns. */
-	ds_expect_set(c->expect, v->key, ncreate, keys, ndelete);
+	ck_expect_set(c->expect, v->key, ncreate, keys, ndelete);
 	/* slowStartBatch: 1, 2, 4, ... creates, stopping at the first
 	 * failure; the skipped ones are never to be seen. */
 	b.one = create_one;
@@ -722,7 +722,7 @@ int ds_sync_nodes(cs_mod *m, ds_view *v, const cs_object *const *del, size_t nde
 		done += n;
 	}
 	for (int i = done; i < ncreate; i++)
-		ds_expect_created(c->expect, v->key);
+		ck_expect_created(c->expect, v->key);
 	b.one = delete_one;
 	if (ndelete)
 		batch_run(&b, 0, ndelete);

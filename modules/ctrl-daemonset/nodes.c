@@ -10,17 +10,12 @@
 
 #include "ds.h"
 
-static bool str_is(const char *s, const char *want)
-{
-	return s && !strcmp(s, want);
-}
-
 /* ---- node affinity (the scheduler's NodeSelector semantics) ---- */
 
 static bool in_values(const cs_host *h, const cs_object *values, const char *v)
 {
 	for (size_t i = 0; v && i < h->obj_len(values); i++)
-		if (str_is(h->obj_str(h->obj_at(values, i), NULL), v))
+		if (ck_str_is(h->obj_str(h->obj_at(values, i), NULL), v))
 			return true;
 	return false;
 }
@@ -42,21 +37,21 @@ static bool requirement(const cs_host *h, const cs_object *r, const char *v, boo
 	const char *op = h->obj_str(r, "operator");
 	const cs_object *values = h->obj_get(r, "values");
 	long long a, b;
-	if (str_is(op, "In"))
+	if (ck_str_is(op, "In"))
 		return in_values(h, values, v);
-	if (str_is(op, "NotIn"))
+	if (ck_str_is(op, "NotIn"))
 		return !in_values(h, values, v);
-	if (str_is(op, "Exists"))
+	if (ck_str_is(op, "Exists"))
 		return v != NULL;
-	if (str_is(op, "DoesNotExist"))
+	if (ck_str_is(op, "DoesNotExist"))
 		return v == NULL;
-	if (str_is(op, "Gt") || str_is(op, "Lt")) {
+	if (ck_str_is(op, "Gt") || ck_str_is(op, "Lt")) {
 		if (h->obj_len(values) != 1 ||
 		    !parse_int(h->obj_str(h->obj_at(values, 0), NULL), &b)) {
 			*bad = true;
 			return false;
 		}
-		return parse_int(v, &a) && (str_is(op, "Gt") ? a > b : a < b);
+		return parse_int(v, &a) && (ck_str_is(op, "Gt") ? a > b : a < b);
 	}
 	*bad = true;
 	return false;
@@ -73,13 +68,13 @@ static bool term_matches(const cs_host *h, const cs_object *term, const cs_objec
 	for (size_t i = 0; i < h->obj_len(exprs); i++) {
 		const cs_object *r = h->obj_at(exprs, i);
 		const char *key = h->obj_str(r, "key");
-		if (!key || !requirement(h, r, ds_label(h, labels, key), &bad) || bad)
+		if (!key || !requirement(h, r, ck_label(h, labels, key), &bad) || bad)
 			return false;
 	}
 	for (size_t i = 0; i < h->obj_len(fields); i++) {
 		const cs_object *r = h->obj_at(fields, i);
 		/* metadata.name is the one node field a selector may use. */
-		if (!str_is(h->obj_str(r, "key"), "metadata.name") ||
+		if (!ck_str_is(h->obj_str(r, "key"), "metadata.name") ||
 		    !requirement(h, r, h->obj_str(node, "metadata.name"), &bad) || bad)
 			return false;
 	}
@@ -90,7 +85,7 @@ static bool term_matches(const cs_host *h, const cs_object *term, const cs_objec
 static bool affinity_matches(const cs_host *h, const cs_object *spec, const cs_object *node)
 {
 	const cs_object *sel = h->obj_get(spec, "nodeSelector");
-	if (h->obj_len(sel) && !ds_labels_subset(h, sel, h->obj_get(node, "metadata.labels")))
+	if (h->obj_len(sel) && !ck_labels_subset(h, sel, h->obj_get(node, "metadata.labels")))
 		return false;
 	const cs_object *req = h->obj_get(
 		spec, "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution");
@@ -131,13 +126,13 @@ static bool tolerates(const cs_host *h, const cs_object *t, const cs_object *tai
 {
 	const char *effect = h->obj_str(t, "effect"), *key = h->obj_str(t, "key");
 	const char *op = h->obj_str(t, "operator");
-	if (effect && *effect && !str_is(effect, h->obj_str(taint, "effect") ?: ""))
+	if (effect && *effect && !ck_str_is(effect, h->obj_str(taint, "effect") ?: ""))
 		return false;
-	if (key && *key && !str_is(key, h->obj_str(taint, "key") ?: ""))
+	if (key && *key && !ck_str_is(key, h->obj_str(taint, "key") ?: ""))
 		return false;
-	if (!op || !*op || str_is(op, "Equal"))
+	if (!op || !*op || ck_str_is(op, "Equal"))
 		return !strcmp(h->obj_str(t, "value") ?: "", h->obj_str(taint, "value") ?: "");
-	return str_is(op, "Exists");
+	return ck_str_is(op, "Exists");
 }
 
 static bool tolerated(const cs_host *h, const cs_object *spec, const cs_object *taint)
@@ -148,8 +143,8 @@ static bool tolerated(const cs_host *h, const cs_object *spec, const cs_object *
 			return true;
 	const char *key = h->obj_str(taint, "key"), *effect = h->obj_str(taint, "effect");
 	for (size_t i = 0; i < n_daemon_tolerations(h, spec); i++)
-		if (str_is(key, daemon_tolerations[i].key) &&
-		    str_is(effect, daemon_tolerations[i].effect))
+		if (ck_str_is(key, daemon_tolerations[i].key) &&
+		    ck_str_is(effect, daemon_tolerations[i].effect))
 			return true;
 	return false;
 }
@@ -162,7 +157,7 @@ static bool untolerated(const cs_host *h, const cs_object *spec, const cs_object
 	for (size_t i = 0; i < h->obj_len(taints); i++) {
 		const cs_object *t = h->obj_at(taints, i);
 		const char *effect = h->obj_str(t, "effect");
-		if ((str_is(effect, effect1) || (effect2 && str_is(effect, effect2))) &&
+		if ((ck_str_is(effect, effect1) || (effect2 && ck_str_is(effect, effect2))) &&
 		    !tolerated(h, spec, t))
 			return true;
 	}
@@ -217,10 +212,10 @@ int ds_add_tolerations(const cs_host *h, cs_object *spec)
 		size_t at = h->obj_len(tols);
 		for (size_t i = 0; i < h->obj_len(tols); i++) {
 			const cs_object *o = h->obj_at(tols, i);
-			if (str_is(h->obj_str(o, "key"), daemon_tolerations[k].key) &&
-			    str_is(h->obj_str(o, "operator"), "Exists") &&
+			if (ck_str_is(h->obj_str(o, "key"), daemon_tolerations[k].key) &&
+			    ck_str_is(h->obj_str(o, "operator"), "Exists") &&
 			    !*(h->obj_str(o, "value") ?: "") &&
-			    str_is(h->obj_str(o, "effect"), daemon_tolerations[k].effect)) {
+			    ck_str_is(h->obj_str(o, "effect"), daemon_tolerations[k].effect)) {
 				at = i;
 				break;
 			}

@@ -35,7 +35,7 @@ int ds_update_status(cs_mod *m, ds_view *v, bool observe)
 	const cs_host *h = m->host;
 	int64_t mrs = h->obj_int(v->ds, "spec.minReadySeconds", 0);
 	int64_t desired = 0, current = 0, mis = 0, ready = 0, updated = 0, avail = 0;
-	double now = ds_now(), until = now + 1e12;
+	double now = ck_now(), until = now + 1e12;
 	for (size_t i = 0; i < v->nslots; i++) {
 		const ds_slot *s = &v->slots[i];
 		if (!s->nodeobj)
@@ -50,9 +50,9 @@ int ds_update_status(cs_mod *m, ds_view *v, bool observe)
 			continue;
 		current++;
 		const cs_object *pod = s->pods.v[0]; /* the oldest */
-		if (ds_pod_ready(h, pod)) {
+		if (ck_pod_ready(h, pod)) {
 			ready++;
-			avail += ds_pod_available(h, pod, mrs, now, &until);
+			avail += ck_pod_available(h, pod, mrs, now, &until);
 		}
 		updated += ds_pod_updated(h, pod, v->hash, v->generation);
 	}

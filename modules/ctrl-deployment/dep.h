@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctrlkit.h"
+
 #define DP_PRIMARY "deployments.apps"
 #define DP_RS      "replicasets.apps"
 
@@ -21,23 +23,17 @@
 
 /* ---- helpers (util.c) ---- */
 
-/* Seconds since the epoch of an RFC 3339 time, -1 when absent or bad. */
-double dp_time(const char *s);
-double dp_now(void);
-/* Now as RFC 3339 ("2026-01-02T03:04:05Z"), buf of 32 bytes. */
-void dp_rfc3339(char *buf, size_t n);
-
-const cs_object *dp_controller_ref(const cs_host *h, const cs_object *obj);
 /* The UID of obj's controller when it is a Deployment, else NULL. */
 const char *dp_deployment_owner(const cs_host *h, const cs_object *obj);
 /* metav1.LabelSelector over labels; an empty selector matches nothing
- * (validation refuses it); *bad is set for a malformed one. */
+ * (validation refuses it); *bad is set for a malformed one.  Unlike
+ * ck_selector_matches it does not check that In/NotIn carry values and
+ * Exists/DoesNotExist none: such a term just matches or not, as this
+ * controller always did. */
 bool dp_selector_matches(const cs_host *h, const cs_object *sel, const cs_object *labels,
 			 bool *bad);
 
-/* A label or annotation by key (keys hold '.' and '/', which paths would
- * have to escape); NULL when absent or not a string. */
-const char *dp_map_str(const cs_host *h, const cs_object *map, const char *key);
+/* An annotation by key (ck_label), NULL when absent or not a string. */
 const char *dp_annotation(const cs_host *h, const cs_object *obj, const char *key);
 /* "metadata.annotations.<escaped key>" into buf. */
 void dp_key_path(const char *prefix, const char *key, char *buf, size_t n);

@@ -17,11 +17,6 @@
 
 #include "dep.h"
 
-static bool str_is(const char *s, const char *want)
-{
-	return s && !strcmp(s, want);
-}
-
 static void obj_key(const cs_host *h, const cs_object *o, char *key, size_t n)
 {
 	snprintf(key, n, "%s/%s", h->obj_str(o, "metadata.namespace") ?: "",
@@ -35,13 +30,13 @@ static void obj_key(const cs_host *h, const cs_object *o, char *key, size_t n)
 static bool owner_key(cs_mod *m, const cs_object *rs, char *key, size_t n)
 {
 	const cs_host *h = m->host;
-	const cs_object *ref = dp_controller_ref(h, rs);
+	const cs_object *ref = ck_controller_ref(h, rs);
 	const char *uid = dp_deployment_owner(h, rs), *name = h->obj_str(ref, "name");
 	const char *ns = h->obj_str(rs, "metadata.namespace");
 	if (!uid || !name || !ns)
 		return false;
 	const cs_object *d = h->cache_get(cs_controller_informer(m, DP_PRIMARY), ns, name);
-	bool ok = str_is(h->obj_str(d, "metadata.uid"), uid);
+	bool ok = ck_str_is(h->obj_str(d, "metadata.uid"), uid);
 	h->obj_free(d);
 	if (ok)
 		snprintf(key, n, "%s/%s", ns, name);
@@ -85,7 +80,7 @@ static void wake_selecting(cs_mod *m, const cs_object *rs)
 static void rs_add(cs_mod *m, void *arg, const cs_object *rs)
 {
 	(void)arg;
-	if (dp_controller_ref(m->host, rs))
+	if (ck_controller_ref(m->host, rs))
 		wake_owner(m, rs);
 	else if (!m->host->obj_get(rs, "metadata.deletionTimestamp"))
 		wake_selecting(m, rs);
@@ -99,7 +94,7 @@ static void rs_update(cs_mod *m, void *arg, const cs_object *old, const cs_objec
 	const char *crv = h->obj_str(cur, "metadata.resourceVersion");
 	if (old == cur || (orv && crv && !strcmp(orv, crv)))
 		return; /* a resync: nothing changed */
-	const cs_object *oref = dp_controller_ref(h, old), *cref = dp_controller_ref(h, cur);
+	const cs_object *oref = ck_controller_ref(h, old), *cref = ck_controller_ref(h, cur);
 	bool ref_changed = !h->obj_equal(oref, cref);
 	if (ref_changed && oref)
 		wake_owner(m, old); /* released: the old owner looks again */
@@ -127,16 +122,16 @@ static void pod_delete(cs_mod *m, void *arg, const cs_object *pod)
 {
 	(void)arg;
 	const cs_host *h = m->host;
-	const cs_object *ref = dp_controller_ref(h, pod);
-	if (!str_is(h->obj_str(ref, "kind"), "ReplicaSet"))
+	const cs_object *ref = ck_controller_ref(h, pod);
+	if (!ck_str_is(h->obj_str(ref, "kind"), "ReplicaSet"))
 		return;
 	const char *ns = h->obj_str(pod, "metadata.namespace");
 	const cs_object *rs = h->cache_get(dp_of(m)->rs, ns, h->obj_str(ref, "name"));
 	char key[512];
-	if (rs && str_is(h->obj_str(rs, "metadata.uid"), h->obj_str(ref, "uid")) &&
+	if (rs && ck_str_is(h->obj_str(rs, "metadata.uid"), h->obj_str(ref, "uid")) &&
 	    owner_key(m, rs, key, sizeof(key))) {
 		const cs_object *d = h->cache_get(cs_controller_informer(m, DP_PRIMARY), ns,
-						  h->obj_str(dp_controller_ref(h, rs), "name"));
+						  h->obj_str(ck_controller_ref(h, rs), "name"));
 		if (dp_is_recreate(h, d))
 			cs_controller_enqueue(m, key, 0);
 		h->obj_free(d);
@@ -160,13 +155,13 @@ static bool running_visit(void *arg, const cs_object *pod)
 	struct running *r = arg;
 	dp_sync *s = r->s;
 	const cs_host *h = s->h;
-	const cs_object *ref = dp_controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *uid = h->obj_str(ref, "uid"), *phase = h->obj_str(pod, "status.phase");
-	if (!uid || !str_is(h->obj_str(ref, "kind"), "ReplicaSet") || str_is(phase, "Succeeded") ||
-	    str_is(phase, "Failed"))
+	if (!uid || !ck_str_is(h->obj_str(ref, "kind"), "ReplicaSet") ||
+	    ck_str_is(phase, "Succeeded") || ck_str_is(phase, "Failed"))
 		return true;
 	for (size_t i = 0; i < s->nrs; i++)
-		if ((int)i != s->new_idx && str_is(h->obj_str(s->rss[i], "metadata.uid"), uid)) {
+		if ((int)i != s->new_idx && ck_str_is(h->obj_str(s->rss[i], "metadata.uid"), uid)) {
 			r->any = true;
 			return false;
 		}

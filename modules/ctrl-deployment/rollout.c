@@ -8,7 +8,7 @@
 
 static double created(dp_sync *s, size_t i)
 {
-	return dp_time(s->h->obj_str(s->rss[i], "metadata.creationTimestamp"));
+	return ck_time(s->h->obj_str(s->rss[i], "metadata.creationTimestamp"));
 }
 
 /* The old ReplicaSets, oldest first (ReplicaSetsByCreationTimestamp).

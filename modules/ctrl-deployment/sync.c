@@ -9,11 +9,6 @@
 
 #include "dep.h"
 
-static bool str_is(const char *s, const char *want)
-{
-	return s && !strcmp(s, want);
-}
-
 int64_t dp_sum(dp_sync *s, const char *path, int skip)
 {
 	int64_t n = 0;
@@ -99,7 +94,7 @@ static int patch_owners(dp_sync *s, const cs_object *rs, bool adopt, const cs_ob
 	bool bad = !p || !list || !uid;
 	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
 		const cs_object *r = h->obj_at(refs, i);
-		if (!str_is(h->obj_str(r, "uid"), uid))
+		if (!ck_str_is(h->obj_str(r, "uid"), uid))
 			bad = h->obj_append(list, h->obj_clone(r)) != 0;
 	}
 	if (adopt && !bad)
@@ -136,7 +131,7 @@ static bool can_adopt(dp_sync *s)
 	cs_error err;
 	int rc = cs_api_get(s->m, DP_PRIMARY, s->ns, s->name, &fresh, &err);
 	bool ok = rc == 0 &&
-		  str_is(h->obj_str(fresh, "metadata.uid"), h->obj_str(s->d, "metadata.uid")) &&
+		  ck_str_is(h->obj_str(fresh, "metadata.uid"), h->obj_str(s->d, "metadata.uid")) &&
 		  !h->obj_get(fresh, "metadata.deletionTimestamp");
 	if (rc && rc != CS_NOT_FOUND)
 		h->log(s->m, CS_LOG_WARN,
@@ -172,8 +167,8 @@ static bool claim_visit(void *arg, const cs_object *rs)
 	bool bad;
 	bool match = dp_selector_matches(h, h->obj_get(s->d, "spec.selector"),
 					 h->obj_get(rs, "metadata.labels"), &bad);
-	const cs_object *ref = dp_controller_ref(h, rs);
-	bool ours = ref && str_is(h->obj_str(ref, "uid"), h->obj_str(s->d, "metadata.uid"));
+	const cs_object *ref = ck_controller_ref(h, rs);
+	bool ours = ref && ck_str_is(h->obj_str(ref, "uid"), h->obj_str(s->d, "metadata.uid"));
 	bool ok = true;
 	if (ours && match)
 		ok = push(s, h->obj_keep(rs));
@@ -281,7 +276,7 @@ static cs_object *status_copy(dp_sync *s)
 static int set_revision(dp_sync *s, const char *rev)
 {
 	const cs_host *h = s->h;
-	if (!rev || str_is(dp_annotation(h, s->d, DP_REVISION), rev))
+	if (!rev || ck_str_is(dp_annotation(h, s->d, DP_REVISION), rev))
 		return CS_DONE;
 	char path[160];
 	dp_key_path("metadata.annotations", DP_REVISION, path, sizeof(path));
@@ -341,7 +336,7 @@ static int copy_annotations(dp_sync *s, cs_object *rs)
 	for (size_t i = 0; h->obj_type(ann) == CS_OBJ_MAP && i < h->obj_len(ann); i++) {
 		const char *k = h->obj_key_at(ann, i);
 		const char *v = h->obj_str(h->obj_at(ann, i), NULL);
-		if (!k || !v || skip_copy(k) || str_is(dp_annotation(h, rs, k), v))
+		if (!k || !v || skip_copy(k) || ck_str_is(dp_annotation(h, rs, k), v))
 			continue;
 		if (set_annotation(h, rs, k, v))
 			return -1;
@@ -449,8 +444,8 @@ static int update_rs(dp_sync *s, size_t i, cs_object *rs)
 static int by_creation(dp_sync *s, size_t a, size_t b)
 {
 	const cs_host *h = s->h;
-	double ta = dp_time(h->obj_str(s->rss[a], "metadata.creationTimestamp"));
-	double tb = dp_time(h->obj_str(s->rss[b], "metadata.creationTimestamp"));
+	double ta = ck_time(h->obj_str(s->rss[a], "metadata.creationTimestamp"));
+	double tb = ck_time(h->obj_str(s->rss[b], "metadata.creationTimestamp"));
 	if (ta != tb)
 		return ta < tb ? -1 : 1;
 	return strcmp(rs_name(s, s->rss[a]), rs_name(s, s->rss[b]));
@@ -579,7 +574,7 @@ static int create_conflict(dp_sync *s, const char *name)
 	if (code)
 		return CS_RETRY;
 	const char *owner = dp_deployment_owner(h, rs);
-	if (str_is(owner, h->obj_str(s->d, "metadata.uid")) &&
+	if (ck_str_is(owner, h->obj_str(s->d, "metadata.uid")) &&
 	    dp_template_equal(h, h->obj_get(rs, "spec.template"),
 			      h->obj_get(s->d, "spec.template"))) {
 		if (!push(s, rs)) {
@@ -636,7 +631,7 @@ int dp_new_rs(dp_sync *s, bool create)
 	cs_error err;
 	int code = cs_api_create(s->m, DP_RS, s->ns, rs, &out, &err);
 	h->obj_free(rs);
-	if (code == CS_CONFLICT && str_is(err.reason, "AlreadyExists"))
+	if (code == CS_CONFLICT && ck_str_is(err.reason, "AlreadyExists"))
 		return create_conflict(s, name);
 	if (code) {
 		char msg[1024];
@@ -855,12 +850,12 @@ static bool timed_out(dp_sync *s, const cs_object *st)
 		return false;
 	const cs_object *c = dp_cond_get(h, st, "Progressing");
 	const char *reason = h->obj_str(c, "reason");
-	if (!c || str_is(reason, "NewReplicaSetAvailable"))
+	if (!c || ck_str_is(reason, "NewReplicaSetAvailable"))
 		return false;
-	if (str_is(reason, "ProgressDeadlineExceeded"))
+	if (ck_str_is(reason, "ProgressDeadlineExceeded"))
 		return true;
-	double from = dp_time(h->obj_str(c, "lastUpdateTime"));
-	return from >= 0 && from + (double)deadline_s(s) < dp_now();
+	double from = ck_time(h->obj_str(c, "lastUpdateTime"));
+	return from >= 0 && from + (double)deadline_s(s) < ck_now();
 }
 
 /* getReplicaFailures: the new ReplicaSet's ReplicaFailure condition, else
@@ -887,7 +882,7 @@ static int progress_condition(dp_sync *s, cs_object *st)
 	const cs_object *cur = dp_cond_get(h, st, "Progressing");
 	const cs_object *nrs = dp_new(s);
 	bool done = h->obj_int(st, "replicas", 0) == h->obj_int(st, "updatedReplicas", 0) && cur &&
-		    str_is(h->obj_str(cur, "reason"), "NewReplicaSetAvailable");
+		    ck_str_is(h->obj_str(cur, "reason"), "NewReplicaSetAvailable");
 	if (done)
 		return 0;
 	char msg[400];
@@ -926,12 +921,12 @@ static void requeue_stuck(dp_sync *s, const cs_object *st)
 	const cs_host *h = s->h;
 	const cs_object *c = dp_cond_get(h, st, "Progressing");
 	if (!has_progress_deadline(s) || !c || complete(s, st) ||
-	    str_is(h->obj_str(c, "reason"), "ProgressDeadlineExceeded"))
+	    ck_str_is(h->obj_str(c, "reason"), "ProgressDeadlineExceeded"))
 		return;
-	double from = dp_time(h->obj_str(c, "lastUpdateTime"));
+	double from = ck_time(h->obj_str(c, "lastUpdateTime"));
 	if (from < 0)
 		return;
-	double after = from + (double)deadline_s(s) - dp_now();
+	double after = from + (double)deadline_s(s) - ck_now();
 	int64_t ms = after < 1 ? 1000 : (int64_t)((after + 1) * 1000);
 	if (!s->requeue_ms || ms < s->requeue_ms)
 		s->requeue_ms = ms;
@@ -974,10 +969,10 @@ int dp_paused_conditions(dp_sync *s)
 		return CS_DONE;
 	const cs_object *c = dp_cond_get(h, h->obj_get(s->d, "status"), "Progressing");
 	const char *reason = h->obj_str(c, "reason");
-	if (str_is(reason, "ProgressDeadlineExceeded"))
+	if (ck_str_is(reason, "ProgressDeadlineExceeded"))
 		return CS_DONE; /* lack of progress is not overwritten */
 	bool paused = h->obj_bool(s->d, "spec.paused", false);
-	bool was = str_is(reason, "DeploymentPaused");
+	bool was = ck_str_is(reason, "DeploymentPaused");
 	if (paused == was)
 		return CS_DONE;
 	cs_object *st = status_copy(s);

@@ -3,86 +3,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dep.h"
 
-static bool str_is(const char *s, const char *want)
-{
-	return s && !strcmp(s, want);
-}
-
-double dp_time(const char *s)
-{
-	struct tm tm = {0};
-	int n = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	double t = (double)timegm(&tm);
-	const char *p = s + n;
-	if (*p == '.') {
-		double scale = 0.1;
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			t += (*p - '0') * scale;
-	}
-	int oh, om;
-	if (*p == 'Z' || *p == 'z')
-		return p[1] ? -1 : t;
-	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
-		return t - (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-	return -1;
-}
-
-double dp_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void dp_rfc3339(char *buf, size_t n)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-const cs_object *dp_controller_ref(const cs_host *h, const cs_object *obj)
-{
-	const cs_object *refs = h->obj_get(obj, "metadata.ownerReferences");
-	for (size_t i = 0; i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		if (h->obj_bool(r, "controller", false))
-			return r;
-	}
-	return NULL;
-}
-
 const char *dp_deployment_owner(const cs_host *h, const cs_object *obj)
 {
-	const cs_object *ref = dp_controller_ref(h, obj);
-	return str_is(h->obj_str(ref, "kind"), "Deployment") ? h->obj_str(ref, "uid") : NULL;
-}
-
-const char *dp_map_str(const cs_host *h, const cs_object *map, const char *key)
-{
-	if (h->obj_type(map) != CS_OBJ_MAP)
-		return NULL;
-	for (size_t i = 0; i < h->obj_len(map); i++)
-		if (str_is(h->obj_key_at(map, i), key))
-			return h->obj_type(h->obj_at(map, i)) == CS_OBJ_STRING
-				       ? h->obj_str(h->obj_at(map, i), NULL)
-				       : NULL;
-	return NULL;
+	const cs_object *ref = ck_controller_ref(h, obj);
+	return ck_str_is(h->obj_str(ref, "kind"), "Deployment") ? h->obj_str(ref, "uid") : NULL;
 }
 
 const char *dp_annotation(const cs_host *h, const cs_object *obj, const char *key)
 {
-	return dp_map_str(h, h->obj_get(obj, "metadata.annotations"), key);
+	return ck_label(h, h->obj_get(obj, "metadata.annotations"), key);
 }
 
 void dp_key_path(const char *prefix, const char *key, char *buf, size_t n)
@@ -116,7 +48,7 @@ bool dp_selector_matches(const cs_host *h, const cs_object *sel, const cs_object
 		return false;
 	for (size_t i = 0; i < h->obj_len(ml); i++) {
 		const char *want = h->obj_str(h->obj_at(ml, i), NULL);
-		const char *have = dp_map_str(h, labels, h->obj_key_at(ml, i));
+		const char *have = ck_label(h, labels, h->obj_key_at(ml, i));
 		if (!want || !have || strcmp(want, have))
 			return false;
 	}
@@ -124,20 +56,20 @@ bool dp_selector_matches(const cs_host *h, const cs_object *sel, const cs_object
 		const cs_object *e = h->obj_at(me, i);
 		const char *key = h->obj_str(e, "key"), *op = h->obj_str(e, "operator");
 		const cs_object *values = h->obj_get(e, "values");
-		const char *v = key ? dp_map_str(h, labels, key) : NULL;
+		const char *v = key ? ck_label(h, labels, key) : NULL;
 		bool in = false;
 		for (size_t j = 0; v && j < h->obj_len(values); j++)
-			in |= str_is(h->obj_str(h->obj_at(values, j), NULL), v);
+			in |= ck_str_is(h->obj_str(h->obj_at(values, j), NULL), v);
 		bool ok;
 		if (!key || !op)
 			return !(*bad = true);
-		if (str_is(op, "In"))
+		if (ck_str_is(op, "In"))
 			ok = in;
-		else if (str_is(op, "NotIn"))
+		else if (ck_str_is(op, "NotIn"))
 			ok = !in;
-		else if (str_is(op, "Exists"))
+		else if (ck_str_is(op, "Exists"))
 			ok = v != NULL;
-		else if (str_is(op, "DoesNotExist"))
+		else if (ck_str_is(op, "DoesNotExist"))
 			ok = v == NULL;
 		else
 			return !(*bad = true);
@@ -167,12 +99,12 @@ int64_t dp_scaled(const cs_host *h, const cs_object *v, int64_t total, bool roun
 bool dp_is_rolling(const cs_host *h, const cs_object *d)
 {
 	const char *t = h->obj_str(d, "spec.strategy.type");
-	return !t || str_is(t, "RollingUpdate");
+	return !t || ck_str_is(t, "RollingUpdate");
 }
 
 bool dp_is_recreate(const cs_host *h, const cs_object *d)
 {
-	return str_is(h->obj_str(d, "spec.strategy.type"), "Recreate");
+	return ck_str_is(h->obj_str(d, "spec.strategy.type"), "Recreate");
 }
 
 int64_t dp_replicas(const cs_host *h, const cs_object *o)
@@ -352,7 +284,7 @@ static int cond_index(const cs_host *h, const cs_object *status, const char *typ
 {
 	const cs_object *conds = h->obj_get(status, "conditions");
 	for (size_t i = 0; i < h->obj_len(conds); i++)
-		if (str_is(h->obj_str(h->obj_at(conds, i), "type"), type))
+		if (ck_str_is(h->obj_str(h->obj_at(conds, i), "type"), type))
 			return (int)i;
 	return -1;
 }
@@ -377,14 +309,15 @@ int dp_cond_put(const cs_host *h, cs_object *status, const char *type, const cha
 		const char *reason, const char *msg, bool force)
 {
 	const cs_object *cur = dp_cond_get(h, status, type);
-	if (!force && cur && str_is(h->obj_str(cur, "status"), st) &&
-	    str_is(h->obj_str(cur, "reason"), reason))
+	if (!force && cur && ck_str_is(h->obj_str(cur, "status"), st) &&
+	    ck_str_is(h->obj_str(cur, "reason"), reason))
 		return 0;
 	char now[32];
-	dp_rfc3339(now, sizeof(now));
+	ck_rfc3339_now(now, sizeof(now));
 	const char *since = now;
 	char kept[64] = "";
-	if (cur && str_is(h->obj_str(cur, "status"), st) && h->obj_str(cur, "lastTransitionTime")) {
+	if (cur && ck_str_is(h->obj_str(cur, "status"), st) &&
+	    h->obj_str(cur, "lastTransitionTime")) {
 		snprintf(kept, sizeof(kept), "%s", h->obj_str(cur, "lastTransitionTime"));
 		since = kept;
 	}

@@ -31,30 +31,13 @@ static ep_ctrl *ep_of(cs_mod *m)
 	return m->host->data(m);
 }
 
-bool ep_str_is(const char *s, const char *want)
-{
-	return s && !strcmp(s, want);
-}
-
-const char *ep_label(const cs_host *h, const cs_object *labels, const char *key)
-{
-	if (h->obj_type(labels) != CS_OBJ_MAP)
-		return NULL;
-	for (size_t i = 0; i < h->obj_len(labels); i++)
-		if (ep_str_is(h->obj_key_at(labels, i), key))
-			return h->obj_type(h->obj_at(labels, i)) == CS_OBJ_STRING
-				       ? h->obj_str(h->obj_at(labels, i), NULL)
-				       : NULL;
-	return NULL;
-}
-
 bool ep_selects(const cs_host *h, const cs_object *sel, const cs_object *labels)
 {
 	if (h->obj_type(sel) != CS_OBJ_MAP || !h->obj_len(sel))
 		return false;
 	for (size_t i = 0; i < h->obj_len(sel); i++) {
 		const char *v = h->obj_str(h->obj_at(sel, i), NULL);
-		if (!v || !ep_str_is(ep_label(h, labels, h->obj_key_at(sel, i)), v))
+		if (!v || !ck_str_is(ck_label(h, labels, h->obj_key_at(sel, i)), v))
 			return false;
 	}
 	return true;
@@ -143,7 +126,7 @@ static int svc_family(const cs_host *h, const cs_object *svc)
 {
 	const char *fam = h->obj_str(svc, "spec.ipFamilies[0]");
 	if (fam)
-		return ep_str_is(fam, "IPv6") ? 6 : 4;
+		return ck_str_is(fam, "IPv6") ? 6 : 4;
 	const char *cip = h->obj_str(svc, "spec.clusterIP");
 	if (cip && *cip && strcmp(cip, "None"))
 		return strchr(cip, ':') ? 6 : 4;
@@ -164,17 +147,6 @@ static const char *pod_ip(const cs_host *h, const cs_object *pod, int family)
 	return NULL;
 }
 
-static bool pod_ready(const cs_host *h, const cs_object *pod)
-{
-	const cs_object *conds = h->obj_get(pod, "status.conditions");
-	for (size_t i = 0; i < h->obj_len(conds); i++) {
-		const cs_object *c = h->obj_at(conds, i);
-		if (ep_str_is(h->obj_str(c, "type"), "Ready"))
-			return ep_str_is(h->obj_str(c, "status"), "True");
-	}
-	return false;
-}
-
 /* podutil.FindPort: a numeric targetPort as it is, a named one looked up
  * among the pod's container ports of the same protocol.  -1: no such
  * port in this pod. */
@@ -192,36 +164,11 @@ static int64_t find_port(const cs_host *h, const cs_object *pod, const cs_object
 		const cs_object *ports = h->obj_get(h->obj_at(cs, i), "ports");
 		for (size_t j = 0; j < h->obj_len(ports); j++) {
 			const cs_object *p = h->obj_at(ports, j);
-			if (ep_str_is(h->obj_str(p, "name"), name) &&
-			    ep_str_is(h->obj_str(p, "protocol") ?: "TCP", proto))
+			if (ck_str_is(h->obj_str(p, "name"), name) &&
+			    ck_str_is(h->obj_str(p, "protocol") ?: "TCP", proto))
 				return h->obj_int(p, "containerPort", -1);
 		}
 	}
-	return -1;
-}
-
-/* Seconds since the epoch of an RFC 3339 time, or -1. */
-static double ep_time(const char *s)
-{
-	struct tm tm = {0};
-	int n = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	double t = (double)timegm(&tm);
-	const char *p = s + n;
-	if (*p == '.') {
-		double scale = 0.1;
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			t += (*p - '0') * scale;
-	}
-	int oh, om;
-	if (*p == 'Z' || *p == 'z')
-		return p[1] ? -1 : t;
-	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
-		return t - (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
 	return -1;
 }
 
@@ -246,8 +193,8 @@ static cs_object *address(const cs_host *h, const cs_object *svc, const cs_objec
 	/* ShouldSetHostname: the pod names this service as its subdomain */
 	bool named =
 		host && *host &&
-		ep_str_is(h->obj_str(pod, "spec.subdomain"), h->obj_str(svc, "metadata.name")) &&
-		ep_str_is(h->obj_str(pod, "metadata.namespace"),
+		ck_str_is(h->obj_str(pod, "spec.subdomain"), h->obj_str(svc, "metadata.name")) &&
+		ck_str_is(h->obj_str(pod, "metadata.namespace"),
 			  h->obj_str(svc, "metadata.namespace"));
 	if (!a || h->obj_set_str(a, "ip", ip) || (named && h->obj_set_str(a, "hostname", host)) ||
 	    (node && *node && h->obj_set_str(a, "nodeName", node)) ||
@@ -292,7 +239,7 @@ static const cs_object *endpoint_port(struct scan *s, const cs_object *sp, int64
  * service's creation, a pod's Ready transition. */
 static void consider_trigger(struct scan *s, const char *t)
 {
-	double v = ep_time(t);
+	double v = ck_time(t);
 	if (v < 0 || v <= s->prev_t || (s->trigger_t >= 0 && v >= s->trigger_t))
 		return;
 	s->trigger_t = v;
@@ -309,22 +256,22 @@ static bool scan_visit(void *arg, const cs_object *pod)
 	bool publish = h->obj_bool(svc, "spec.publishNotReadyAddresses", false);
 	const char *phase = h->obj_str(pod, "status.phase");
 	/* ShouldPodBeInEndpoints */
-	if (ep_str_is(phase, "Failed") || ep_str_is(phase, "Succeeded"))
+	if (ck_str_is(phase, "Failed") || ck_str_is(phase, "Succeeded"))
 		return true;
 	if (!publish && h->obj_get(pod, "metadata.deletionTimestamp"))
 		return true;
 	const char *ip = pod_ip(h, pod, svc_family(h, svc));
 	if (!ip)
 		return true;
-	bool ready = publish || pod_ready(h, pod);
+	bool ready = publish || ck_pod_ready(h, pod);
 	const cs_object *sports = h->obj_get(svc, "spec.ports");
 	const cs_object *conds = h->obj_get(pod, "status.conditions");
 	for (size_t i = 0; i < h->obj_len(conds); i++)
-		if (ep_str_is(h->obj_str(h->obj_at(conds, i), "type"), "Ready"))
+		if (ck_str_is(h->obj_str(h->obj_at(conds, i), "type"), "Ready"))
 			consider_trigger(s, h->obj_str(h->obj_at(conds, i), "lastTransitionTime"));
 	if (!h->obj_len(sports)) {
 		/* Only a headless service may go without ports. */
-		if (!ep_str_is(h->obj_str(svc, "spec.clusterIP"), "None"))
+		if (!ck_str_is(h->obj_str(svc, "spec.clusterIP"), "None"))
 			return true;
 		cs_object *a = address(h, svc, pod, ip);
 		if (!a || ep_build_add(s->b, a, NULL, ready))
@@ -365,7 +312,7 @@ static int set_annotation(const cs_host *h, cs_object *o, const char *key, const
 
 static const char *annotation(const cs_host *h, const cs_object *o, const char *key)
 {
-	return ep_label(h, h->obj_get(o, "metadata.annotations"), key);
+	return ck_label(h, h->obj_get(o, "metadata.annotations"), key);
 }
 
 /* The labels the Endpoints should carry: the service's, plus the
@@ -411,7 +358,7 @@ static int sync_service(cs_mod *m, const cs_object *svc, const char *ns, const c
 	const cs_object *cur = h->cache_get(c->eps, ns, name);
 	struct scan s = {.m = m, .svc = svc, .trigger_t = -1};
 	const char *prev = annotation(h, cur, ANN_TRIGGER);
-	s.prev_t = cur ? ep_time(prev) : -1;
+	s.prev_t = cur ? ck_time(prev) : -1;
 	consider_trigger(&s, h->obj_str(svc, "metadata.creationTimestamp"));
 	cs_object *subsets = NULL, *want = NULL, *labels = NULL;
 	int rc = CS_RETRY;
@@ -521,7 +468,7 @@ static int ep_reconcile(cs_mod *m, const char *key)
 	const cs_object *sel = h->obj_get(svc, "spec.selector");
 	/* Without a selector the Endpoints are someone else's to write; an
 	 * ExternalName service has none at all. */
-	if (!ep_str_is(h->obj_str(svc, "spec.type"), "ExternalName") &&
+	if (!ck_str_is(h->obj_str(svc, "spec.type"), "ExternalName") &&
 	    h->obj_type(sel) == CS_OBJ_MAP && h->obj_len(sel))
 		rc = sync_service(m, svc, ns, name);
 	h->obj_free(svc);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctrlkit.h"
+
 /* Kubernetes' maxCapacity: an Endpoints object holds at most this many
  * addresses; beyond it the object is truncated and annotated. */
 #define EP_MAX_CAPACITY 1000
@@ -14,9 +16,6 @@
 #define ANN_OVER_CAPACITY "endpoints.kubernetes.io/over-capacity"
 #define LABEL_HEADLESS    "service.kubernetes.io/headless"
 
-bool ep_str_is(const char *s, const char *want);
-/* labels[key] (a string) or NULL; keys matched literally. */
-const char *ep_label(const cs_host *h, const cs_object *labels, const char *key);
 /* A Service's spec.selector (a map of labels) selects these labels. */
 bool ep_selects(const cs_host *h, const cs_object *selector, const cs_object *labels);
 

@@ -138,7 +138,7 @@ void job_expect_pod(job_expect *e, const char *uid, const char *pod, bool create
 	entry *x = find(e, uid, true);
 	if (x) {
 		if (!x->pods.n)
-			x->since = job_now();
+			x->since = ck_now();
 		strv_add(&x->pods, pod, 0, created);
 	}
 	pthread_mutex_unlock(&e->mu);
@@ -211,7 +211,7 @@ bool job_expect_satisfied(job_expect *e, const char *uid, const char *rv, job_po
 			else
 				i++;
 		}
-		double age = job_now() - x->since;
+		double age = ck_now() - x->since;
 		if (x->pods.n && age < JOB_EXPECT_TIMEOUT_S) {
 			ok = false;
 			*wait_ms = (uint32_t)((JOB_EXPECT_TIMEOUT_S - age) * 1000) + 1;

@@ -18,17 +18,6 @@
 
 /* ---- gathering a Job's pods (worker threads) ---- */
 
-static const cs_object *controller_ref(const cs_host *h, const cs_object *obj)
-{
-	const cs_object *refs = h->obj_get(obj, "metadata.ownerReferences");
-	for (size_t i = 0; i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		if (h->obj_bool(r, "controller", false))
-			return r;
-	}
-	return NULL;
-}
-
 static bool pod_ready(const cs_host *h, const cs_object *pod)
 {
 	const cs_object *conds = h->obj_get(pod, "status.conditions");
@@ -49,12 +38,12 @@ static double finish_time(cs_mod *m, const job_view *v, const cs_object *pod, co
 	double t = -1;
 	const cs_object *cs = h->obj_get(pod, "status.containerStatuses");
 	for (size_t i = 0; i < h->obj_len(cs); i++) {
-		double f = job_time(h->obj_str(h->obj_at(cs, i), "state.terminated.finishedAt"));
+		double f = ck_time(h->obj_str(h->obj_at(cs, i), "state.terminated.finishedAt"));
 		if (f > t)
 			t = f;
 	}
 	if (t < 0)
-		t = job_time(h->obj_str(pod, "metadata.deletionTimestamp"));
+		t = ck_time(h->obj_str(pod, "metadata.deletionTimestamp"));
 	if (t < 0)
 		t = job_expect_failed_at(job_of(m)->expect, v->uid, uid, v->now);
 	return t;
@@ -89,7 +78,7 @@ static bool gather_visit(void *arg, const cs_object *pod)
 	struct gather *g = arg;
 	const cs_host *h = g->m->host;
 	job_view *v = g->v;
-	const char *uid = h->obj_str(controller_ref(h, pod), "uid");
+	const char *uid = h->obj_str(ck_controller_ref(h, pod), "uid");
 	const char *name = h->obj_str(pod, "metadata.name");
 	const char *puid = h->obj_str(pod, "metadata.uid");
 	if (!uid || strcmp(uid, v->uid) || !name || !puid)
@@ -132,7 +121,7 @@ static void classify(cs_mod *m, job_view *v)
 		p->fin = job_has_finalizer(h, p->pod);
 		p->tracked = p->fin && !job_expect_is_unfinalized(c->expect, v->uid, p->uid);
 		p->index = completion_index(h, p->pod);
-		p->created = job_time(h->obj_str(p->pod, "metadata.creationTimestamp"));
+		p->created = ck_time(h->obj_str(p->pod, "metadata.creationTimestamp"));
 		p->finished = p->active ? -1 : finish_time(m, v, p->pod, p->uid);
 	}
 }
@@ -172,7 +161,7 @@ static bool orphan_visit(void *arg, const cs_object *pod)
 {
 	struct orphan *o = arg;
 	const cs_host *h = o->m->host;
-	const cs_object *ref = controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *kind = h->obj_str(ref, "kind"), *name = h->obj_str(ref, "name");
 	const char *uid = h->obj_str(ref, "uid");
 	if (!kind || strcmp(kind, "Job") || !name || strcmp(name, o->name) || !uid ||
@@ -236,7 +225,7 @@ static int job_reconcile(cs_mod *m, const char *key)
 	if (!slash || (size_t)(slash - key) >= sizeof(ns))
 		return CS_DONE; /* Jobs are namespaced: not a key of ours */
 	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	job_view v = {.key = key, .ns = ns, .name = slash + 1, .now = job_now()};
+	job_view v = {.key = key, .ns = ns, .name = slash + 1, .now = ck_now()};
 	v.job = h->cache_get(c->jobs, ns, v.name);
 	v.uid = h->obj_str(v.job, "metadata.uid");
 	if (!v.job || !v.uid || h->obj_get(v.job, "metadata.deletionTimestamp")) {

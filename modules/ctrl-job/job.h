@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctrlkit.h"
+
 #define PRIMARY "jobs.batch"
 
 /* Kubernetes' batch.kubernetes.io/ names. */
@@ -54,13 +56,7 @@ bool job_expect_stale(job_expect *e, const char *uid, const char *rv);
 double job_expect_failed_at(job_expect *e, const char *uid, const char *pod_uid, double now);
 void job_expect_forget(job_expect *e, const char *uid);
 
-/* ---- small helpers (util.c) ---- */
-
-/* Seconds since the epoch of an RFC 3339 time, or -1. */
-double job_time(const char *s);
-double job_now(void);
-/* RFC 3339 in UTC, seconds precision: buf of at least 32 bytes. */
-void job_fmt_time(double t, char *buf, size_t n);
+/* ---- completion indexes (util.c) ---- */
 
 /* A set of completion indexes [0, n) as Kubernetes writes them in
  * status.completedIndexes: "1,3-5,7". */

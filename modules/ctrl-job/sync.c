@@ -475,7 +475,7 @@ static cs_object *build_status(const cs_host *h, const cs_object *cur, const pla
 	}
 	if (!bad && p->start >= 0) {
 		char ts[32];
-		job_fmt_time(p->start, ts, sizeof(ts));
+		ck_fmt_time(p->start, ts, sizeof(ts));
 		bad = h->obj_set_str(st, "startTime", ts);
 	}
 	if (bad) {
@@ -546,12 +546,12 @@ static void expire(cs_mod *m, job_view *v, plan *p, const cs_object *cur)
 	const cs_host *h = m->host;
 	if (p->ttl < 0)
 		return;
-	double fin = job_time(h->obj_str(cur, "status.completionTime"));
+	double fin = ck_time(h->obj_str(cur, "status.completionTime"));
 	if (fin < 0) {
 		const cs_object *c = condition(h, cur, "Failed");
 		if (!c)
 			c = condition(h, cur, "Complete");
-		fin = job_time(h->obj_str(c, "lastTransitionTime"));
+		fin = ck_time(h->obj_str(c, "lastTransitionTime"));
 	}
 	if (fin < 0)
 		return;
@@ -617,9 +617,9 @@ int job_sync(cs_mod *m, job_view *v)
 	p.counted_succeeded = h->obj_int(job, "status.succeeded", 0);
 	p.counted_failed = h->obj_int(job, "status.failed", 0);
 	p.finished_before = condition_true(h, job, "Complete") || condition_true(h, job, "Failed");
-	p.start = job_time(h->obj_str(job, "status.startTime"));
+	p.start = ck_time(h->obj_str(job, "status.startTime"));
 	char now[32];
-	job_fmt_time(v->now, now, sizeof(now));
+	ck_fmt_time(v->now, now, sizeof(now));
 	int rc = CS_DONE;
 	const cs_object *cur = job;
 

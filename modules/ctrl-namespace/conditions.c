@@ -108,7 +108,7 @@ static bool same_str(const char *a, const char *b)
 int ns_conditions_apply(const cs_host *h, const ns_conditions *c, cs_object *ns)
 {
 	char now[32];
-	ns_rfc3339_now(now);
+	ck_rfc3339_now(now, sizeof(now));
 	const cs_object *old = h->obj_get(ns, "status.conditions");
 	size_t nold = h->obj_type(old) == CS_OBJ_ARRAY ? h->obj_len(old) : 0;
 	cs_object *out = h->obj_new(CS_OBJ_ARRAY);

@@ -87,7 +87,7 @@ static int64_t pods_estimate(const cs_host *h, const cs_object *items, double de
 		if (grace > est)
 			est = grace;
 	}
-	if (deleted_at < 0 || ns_now() - deleted_at >= (double)est)
+	if (deleted_at < 0 || ck_now() - deleted_at >= (double)est)
 		est = 0;
 	return est;
 }

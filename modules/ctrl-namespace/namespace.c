@@ -189,7 +189,7 @@ static int ns_reconcile(cs_mod *m, const char *key)
 		h->obj_free(ns);
 		return CS_DONE;
 	}
-	double deleted_at = ns_time(h->obj_str(ns, "metadata.deletionTimestamp"));
+	double deleted_at = ck_time(h->obj_str(ns, "metadata.deletionTimestamp"));
 	ns_conditions c = {0};
 	bool failed = false;
 	int64_t estimate = ns_delete_content(m, key, deleted_at, &c, &failed);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctrlkit.h"
+
 /* The finalizer this controller owns (Kubernetes' FinalizerKubernetes). */
 #define NS_FINALIZER "kubernetes"
 
@@ -44,11 +46,6 @@ typedef struct ns_counts {
 
 void ns_counts_add(ns_counts *c, const char *name, int64_t k);
 void ns_counts_free(ns_counts *c);
-
-/* Seconds since the epoch of an RFC 3339 time, or -1. */
-double ns_time(const char *s);
-double ns_now(void);
-void ns_rfc3339_now(char buf[32]);
 
 /* ---- conditions (conditions.c), Kubernetes' namespaceConditionUpdater:
  * the failures and totals of one pass become the namespace's deletion

@@ -245,7 +245,7 @@ static void delete_one(struct batch *b, int i)
 		/* The informer will not report a delete that did not happen. */
 		char key[512];
 		snprintf(key, sizeof(key), "%s/%s", b->v->ns, name);
-		rs_expect_deleted(b->c->expect, b->v->key, key);
+		ck_expect_deleted(b->c->expect, b->v->key, key);
 		if (rc == CS_NOT_FOUND)
 			return;
 		h->log(b->m, CS_LOG_WARN, "replicaset %s: deleting pod %s failed (%d %s): %s",
@@ -339,11 +339,11 @@ int rs_manage(cs_mod *m, rs_view *v, const char **why, char *msg, size_t msglen)
 		if (!(b.body = pod_from_template(h, v))) {
 			batch_fail(&b, "cannot build a pod from the template: out of memory");
 		} else {
-			rs_expect_creations(c->expect, v->key, n);
+			ck_expect_set(c->expect, v->key, n, NULL, 0);
 			int made = slow_start(&b, n);
 			/* Creates never issued, or failed, will not be observed. */
 			for (int i = made; i < n; i++)
-				rs_expect_created(c->expect, v->key);
+				ck_expect_created(c->expect, v->key);
 			h->log(m, CS_LOG_INFO, "replicaset %s: %lld of %lld replicas, created %d",
 			       v->key, (long long)v->nowned, (long long)want, made);
 		}
@@ -364,7 +364,7 @@ int rs_manage(cs_mod *m, rs_view *v, const char **why, char *msg, size_t msglen)
 				snprintf(names + (size_t)i * 512, 512, "%s/%s", v->ns,
 					 h->obj_str(vs[i].pod, "metadata.name"));
 			}
-			rs_expect_deletions(c->expect, v->key, keys, n);
+			ck_expect_set(c->expect, v->key, 0, keys, n);
 			batch_run(&b, n);
 			h->log(m, CS_LOG_INFO, "replicaset %s: %lld of %lld replicas, deleted %d",
 			       v->key, (long long)v->nowned, (long long)want, atomic_load(&b.ok));
@@ -453,12 +453,12 @@ int rs_update_status(cs_mod *m, rs_view *v, const char *fail_reason, const char 
 	int64_t min_ready = h->obj_int(v->rs, "spec.minReadySeconds", 0);
 	const cs_object *tlabels = h->obj_get(v->rs, "spec.template.metadata.labels");
 	int64_t fully = 0, ready = 0, avail = 0;
-	double now = rs_now(), next = -1, until = now + 1e12;
+	double now = ck_now(), next = -1, until = now + 1e12;
 	for (size_t i = 0; i < v->nowned; i++) {
 		const cs_object *p = v->owned[i];
-		fully += rs_labels_subset(h, tlabels, h->obj_get(p, "metadata.labels"));
-		ready += rs_pod_ready(h, p);
-		avail += rs_pod_available(h, p, min_ready, now, &until);
+		fully += ck_labels_subset(h, tlabels, h->obj_get(p, "metadata.labels"));
+		ready += ck_pod_ready(h, p);
+		avail += ck_pod_available(h, p, min_ready, now, &until);
 	}
 	if (until < now + 1e12)
 		next = until;

@@ -27,7 +27,7 @@
 static bool controller_key(cs_mod *m, const cs_object *pod, char *key, size_t n)
 {
 	const cs_host *h = m->host;
-	const cs_object *ref = rs_controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *kind = h->obj_str(ref, "kind"), *name = h->obj_str(ref, "name");
 	const char *uid = h->obj_str(ref, "uid"), *ns = h->obj_str(pod, "metadata.namespace");
 	if (!kind || strcmp(kind, "ReplicaSet") || !name || !uid || !ns)
@@ -57,7 +57,7 @@ static bool wake_visit(void *arg, const cs_object *rs)
 	struct wake *w = arg;
 	const cs_host *h = w->m->host;
 	bool bad;
-	if (rs_selector_matches(h, h->obj_get(rs, "spec.selector"), w->labels, &bad)) {
+	if (ck_selector_matches(h, h->obj_get(rs, "spec.selector"), w->labels, &bad)) {
 		char key[512];
 		pod_key(h, rs, key, sizeof(key)); /* namespace/name, as for pods */
 		cs_controller_enqueue(w->m, key, 0);
@@ -81,7 +81,7 @@ static void pod_gone(cs_mod *m, const cs_object *pod)
 	if (!controller_key(m, pod, key, sizeof(key)))
 		return;
 	pod_key(m->host, pod, pk, sizeof(pk));
-	rs_expect_deleted(rs_of(m)->expect, key, pk);
+	ck_expect_deleted(rs_of(m)->expect, key, pk);
 	cs_controller_enqueue(m, key, 0);
 }
 
@@ -93,9 +93,9 @@ static void pod_add(cs_mod *m, void *arg, const cs_object *pod)
 	if (m->host->obj_get(pod, "metadata.deletionTimestamp")) {
 		pod_gone(m, pod);
 	} else if (controller_key(m, pod, key, sizeof(key))) {
-		rs_expect_created(rs_of(m)->expect, key);
+		ck_expect_created(rs_of(m)->expect, key);
 		cs_controller_enqueue(m, key, 0);
-	} else if (!rs_controller_ref(m->host, pod)) {
+	} else if (!ck_controller_ref(m->host, pod)) {
 		wake_selecting(m, pod);
 	}
 }
@@ -119,7 +119,7 @@ static void pod_update(cs_mod *m, void *arg, const cs_object *old, const cs_obje
 	char okey[512], ckey[512];
 	bool had = controller_key(m, old, okey, sizeof(okey));
 	bool has = controller_key(m, cur, ckey, sizeof(ckey));
-	const cs_object *oref = rs_controller_ref(h, old), *cref = rs_controller_ref(h, cur);
+	const cs_object *oref = ck_controller_ref(h, old), *cref = ck_controller_ref(h, cur);
 	bool ref_changed = !h->obj_equal(oref, cref);
 	if (had && (!has || strcmp(okey, ckey)))
 		cs_controller_enqueue(m, okey, 0); /* released: the old owner replaces it */
@@ -155,15 +155,15 @@ static bool scan_visit(void *arg, const cs_object *pod)
 	struct scan *s = arg;
 	const cs_host *h = s->h;
 	rs_view *v = s->v;
-	if (!rs_pod_active(h, pod))
+	if (!ck_pod_active(h, pod))
 		return true;
 	bool bad;
-	bool match = rs_selector_matches(h, s->selector, h->obj_get(pod, "metadata.labels"), &bad);
+	bool match = ck_selector_matches(h, s->selector, h->obj_get(pod, "metadata.labels"), &bad);
 	if (bad) {
 		s->bad = true;
 		return false;
 	}
-	const cs_object *ref = rs_controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *uid = h->obj_str(ref, "uid");
 	const cs_object ***arr = NULL;
 	size_t *n = NULL, *cap = NULL;
@@ -219,7 +219,7 @@ static int rs_sync(cs_mod *m, rs_view *v)
 		return CS_DONE;
 	}
 	uint32_t wait_ms = 0;
-	bool act = rs_expect_satisfied(c->expect, v->key, &wait_ms);
+	bool act = ck_expect_satisfied(c->expect, v->key, &wait_ms);
 	int rc = rs_claim(m, v);
 	const char *why = NULL;
 	char msg[448] = "";
@@ -246,15 +246,14 @@ static int rs_reconcile(cs_mod *m, const char *key)
 	if (!h->informer_synced(c->pods))
 		return 200;
 	char ns[256];
-	const char *slash = strchr(key, '/');
-	if (!slash || (size_t)(slash - key) >= sizeof(ns))
+	const char *name;
+	if (!ck_split_key(key, ns, sizeof(ns), &name))
 		return CS_DONE; /* ReplicaSets are namespaced: not a key of ours */
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	rs_view v = {.key = key, .ns = ns, .name = slash + 1};
+	rs_view v = {.key = key, .ns = ns, .name = name};
 	v.rs = h->cache_get(cs_controller_informer(m, PRIMARY), ns, v.name);
 	if (!v.rs) {
 		/* Deleted: its pods go with it through the garbage collector. */
-		rs_expect_forget(c->expect, key);
+		ck_expect_forget(c->expect, key);
 		return CS_DONE;
 	}
 	v.uid = h->obj_str(v.rs, "metadata.uid");
@@ -272,7 +271,7 @@ static void rs_fini(cs_mod *m)
 	rs_ctrl *c = rs_of(m);
 	if (!c)
 		return;
-	rs_expect_free(c->expect);
+	ck_expect_free(c->expect);
 	free(c);
 	m->host->set_data(m, NULL);
 }
@@ -286,7 +285,7 @@ static int rs_init(cs_mod *m)
 		return -1;
 	}
 	h->set_data(m, c);
-	if (!(c->expect = rs_expect_new())) {
+	if (!(c->expect = ck_expect_new())) {
 		h->log(m, CS_LOG_ERROR, "out of memory");
 		goto fail;
 	}

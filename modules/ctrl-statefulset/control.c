@@ -55,7 +55,7 @@ static const char *pod_name(const cs_host *h, const cs_object *pod)
 
 static const char *pod_revision(const cs_host *h, const cs_object *pod)
 {
-	return sts_label(h, h->obj_get(pod, "metadata.labels"), LABEL_REVISION);
+	return ck_label(h, h->obj_get(pod, "metadata.labels"), LABEL_REVISION);
 }
 
 static bool available(sync *s, const cs_object *pod)
@@ -161,7 +161,7 @@ static bool process_replica(sync *s, slot *sl)
 		}
 		return s->monotonic;
 	}
-	if (sts_str_is(h->obj_str(pod, "status.phase"), "Pending") &&
+	if (ck_str_is(h->obj_str(pod, "status.phase"), "Pending") &&
 	    sts_create_claims(m, s->v, pod_name(h, pod), sl->ord)) {
 		s->rc = CS_RETRY;
 		return true;
@@ -233,7 +233,7 @@ static void rolling_update_max_unavailable(sync *s, const cs_object *mu, int64_t
 	int64_t budget = max - unavailable;
 	for (int64_t t = s->nslots - 1; t >= partition && t >= 0 && budget > 0; t--) {
 		slot *sl = &s->slots[t];
-		if (!sl->created || sts_str_is(pod_revision(h, sl->pod), s->v->upd_name) ||
+		if (!sl->created || ck_str_is(pod_revision(h, sl->pod), s->v->upd_name) ||
 		    sts_terminating(h, sl->pod))
 			continue;
 		h->log(s->m, CS_LOG_INFO,
@@ -244,7 +244,7 @@ static void rolling_update_max_unavailable(sync *s, const cs_object *mu, int64_t
 			return;
 		}
 		budget--;
-		if (sts_str_is(pod_revision(h, sl->pod), s->v->cur_name))
+		if (ck_str_is(pod_revision(h, sl->pod), s->v->cur_name))
 			s->current_deleted++;
 	}
 }
@@ -263,14 +263,14 @@ static void rolling_update(sync *s)
 	}
 	for (int64_t t = s->nslots - 1; t >= partition && t >= 0; t--) {
 		slot *sl = &s->slots[t];
-		if (sl->created && !sts_str_is(pod_revision(h, sl->pod), s->v->upd_name) &&
+		if (sl->created && !ck_str_is(pod_revision(h, sl->pod), s->v->upd_name) &&
 		    !sts_terminating(h, sl->pod)) {
 			h->log(s->m, CS_LOG_INFO,
 			       "statefulset %s: pod %s is terminating for update to revision %s",
 			       s->v->key, pod_name(h, sl->pod), s->v->upd_name);
 			if (delete_pod(s, sl->pod))
 				s->rc = CS_RETRY;
-			else if (sts_str_is(pod_revision(h, sl->pod), s->v->cur_name))
+			else if (ck_str_is(pod_revision(h, sl->pod), s->v->cur_name))
 				s->current_deleted++;
 			return;
 		}
@@ -329,8 +329,8 @@ static int write_status(sync *s)
 			avail += available(s, p);
 		}
 		if (!sts_terminating(h, p)) {
-			current += sts_str_is(pod_revision(h, p), v->cur_name);
-			updated += sts_str_is(pod_revision(h, p), v->upd_name);
+			current += ck_str_is(pod_revision(h, p), v->cur_name);
+			updated += ck_str_is(pod_revision(h, p), v->upd_name);
 		}
 	}
 	current -= s->current_deleted;
@@ -436,9 +436,9 @@ int sts_update(cs_mod *m, sts_view *v)
 		  .h = h,
 		  .nslots = replicas,
 		  .monotonic =
-			  !sts_str_is(h->obj_str(v->set, "spec.podManagementPolicy"), "Parallel"),
+			  !ck_str_is(h->obj_str(v->set, "spec.podManagementPolicy"), "Parallel"),
 		  .min_ready = h->obj_int(v->set, "spec.minReadySeconds", 0),
-		  .now = sts_now()};
+		  .now = ck_now()};
 	s.until = s.now + 1e12;
 	s.slots = calloc((size_t)replicas + 1, sizeof(*s.slots));
 	if (!s.slots || !fill(&s)) {
@@ -470,7 +470,7 @@ int sts_update(cs_mod *m, sts_view *v)
 	for (size_t i = 0; i < s.ncond; i++)
 		if (process_condemned(&s, s.condemned[i]))
 			goto status;
-	if (!sts_str_is(h->obj_str(v->set, "spec.updateStrategy.type"), "OnDelete"))
+	if (!ck_str_is(h->obj_str(v->set, "spec.updateStrategy.type"), "OnDelete"))
 		rolling_update(&s);
 status:;
 	int src = write_status(&s);

@@ -54,8 +54,8 @@ static int update_storage(const cs_host *h, const sts_view *v, cs_object *pod, i
 		const char *name = h->obj_str(h->obj_at(cur, i), "name");
 		bool claimed = false;
 		for (size_t j = 0; j < h->obj_len(claims); j++)
-			claimed |= sts_str_is(
-				name, h->obj_str(h->obj_at(claims, j), "metadata.name") ?: "");
+			claimed |= ck_str_is(name, h->obj_str(h->obj_at(claims, j), "metadata.name")
+							   ?: "");
 		if (!claimed)
 			bad = h->obj_append(vols, h->obj_clone(h->obj_at(cur, i))) != 0;
 	}
@@ -118,10 +118,10 @@ bool sts_identity_matches(const cs_host *h, const sts_view *v, const cs_object *
 	snprintf(name, sizeof(name), "%s-%d", v->name, ord);
 	snprintf(idx, sizeof(idx), "%d", ord);
 	const cs_object *labels = h->obj_get(pod, "metadata.labels");
-	return sts_str_is(h->obj_str(pod, "metadata.name"), name) &&
-	       sts_str_is(h->obj_str(pod, "metadata.namespace"), v->ns) &&
-	       sts_str_is(sts_label(h, labels, LABEL_POD_NAME), name) &&
-	       sts_str_is(sts_label(h, labels, LABEL_POD_INDEX), idx);
+	return ck_str_is(h->obj_str(pod, "metadata.name"), name) &&
+	       ck_str_is(h->obj_str(pod, "metadata.namespace"), v->ns) &&
+	       ck_str_is(ck_label(h, labels, LABEL_POD_NAME), name) &&
+	       ck_str_is(ck_label(h, labels, LABEL_POD_INDEX), idx);
 }
 
 bool sts_storage_matches(const cs_host *h, const sts_view *v, const cs_object *pod, int ord)
@@ -136,8 +136,8 @@ bool sts_storage_matches(const cs_host *h, const sts_view *v, const cs_object *p
 		bool found = false;
 		for (size_t j = 0; !found && j < h->obj_len(vols); j++) {
 			const cs_object *vol = h->obj_at(vols, j);
-			found = sts_str_is(h->obj_str(vol, "name"), tn) &&
-				sts_str_is(h->obj_str(vol, "persistentVolumeClaim.claimName"), cn);
+			found = ck_str_is(h->obj_str(vol, "name"), tn) &&
+				ck_str_is(h->obj_str(vol, "persistentVolumeClaim.claimName"), cn);
 		}
 		if (!found)
 			return false;
@@ -208,7 +208,7 @@ static const char *policy(const cs_host *h, const sts_view *v, const char *which
 	char path[96];
 	snprintf(path, sizeof(path), "spec.persistentVolumeClaimRetentionPolicy.%s", which);
 	const char *p = h->obj_str(v->set, path);
-	return sts_str_is(p, "Delete") ? "Delete" : "Retain"; /* unknown: Retain, as k8s */
+	return ck_str_is(p, "Delete") ? "Delete" : "Retain"; /* unknown: Retain, as k8s */
 }
 
 static bool scaled_down(const cs_host *h, const sts_view *v, int ord)
@@ -326,8 +326,8 @@ bool sts_claim_stale(cs_mod *m, sts_view *v, int ord)
 		 * is about to delete it. */
 		for (size_t j = 0; j < h->obj_len(refs); j++) {
 			const cs_object *r = h->obj_at(refs, j);
-			stale |= sts_str_is(h->obj_str(r, "kind"), "Pod") &&
-				 sts_str_is(h->obj_str(r, "name"), pod);
+			stale |= ck_str_is(h->obj_str(r, "kind"), "Pod") &&
+				 ck_str_is(h->obj_str(r, "name"), pod);
 		}
 		h->obj_free(c);
 	}
@@ -342,7 +342,7 @@ static cs_object *refs_edit(const cs_host *h, const cs_object *refs, const char 
 	bool bad = !out;
 	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
 		const cs_object *r = h->obj_at(refs, i);
-		if (!sts_str_is(h->obj_str(r, "uid"), uid))
+		if (!ck_str_is(h->obj_str(r, "uid"), uid))
 			bad = h->obj_append(out, h->obj_clone(r)) != 0;
 	}
 	if (!bad && add) {
@@ -360,7 +360,7 @@ static cs_object *refs_edit(const cs_host *h, const cs_object *refs, const char 
 static bool has_ref(const cs_host *h, const cs_object *refs, const char *uid)
 {
 	for (size_t i = 0; i < h->obj_len(refs); i++)
-		if (sts_str_is(h->obj_str(h->obj_at(refs, i), "uid"), uid))
+		if (ck_str_is(h->obj_str(h->obj_at(refs, i), "uid"), uid))
 			return true;
 	return false;
 }

@@ -62,7 +62,7 @@ static bool collect_visit(void *arg, const cs_object *rev)
 {
 	struct collect *c = arg;
 	const cs_host *h = c->h;
-	const char *uid = h->obj_str(sts_controller_ref(h, rev), "uid");
+	const char *uid = h->obj_str(ck_controller_ref(h, rev), "uid");
 	if (!uid || strcmp(uid, c->v->uid))
 		return true;
 	const cs_object *k = h->obj_keep(rev);
@@ -238,7 +238,7 @@ int sts_revisions(cs_mod *m, sts_view *v)
 	v->upd_name = h->obj_str(v->upd_rev, "metadata.name");
 	const char *want = h->obj_str(v->set, "status.currentRevision");
 	for (size_t i = 0; want && i < v->nrevs; i++)
-		if (sts_str_is(h->obj_str(v->revs[i], "metadata.name"), want))
+		if (ck_str_is(h->obj_str(v->revs[i], "metadata.name"), want))
 			v->cur_rev = h->obj_keep(v->revs[i]);
 	if (!v->cur_rev)
 		v->cur_rev = h->obj_keep(v->upd_rev); /* history starts here */
@@ -257,11 +257,11 @@ int sts_truncate_history(cs_mod *m, sts_view *v)
 	for (size_t i = 0; i < v->nrevs; i++) {
 		const char *name = h->obj_str(v->revs[i], "metadata.name");
 		bool live =
-			sts_str_is(name, v->cur_name ?: "") || sts_str_is(name, v->upd_name ?: "");
+			ck_str_is(name, v->cur_name ?: "") || ck_str_is(name, v->upd_name ?: "");
 		for (size_t j = 0; !live && j < v->npods; j++)
-			live = sts_str_is(sts_label(h, h->obj_get(v->pods[j], "metadata.labels"),
-						    LABEL_REVISION),
-					  name ?: "");
+			live = ck_str_is(ck_label(h, h->obj_get(v->pods[j], "metadata.labels"),
+						  LABEL_REVISION),
+					 name ?: "");
 		if (!live)
 			old[n++] = v->revs[i];
 	}

@@ -48,15 +48,15 @@ static bool scan_visit(void *arg, const cs_object *pod)
 	sts_view *v = s->v;
 	bool bad;
 	bool match =
-		sts_selector_matches(h, s->selector, h->obj_get(pod, "metadata.labels"), &bad) &&
+		ck_selector_matches(h, s->selector, h->obj_get(pod, "metadata.labels"), &bad) &&
 		sts_ordinal(h->obj_str(pod, "metadata.name"), v->name) >= 0;
 	if (bad) {
 		s->bad = true;
 		return false;
 	}
-	const cs_object *ref = sts_controller_ref(h, pod);
+	const cs_object *ref = ck_controller_ref(h, pod);
 	const char *uid = h->obj_str(ref, "uid");
-	bool ours = ref && sts_str_is(uid, v->uid);
+	bool ours = ref && ck_str_is(uid, v->uid);
 	bool term = sts_terminating(h, pod);
 	bool ok = true;
 	const cs_object *k = NULL;
@@ -85,7 +85,7 @@ static int patch_owners(cs_mod *m, const sts_view *v, const cs_object *pod, bool
 	bool bad = !p || !list;
 	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
 		const cs_object *r = h->obj_at(refs, i);
-		if (!sts_str_is(h->obj_str(r, "uid"), v->uid))
+		if (!ck_str_is(h->obj_str(r, "uid"), v->uid))
 			bad = h->obj_append(list, h->obj_clone(r)) != 0;
 	}
 	if (!bad && adopt) {
@@ -128,7 +128,7 @@ static bool can_adopt(cs_mod *m, const sts_view *v)
 	const cs_object *fresh = NULL;
 	cs_error err;
 	int rc = cs_api_get(m, PRIMARY, v->ns, v->name, &fresh, &err);
-	bool ok = rc == 0 && sts_str_is(h->obj_str(fresh, "metadata.uid"), v->uid) &&
+	bool ok = rc == 0 && ck_str_is(h->obj_str(fresh, "metadata.uid"), v->uid) &&
 		  !h->obj_get(fresh, "metadata.deletionTimestamp");
 	if (rc && rc != CS_NOT_FOUND)
 		h->log(m, CS_LOG_WARN,

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctrlkit.h"
+
 #define PRIMARY "statefulsets.apps"
 
 /* Labels Kubernetes puts on the pods of a StatefulSet and on revisions. */
@@ -14,13 +16,8 @@
 #define LABEL_REVISION  "controller-revision-hash"
 #define LABEL_HASH      "controller.kubernetes.io/hash"
 
-/* ---- predicates and helpers (util.c) ---- */
+/* ---- predicates and helpers (util.c; the common ones are ctrlkit's) ---- */
 
-/* Seconds since the epoch of an RFC 3339 time, or -1. */
-double sts_time(const char *s);
-double sts_now(void);
-bool sts_str_is(const char *s, const char *want);
-bool sts_pod_ready(const cs_host *h, const cs_object *pod);
 bool sts_running_ready(const cs_host *h, const cs_object *pod);
 bool sts_terminating(const cs_host *h, const cs_object *pod);
 /* Succeeded or Failed: a pod that will not run again. */
@@ -31,20 +28,11 @@ bool sts_available(const cs_host *h, const cs_object *pod, int64_t min_ready, do
 		   double *until);
 /* Running and ready, and not terminating (Kubernetes' isHealthy). */
 bool sts_healthy(const cs_host *h, const cs_object *pod);
-/* The ownerReferences entry with controller: true, or NULL. */
-const cs_object *sts_controller_ref(const cs_host *h, const cs_object *obj);
-/* labels[key] (a string) or NULL; keys are matched literally. */
-const char *sts_label(const cs_host *h, const cs_object *labels, const char *key);
 /* Set metadata.labels[key] = val in an owned object. */
 int sts_set_label(const cs_host *h, cs_object *obj, const char *key, const char *val);
-/* metav1.LabelSelector semantics; an empty selector matches nothing. */
-bool sts_selector_matches(const cs_host *h, const cs_object *sel, const cs_object *labels,
-			  bool *bad);
 /* The ordinal of a pod named <set>-<ordinal>, or -1 when the name is not
  * of that form (Kubernetes' getParentNameAndOrdinal). */
 int sts_ordinal(const char *pod, const char *set);
-/* "YYYY-MM-DDTHH:MM:SSZ" of now into buf (at least 32 bytes). */
-void sts_rfc3339_now(char *buf);
 
 /* ---- the module ---- */
 typedef struct sts_ctrl {

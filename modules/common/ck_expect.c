@@ -1,12 +1,13 @@
 /* Expectations, as client-go's UIDTrackingControllerExpectations: per
- * ReplicaSet, the creates still to be seen and the names of the pods whose
+ * object (by key), the creates still to be seen and the names of the pods whose
  * deletion is still to be seen.  Deletions are tracked by pod so that a pod
  * first seen terminating and then gone is counted once. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "rs.h"
+#include "ctrlkit.h"
 
 struct ent {
 	struct ent *next;
@@ -19,7 +20,7 @@ struct ent {
 
 #define NBUCKETS 256
 
-struct rs_expect {
+struct ck_expect {
 	pthread_mutex_t mu;
 	struct ent *b[NBUCKETS];
 };
@@ -31,7 +32,7 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct ent **slot(rs_expect *e, const char *key)
+static struct ent **slot(ck_expect *e, const char *key)
 {
 	unsigned h = 2166136261u;
 	for (const char *c = key; *c; c++)
@@ -58,15 +59,15 @@ static void ent_free(struct ent *x)
 	free(x);
 }
 
-rs_expect *rs_expect_new(void)
+ck_expect *ck_expect_new(void)
 {
-	rs_expect *e = calloc(1, sizeof(*e));
+	ck_expect *e = calloc(1, sizeof(*e));
 	if (e)
 		pthread_mutex_init(&e->mu, NULL);
 	return e;
 }
 
-void rs_expect_free(rs_expect *e)
+void ck_expect_free(ck_expect *e)
 {
 	if (!e)
 		return;
@@ -80,9 +81,9 @@ void rs_expect_free(rs_expect *e)
 }
 
 /* The entry of key, reset (mu held).  Out of memory: none, and the
- * ReplicaSet then acts without waiting, as with no expectations at all
+ * object then acts without waiting, as with no expectations at all
  * (Kubernetes' behaviour after a timeout). */
-static struct ent *reset(rs_expect *e, const char *key)
+static struct ent *reset(ck_expect *e, const char *key)
 {
 	struct ent **pp = slot(e, key);
 	if (!*pp) {
@@ -98,28 +99,21 @@ static struct ent *reset(rs_expect *e, const char *key)
 	return *pp;
 }
 
-void rs_expect_creations(rs_expect *e, const char *key, int n)
+void ck_expect_set(ck_expect *e, const char *key, int adds, const char *const *pods, int n)
 {
 	pthread_mutex_lock(&e->mu);
 	struct ent *x = reset(e, key);
-	if (x)
-		x->adds = n;
-	pthread_mutex_unlock(&e->mu);
-}
-
-void rs_expect_deletions(rs_expect *e, const char *key, const char *const *pods, int n)
-{
-	pthread_mutex_lock(&e->mu);
-	struct ent *x = reset(e, key);
-	if (x && n > 0 && (x->dels = calloc((size_t)n, sizeof(*x->dels)))) {
-		for (int i = 0; i < n; i++)
-			if ((x->dels[x->ndels] = strdup(pods[i])))
-				x->ndels++;
+	if (x) {
+		x->adds = adds;
+		if (n > 0 && (x->dels = calloc((size_t)n, sizeof(*x->dels))))
+			for (int i = 0; i < n; i++)
+				if ((x->dels[x->ndels] = strdup(pods[i])))
+					x->ndels++;
 	}
 	pthread_mutex_unlock(&e->mu);
 }
 
-void rs_expect_created(rs_expect *e, const char *key)
+void ck_expect_created(ck_expect *e, const char *key)
 {
 	pthread_mutex_lock(&e->mu);
 	struct ent *x = *slot(e, key);
@@ -128,7 +122,7 @@ void rs_expect_created(rs_expect *e, const char *key)
 	pthread_mutex_unlock(&e->mu);
 }
 
-void rs_expect_deleted(rs_expect *e, const char *key, const char *pod)
+void ck_expect_deleted(ck_expect *e, const char *key, const char *pod)
 {
 	pthread_mutex_lock(&e->mu);
 	struct ent *x = *slot(e, key);
@@ -141,13 +135,13 @@ void rs_expect_deleted(rs_expect *e, const char *key, const char *pod)
 	pthread_mutex_unlock(&e->mu);
 }
 
-bool rs_expect_satisfied(rs_expect *e, const char *key, uint32_t *wait_ms)
+bool ck_expect_satisfied(ck_expect *e, const char *key, uint32_t *wait_ms)
 {
 	pthread_mutex_lock(&e->mu);
 	struct ent *x = *slot(e, key);
 	bool ok = true;
 	if (x && (x->adds > 0 || x->ndels > 0)) {
-		double left = x->at + RS_EXPECT_TIMEOUT_S - mono();
+		double left = x->at + CK_EXPECT_TIMEOUT_S - mono();
 		if (left > 0) {
 			ok = false;
 			*wait_ms = (uint32_t)(left * 1000) + 1;
@@ -157,7 +151,7 @@ bool rs_expect_satisfied(rs_expect *e, const char *key, uint32_t *wait_ms)
 	return ok;
 }
 
-void rs_expect_forget(rs_expect *e, const char *key)
+void ck_expect_forget(ck_expect *e, const char *key)
 {
 	pthread_mutex_lock(&e->mu);
 	struct ent **pp = slot(e, key), *x = *pp;
