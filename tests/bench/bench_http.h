@@ -56,6 +56,7 @@ struct bh_conn {
 	unsigned long long remain;
 	bool stream_lines;
 	bool rx_stamp; /* lines get the kernel's receive time (bh_stamp_rx) */
+	bool drained;  /* the last bh_read found the socket empty (EAGAIN) */
 	bh_line_fn on_line;
 	uint64_t sent_ns;
 	char err[160];
@@ -411,6 +412,7 @@ static int bh_read(bh_conn *c, uint64_t now)
 	ssize_t r = c->rx_stamp ? bh_recv_stamped(c, c->in + c->in_len, room, &now)
 				: read(c->fd, c->in + c->in_len, room);
 
+	c->drained = r < 0 && errno == EAGAIN;
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;

@@ -8,11 +8,14 @@
 # Sizes (environment):
 #   BENCH_SCHED=1                 0 skips this benchmark
 #   BENCH_SCHED_WORKLOADS="SchedulingBasic SchedulingNodeAffinity TopologySpreading
-#                          SchedulingPodAntiAffinity Unschedulable"   which ones, in order
+#                          SchedulingPodAntiAffinity Unschedulable BindOnly"  which, in order
+#                                 (BindOnly: SchedulingBasic's pods on a server without a
+#                                 scheduler, bound by the load generator: the ceiling that the
+#                                 API, store and agent put on any scheduler)
 #   BENCH_SCHED_NODES=5000        hollow nodes (4 CPUs, 32Gi, 110 pods each)
-#   BENCH_SCHED_INIT=5000         init pods of SchedulingBasic, SchedulingNodeAffinity and
-#                                 TopologySpreading (bound before the measurement)
-#   BENCH_SCHED_PODS=50000        measured pods of SchedulingBasic
+#   BENCH_SCHED_INIT=5000         init pods of SchedulingBasic, SchedulingNodeAffinity,
+#                                 TopologySpreading and BindOnly (bound before the measurement)
+#   BENCH_SCHED_PODS=50000        measured pods of SchedulingBasic and BindOnly
 #   BENCH_SCHED_AFFINITY_PODS=10000  measured pods of SchedulingNodeAffinity and
 #                                 TopologySpreading
 #   BENCH_SCHED_ANTI_INIT=1000    SchedulingPodAntiAffinity: init pods, and measured pods
@@ -27,7 +30,8 @@
 #                                 enforces its constraint is not built (its figures then say
 #                                 nothing about that plugin; violations= may be non-zero)
 #   BENCH_SCHED_PERF=0            1 records `perf` (call graphs) on the server and the agent
-#                                 during SchedulingBasic's measured pods; the report is kept
+#                                 during the measured pods of SchedulingBasic and BindOnly;
+#                                 the reports are kept
 #   BENCH_TMPDIR=/var/tmp         where the data dirs go
 # Exit status: non-zero when a workload could not run, left measured pods unbound, or placed
 # a pod against its constraint; a missed performance target is not a failure.
@@ -35,7 +39,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 [ "${BENCH_SCHED:-1}" = 0 ] && exit 0
-WORKLOADS=${BENCH_SCHED_WORKLOADS:-SchedulingBasic SchedulingNodeAffinity TopologySpreading SchedulingPodAntiAffinity Unschedulable}
+WORKLOADS=${BENCH_SCHED_WORKLOADS:-SchedulingBasic SchedulingNodeAffinity TopologySpreading SchedulingPodAntiAffinity Unschedulable BindOnly}
 NODES=${BENCH_SCHED_NODES:-5000}
 INIT=${BENCH_SCHED_INIT:-5000}
 PODS=${BENCH_SCHED_PODS:-50000}
@@ -120,13 +124,15 @@ plugin_of() {
 	esac
 }
 
-# Every scheduler module built, plugins before the framework (they stop after it).
-write_conf() { # file
+# Every scheduler module built, plugins before the framework (they stop after it);
+# BindOnly: none, the load generator binds.
+write_conf() { # file workload
 	local m
 	{
 		echo 'role = "server"'
 		echo 'log-level = "warn"'
 		echo "module-path = \"$MODS\""
+		[ "$2" = BindOnly ] && return
 		for m in sched-noderesources sched-nodebasics sched-nodeaffinity \
 			sched-podtopologyspread sched-interpodaffinity sched-framework; do
 			[ -f "$MODS/$m.so" ] && printf 'module "%s" {\n\trequired = true\n}\n' "$m"
@@ -154,17 +160,17 @@ run_workload() { # name
 		return 0
 	fi
 	case $wl in
-	SchedulingBasic) init=$INIT pods=$PODS ;;
+	SchedulingBasic | BindOnly) init=$INIT pods=$PODS ;;
 	SchedulingNodeAffinity | TopologySpreading) init=$INIT pods=$AFF_PODS ;;
 	SchedulingPodAntiAffinity) init=$ANTI_INIT pods=$ANTI_PODS ;;
 	Unschedulable) init=$UNSCHED_INIT pods=$UNSCHED_PODS extra=(--churn-rate "$CHURN_RATE") ;;
 	*) fail "unknown workload $wl" && return 1 ;;
 	esac
-	if [ "$PERF" = 1 ] && [ "$wl" = SchedulingBasic ]; then
+	if [ "$PERF" = 1 ] && { [ "$wl" = SchedulingBasic ] || [ "$wl" = BindOnly ]; }; then
 		extra+=(--perf-out "$dir/perf.data")
 	fi
 	mkdir -p "$dir"
-	write_conf "$dir/server.conf"
+	write_conf "$dir/server.conf" "$wl"
 	port=$("$LOADGEN" port)
 	addr=127.0.0.1:$port
 	echo "bench: sched/$wl: capstand on $addr, $NODES hollow nodes, data in $dir" >&2

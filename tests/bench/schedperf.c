@@ -12,6 +12,11 @@
  *   5. create the M measured pods as fast as C keep-alive connections allow (one request in
  *      flight each), and stamp the moment the watch shows each one with spec.nodeName.
  *
+ * BindOnly is not scheduler_perf's: SchedulingBasic's pods on a server without a scheduler,
+ * each bound by this program (pods/binding to hollow-<i % N>) on the connection that created
+ * it as soon as the create is answered.  It is the ceiling the API, the store and the agent put
+ * on any scheduler.
+ *
  * Latency is bind time minus the moment its create request was sent; the bind time is the
  * kernel's receive stamp of the watch segment that completed the event line, so the time this
  * one thread spends on the create connections is not counted against the server.
@@ -45,12 +50,12 @@
 #define CHURN_ID  0xfffffffeu
 #define STALL_SEC 30
 
-enum workload { WL_BASIC, WL_NODEAFF, WL_SPREAD, WL_ANTI, WL_UNSCHED };
+enum workload { WL_BASIC, WL_NODEAFF, WL_SPREAD, WL_ANTI, WL_UNSCHED, WL_BINDONLY };
 
 static const char *const wl_names[] = {
 	[WL_BASIC] = "SchedulingBasic",    [WL_NODEAFF] = "SchedulingNodeAffinity",
 	[WL_SPREAD] = "TopologySpreading", [WL_ANTI] = "SchedulingPodAntiAffinity",
-	[WL_UNSCHED] = "Unschedulable",
+	[WL_UNSCHED] = "Unschedulable",    [WL_BINDONLY] = "BindOnly",
 };
 
 /* Pods are named sp-<kind>-<index>: init, measured, and churn (unschedulable pods created
@@ -194,6 +199,8 @@ struct client {
 	void (*done)(client *); /* judge a complete response */
 	enum kind kind;         /* of the pod being created (creates only) */
 	long item;
+	long bind_item; /* BindOnly: the pod whose binding goes next, or -1 */
+	bool binding;   /* the request in flight is a binding */
 	bool busy;
 };
 
@@ -415,6 +422,10 @@ static void pump(int timeout_ms)
 			continue;
 		int r = bh_read(c, bs_real_ns());
 
+		/* The watch carries several events per create: read it dry, or it falls
+		 * behind the server's event history while the creates take their turns. */
+		while (!cl && r == 0 && !c->drained)
+			r = bh_read(c, bs_real_ns());
 		if (!cl) {
 			if (r != 0)
 				die("the pod watch ended: %s",
@@ -448,6 +459,7 @@ static void clients_open(int n, bool (*next)(client *), void (*done)(client *))
 		g_cl[i].next = next;
 		g_cl[i].done = done;
 		g_cl[i].item = -1;
+		g_cl[i].bind_item = -1;
 	}
 }
 
@@ -484,10 +496,34 @@ static void clients_run(const char *what)
 
 /* ---- requests ------------------------------------------------------------------------- */
 
+/* BindOnly: POST pods/NAME/binding, as the scheduler would. */
+static void bind_queue(client *cl)
+{
+	char path[160], body[320];
+	long i = cl->bind_item;
+	int n = snprintf(body, sizeof(body),
+			 "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":"
+			 "\"sp-%c-%07ld\"},\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\","
+			 "\"name\":\"hollow-%ld\"}}",
+			 kind_ch[cl->kind], i, i % opt.nodes);
+
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/sp-%c-%07ld/binding",
+		 ns_of(cl->kind), kind_ch[cl->kind], i);
+	bh_request(&cl->c, "POST", opt.hostport, path, body, (size_t)n);
+	cl->binding = true;
+	cl->bind_item = -1;
+	cl->item = -1; /* not a create: client_kick records no send time */
+}
+
 static bool create_next(client *cl)
 {
 	enum kind k = cl->kind;
 
+	cl->binding = false;
+	if (cl->bind_item >= 0) {
+		bind_queue(cl);
+		return true;
+	}
 	if (g_k[k].next >= g_k[k].n) {
 		cl->item = -1;
 		return false;
@@ -504,6 +540,12 @@ static bool create_next(client *cl)
 
 static void create_done(client *cl)
 {
+	if (cl->binding) {
+		if (cl->c.status != 201 && g_errors++ < 5)
+			fprintf(stderr, "schedperf: a binding answered %d: %.200s\n", cl->c.status,
+				cl->c.body ? cl->c.body : "");
+		return;
+	}
 	struct prec *r = &g_k[cl->kind].rec[cl->item];
 
 	g_k[cl->kind].answered++;
@@ -511,6 +553,8 @@ static void create_done(client *cl)
 	if (cl->c.status == 201) {
 		r->created = true;
 		g_k[cl->kind].created++;
+		if (opt.wl == WL_BINDONLY)
+			cl->bind_item = cl->item;
 	} else if (g_errors++ < 5) {
 		fprintf(stderr, "schedperf: create of pod sp-%c-%07ld answered %d: %.200s\n",
 			kind_ch[cl->kind], cl->item, cl->c.status, cl->c.body ? cl->c.body : "");
@@ -660,7 +704,7 @@ static void perf_start(void)
 
 		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
-		execlp("perf", "perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384",
+		execlp("perf", "perf", "record", "-q", "-F", "199", "--call-graph", "dwarf,8192",
 		       "-o", opt.perf_out, "-p", pids, (char *)NULL);
 		fprintf(stderr, "schedperf: cannot run perf: %s\n", strerror(errno));
 		_exit(127);
@@ -749,6 +793,7 @@ static int measure(void)
 		g_churn.done = create_done;
 		g_churn.kind = K_CHURN;
 		g_churn.item = -1;
+		g_churn.bind_item = -1;
 		g_churn_on = true;
 	}
 	perf_start();
@@ -838,7 +883,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: schedperf run --addr HOST:PORT --workload NAME [options]\n"
 		"  NAME: SchedulingBasic, SchedulingNodeAffinity, TopologySpreading,\n"
-		"        SchedulingPodAntiAffinity, Unschedulable\n"
+		"        SchedulingPodAntiAffinity, Unschedulable, BindOnly (this program binds\n"
+		"        each pod once created: run it on a server without a scheduler)\n"
 		"  --nodes N         hollow nodes hollow-0 .. hollow-<N-1> to wait for (5000)\n"
 		"  --init I          init pods, bound (Unschedulable: tried) before measuring "
 		"(5000)\n"
@@ -909,6 +955,7 @@ int main(int argc, char **argv)
 		[WL_SPREAD] = {SH_DEFAULT, SH_SPREAD, SH_DEFAULT},
 		[WL_ANTI] = {SH_ANTI, SH_ANTI, SH_DEFAULT},
 		[WL_UNSCHED] = {SH_LARGE, SH_DEFAULT, SH_LARGE},
+		[WL_BINDONLY] = {SH_DEFAULT, SH_DEFAULT, SH_DEFAULT},
 	};
 	memcpy(g_shape, shapes[opt.wl], sizeof(g_shape));
 	signal(SIGPIPE, SIG_IGN);
