@@ -32,6 +32,9 @@
 #   BENCH_SCHED_PERF=0            1 records `perf` (call graphs) on the server and the agent
 #                                 during the measured pods of SchedulingBasic and BindOnly;
 #                                 the reports are kept
+#   BENCH_SCHED_PERF_CALLGRAPH=dwarf,8192   perf's --call-graph; "fp" is cheaper with a build
+#                                 that keeps frame pointers:
+#                                 make BUILD=build-fp CFLAGS=-fno-omit-frame-pointer
 #   BENCH_TMPDIR=/var/tmp         where the data dirs go
 # Exit status: non-zero when a workload could not run, left measured pods unbound, or placed
 # a pod against its constraint; a missed performance target is not a failure.
@@ -167,7 +170,7 @@ run_workload() { # name
 	*) fail "unknown workload $wl" && return 1 ;;
 	esac
 	if [ "$PERF" = 1 ] && { [ "$wl" = SchedulingBasic ] || [ "$wl" = BindOnly ]; }; then
-		extra+=(--perf-out "$dir/perf.data")
+		extra+=(--perf-out "$dir/perf.data" --perf-callgraph "${BENCH_SCHED_PERF_CALLGRAPH:-dwarf,8192}")
 	fi
 	mkdir -p "$dir"
 	write_conf "$dir/server.conf" "$wl"

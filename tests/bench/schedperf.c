@@ -76,6 +76,7 @@ static struct {
 	double timeout_s;
 	double churn_rate; /* Unschedulable: pods per second created during the measurement */
 	const char *perf_out;
+	const char *perf_callgraph;
 } opt = {
 	.nodes = 5000,
 	.init = 5000,
@@ -83,12 +84,14 @@ static struct {
 	.clients = 64,
 	.timeout_s = 300,
 	.churn_rate = 100,
+	.perf_callgraph = "dwarf,8192",
 };
 
 struct prec {
-	uint64_t sent;  /* CLOCK_REALTIME when the create request left */
-	uint64_t bound; /* kernel receive stamp of the first event with spec.nodeName */
-	int32_t node;   /* hollow-<node>, -1 while unbound */
+	uint64_t sent;          /* CLOCK_REALTIME when the create request left */
+	uint64_t bound;         /* kernel receive stamp of the first event with spec.nodeName */
+	uint64_t bind_answered; /* BindOnly: realtime when this program's binding got its 201 */
+	int32_t node;           /* hollow-<node>, -1 while unbound */
 	bool created, unsched;
 };
 
@@ -199,8 +202,9 @@ struct client {
 	void (*done)(client *); /* judge a complete response */
 	enum kind kind;         /* of the pod being created (creates only) */
 	long item;
-	long bind_item; /* BindOnly: the pod whose binding goes next, or -1 */
-	bool binding;   /* the request in flight is a binding */
+	long bind_item;  /* BindOnly: the pod whose binding goes next, or -1 */
+	long bound_item; /* BindOnly: the pod whose binding is in flight */
+	bool binding;    /* the request in flight is a binding */
 	bool busy;
 };
 
@@ -511,6 +515,7 @@ static void bind_queue(client *cl)
 		 ns_of(cl->kind), kind_ch[cl->kind], i);
 	bh_request(&cl->c, "POST", opt.hostport, path, body, (size_t)n);
 	cl->binding = true;
+	cl->bound_item = i;
 	cl->bind_item = -1;
 	cl->item = -1; /* not a create: client_kick records no send time */
 }
@@ -541,7 +546,9 @@ static bool create_next(client *cl)
 static void create_done(client *cl)
 {
 	if (cl->binding) {
-		if (cl->c.status != 201 && g_errors++ < 5)
+		if (cl->c.status == 201)
+			g_k[cl->kind].rec[cl->bound_item].bind_answered = bs_real_ns();
+		else if (g_errors++ < 5)
 			fprintf(stderr, "schedperf: a binding answered %d: %.200s\n", cl->c.status,
 				cl->c.body ? cl->c.body : "");
 		return;
@@ -704,8 +711,8 @@ static void perf_start(void)
 
 		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
-		execlp("perf", "perf", "record", "-q", "-F", "199", "--call-graph", "dwarf,8192",
-		       "-o", opt.perf_out, "-p", pids, (char *)NULL);
+		execlp("perf", "perf", "record", "-q", "-F", "199", "--call-graph",
+		       opt.perf_callgraph, "-o", opt.perf_out, "-p", pids, (char *)NULL);
 		fprintf(stderr, "schedperf: cannot run perf: %s\n", strerror(errno));
 		_exit(127);
 	}
@@ -843,23 +850,35 @@ static int measure(void)
 	double span = g_last_bind > first ? (double)(g_last_bind - first) / 1e9 : 0;
 	double create_span = (double)(g_k[K_MEAS].last_answer - g_k[K_MEAS].first_sent) / 1e9;
 
+	bs_samples wl = {0};
+	char wlag[96] = "";
+
 	for (long i = 0; i < opt.pods; i++) {
 		struct prec *r = &g_k[K_MEAS].rec[i];
 
 		if (r->bound)
 			bs_add(&s, r->bound > r->sent ? r->bound - r->sent : 0);
+		if (r->bound && r->bind_answered)
+			bs_add(&wl, r->bound > r->bind_answered ? r->bound - r->bind_answered : 0);
 	}
 	bs_fmt_latency(&s, lat, sizeof(lat));
+	/* BindOnly: from the binding's answer to its event on the watch. */
+	if (wl.n) {
+		bs_sort(&wl);
+		snprintf(wlag, sizeof(wlag), " watch_lag_p50_ms=%.3f watch_lag_p99_ms=%.3f",
+			 bs_pct_ms(&wl, 0.5), bs_pct_ms(&wl, 0.99));
+	}
+	bs_free(&wl);
 	long bad = violations(extra, sizeof(extra));
 	char churn[64] = "";
 
 	if (g_churn_on)
 		snprintf(churn, sizeof(churn), " churn_pods=%ld", g_k[K_CHURN].created);
-	printf("BENCH sched/%s nodes=%ld init_pods=%ld pods=%ld%s pods_per_sec=%.0f %s "
+	printf("BENCH sched/%s nodes=%ld init_pods=%ld pods=%ld%s pods_per_sec=%.0f %s%s "
 	       "create_per_sec=%.0f server_cpu_pct=%.0f agent_cpu_pct=%.0f client_cpu_pct=%.0f "
 	       "loadavg_1m=%.2f unbound=%ld violations=%ld%s errors=%ld\n",
 	       wl_names[opt.wl], opt.nodes, opt.init, opt.pods, churn,
-	       span > 0 ? (double)g_k[K_MEAS].bound / span : 0, lat,
+	       span > 0 ? (double)g_k[K_MEAS].bound / span : 0, lat, wlag,
 	       create_span > 0 ? (double)g_k[K_MEAS].answered / create_span : 0,
 	       srv >= 0 ? 100 * srv / secs : -1, agt >= 0 ? 100 * agt / secs : -1,
 	       100 * self / secs, pr_loadavg(), unbound, bad, extra, g_errors + g_watch_errors);
@@ -894,17 +913,28 @@ static void usage(void)
 		"  --timeout S       limit of each wait (300)\n"
 		"  --churn-rate R    Unschedulable: more unschedulable pods per second while\n"
 		"                    measuring (100; 0: none)\n"
-		"  --perf-out FILE   perf record -g the server and agent while measuring\n");
+		"  --perf-out FILE   perf record -g the server and agent while measuring\n"
+		"  --perf-callgraph M  perf's --call-graph (dwarf,8192; fp for a build with\n"
+		"                    frame pointers)\n");
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"addr", 1, 0, 'a'},       {"workload", 1, 0, 'w'},  {"nodes", 1, 0, 'n'},
-		{"init", 1, 0, 'i'},       {"pods", 1, 0, 'm'},      {"clients", 1, 0, 'c'},
-		{"server-pid", 1, 0, 's'}, {"agent-pid", 1, 0, 'g'}, {"timeout", 1, 0, 't'},
-		{"churn-rate", 1, 0, 'r'}, {"perf-out", 1, 0, 'P'},  {0, 0, 0, 0},
+		{"addr", 1, 0, 'a'},
+		{"workload", 1, 0, 'w'},
+		{"nodes", 1, 0, 'n'},
+		{"init", 1, 0, 'i'},
+		{"pods", 1, 0, 'm'},
+		{"clients", 1, 0, 'c'},
+		{"server-pid", 1, 0, 's'},
+		{"agent-pid", 1, 0, 'g'},
+		{"timeout", 1, 0, 't'},
+		{"churn-rate", 1, 0, 'r'},
+		{"perf-out", 1, 0, 'P'},
+		{"perf-callgraph", 1, 0, 'G'},
+		{0, 0, 0, 0},
 	};
 	const char *addr = NULL, *wl = NULL;
 	int o;
@@ -925,6 +955,7 @@ int main(int argc, char **argv)
 		case 't': opt.timeout_s = atof(optarg); break;
 		case 'r': opt.churn_rate = atof(optarg); break;
 		case 'P': opt.perf_out = optarg; break;
+		case 'G': opt.perf_callgraph = optarg; break;
 		default: usage();
 		}
 	}
