@@ -104,6 +104,7 @@ static struct {
 } g_k[K_N];
 
 static long g_errors, g_watch_errors;
+static long g_meas_events;      /* watch events about measured pods: writes per pod */
 static uint64_t g_last_bind;    /* realtime */
 static uint64_t g_mono_to_real; /* add to a CLOCK_MONOTONIC stamp for CLOCK_REALTIME */
 static enum shape g_shape[K_N]; /* pod template per kind */
@@ -342,6 +343,8 @@ static void watch_line(bh_conn *c, const char *line, size_t len, uint64_t now)
 	struct prec *r = &g_k[k].rec[i];
 	const char *nn = FIND(line, len, "\"nodeName\":\"hollow-");
 
+	if (k == K_MEAS)
+		g_meas_events++;
 	if (nn && !r->bound) {
 		r->bound = now;
 		r->node = (int32_t)atol(nn + 19);
@@ -875,13 +878,15 @@ static int measure(void)
 	if (g_churn_on)
 		snprintf(churn, sizeof(churn), " churn_pods=%ld", g_k[K_CHURN].created);
 	printf("BENCH sched/%s nodes=%ld init_pods=%ld pods=%ld%s pods_per_sec=%.0f %s%s "
-	       "create_per_sec=%.0f server_cpu_pct=%.0f agent_cpu_pct=%.0f client_cpu_pct=%.0f "
+	       "create_per_sec=%.0f events_per_pod=%.1f server_cpu_pct=%.0f agent_cpu_pct=%.0f "
+	       "client_cpu_pct=%.0f "
 	       "loadavg_1m=%.2f unbound=%ld violations=%ld%s errors=%ld\n",
 	       wl_names[opt.wl], opt.nodes, opt.init, opt.pods, churn,
 	       span > 0 ? (double)g_k[K_MEAS].bound / span : 0, lat, wlag,
 	       create_span > 0 ? (double)g_k[K_MEAS].answered / create_span : 0,
-	       srv >= 0 ? 100 * srv / secs : -1, agt >= 0 ? 100 * agt / secs : -1,
-	       100 * self / secs, pr_loadavg(), unbound, bad, extra, g_errors + g_watch_errors);
+	       (double)g_meas_events / (double)opt.pods, srv >= 0 ? 100 * srv / secs : -1,
+	       agt >= 0 ? 100 * agt / secs : -1, 100 * self / secs, pr_loadavg(), unbound, bad,
+	       extra, g_errors + g_watch_errors);
 	fflush(stdout);
 	bs_free(&s);
 	if (unbound)
