@@ -683,9 +683,21 @@ static void create_init(void)
 	long *have = unsched ? &g_k[K_INIT].unsched : &g_k[K_INIT].bound;
 
 	while (*have < opt.init) {
-		if (secs_since(t0) > opt.timeout_s)
-			die("only %ld of %ld init pods %s after %.0f s", *have, opt.init,
-			    unsched ? "were found unschedulable" : "were bound", opt.timeout_s);
+		if (secs_since(t0) > opt.timeout_s) {
+			/* A line all the same: how far the scheduler got is the figure. */
+			printf("BENCH sched/%s nodes=%ld init_pods=%ld pods=%ld "
+			       "failed=init-timeout "
+			       "init_%s=%ld init_pods_per_sec=%.1f loadavg_1m=%.2f errors=%ld\n",
+			       wl_names[opt.wl], opt.nodes, opt.init, opt.pods,
+			       unsched ? "tried" : "bound", *have, (double)*have / secs_since(t0),
+			       pr_loadavg(), g_errors + g_watch_errors);
+			fflush(stdout);
+			fprintf(stderr,
+				"schedperf: %s: only %ld of %ld init pods %s after %.0f s\n",
+				wl_names[opt.wl], *have, opt.init,
+				unsched ? "were found unschedulable" : "were bound", opt.timeout_s);
+			exit(2);
+		}
 		pump(100);
 	}
 	note("%ld init pods created and %s in %.1f s", opt.init,
