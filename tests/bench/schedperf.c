@@ -741,8 +741,12 @@ static void perf_stop(void)
 	if (g_perf <= 0)
 		return;
 	kill(g_perf, SIGINT);
-	if (waitpid(g_perf, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fprintf(stderr, "schedperf: perf record did not finish cleanly\n");
+	/* perf ends on SIGINT by writing its data and exiting 130 (or by the signal). */
+	if (waitpid(g_perf, &st, 0) < 0 ||
+	    !((WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 130)) ||
+	      (WIFSIGNALED(st) && WTERMSIG(st) == SIGINT)))
+		fprintf(stderr, "schedperf: perf record did not finish cleanly (status 0x%x)\n",
+			(unsigned)st);
 	g_perf = -1;
 }
 
