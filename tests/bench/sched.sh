@@ -22,7 +22,8 @@
 #   BENCH_SCHED_ANTI_PODS=4000    (one per node at most in each namespace: <= nodes)
 #   BENCH_SCHED_UNSCHED_INIT=2000 Unschedulable: pods that fit no node, present when the
 #   BENCH_SCHED_UNSCHED_PODS=10000  measurement starts, and measured pods
-#   BENCH_SCHED_CHURN_RATE=100    Unschedulable: more unfitting pods a second while measuring
+#   BENCH_SCHED_CHURN_RATE=10     Unschedulable: more unfitting pods a second while the
+#                                 measured pods are being scheduled
 #   BENCH_SCHED_CLIENTS=64        keep-alive connections creating pods
 #   BENCH_SCHED_TIMEOUT=300       seconds each wait may take (nodes Ready, init pods bound,
 #                                 measured pods bound); a workload is killed after 4 times that
@@ -51,7 +52,7 @@ ANTI_INIT=${BENCH_SCHED_ANTI_INIT:-1000}
 ANTI_PODS=${BENCH_SCHED_ANTI_PODS:-4000}
 UNSCHED_INIT=${BENCH_SCHED_UNSCHED_INIT:-2000}
 UNSCHED_PODS=${BENCH_SCHED_UNSCHED_PODS:-10000}
-CHURN_RATE=${BENCH_SCHED_CHURN_RATE:-100}
+CHURN_RATE=${BENCH_SCHED_CHURN_RATE:-10}
 CLIENTS=${BENCH_SCHED_CLIENTS:-64}
 TIMEOUT=${BENCH_SCHED_TIMEOUT:-300}
 FORCE=${BENCH_SCHED_FORCE:-0}
@@ -199,7 +200,8 @@ run_workload() { # name
 	if [ -f "$dir/perf.data" ]; then
 		{
 			echo "== by process and thread"
-			perf report -i "$dir/perf.data" --no-children -s pid,comm --stdio 2>/dev/null
+			perf report -i "$dir/perf.data" --no-children -s pid,comm -g none --stdio \
+				2>/dev/null
 			echo "== self time by symbol"
 			perf report -i "$dir/perf.data" --no-children -s comm,dso,sym \
 				--percent-limit 0.5 -g none --stdio 2>/dev/null

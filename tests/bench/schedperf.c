@@ -74,7 +74,7 @@ static struct {
 	int clients;
 	long server_pid, agent_pid;
 	double timeout_s;
-	double churn_rate; /* Unschedulable: pods per second created during the measurement */
+	double churn_rate; /* Unschedulable: pods per second created until the measured are bound */
 	const char *perf_out;
 	const char *perf_callgraph;
 } opt = {
@@ -83,7 +83,7 @@ static struct {
 	.pods = 50000,
 	.clients = 64,
 	.timeout_s = 300,
-	.churn_rate = 100,
+	.churn_rate = 10,
 	.perf_callgraph = "dwarf,8192",
 };
 
@@ -841,7 +841,8 @@ static int measure(void)
 			break;
 		int timeout = 100;
 
-		if (g_churn_on && creating && !g_churn.busy) {
+		/* Churn goes on while the measured pods are being scheduled. */
+		if (g_churn_on && !g_churn.busy) {
 			if (now >= g_churn_next) {
 				client_kick(&g_churn, CHURN_ID);
 				g_churn_next += (uint64_t)(1e9 / opt.churn_rate);
@@ -933,7 +934,7 @@ static void usage(void)
 		"  --server-pid P --agent-pid P   their CPU use during the measurement\n"
 		"  --timeout S       limit of each wait (300)\n"
 		"  --churn-rate R    Unschedulable: more unschedulable pods per second while\n"
-		"                    measuring (100; 0: none)\n"
+		"                    the measured pods are being scheduled (10; 0: none)\n"
 		"  --perf-out FILE   perf record -g the server and agent while measuring\n"
 		"  --perf-callgraph M  perf's --call-graph (dwarf,8192; fp for a build with\n"
 		"                    frame pointers)\n");
