@@ -197,6 +197,10 @@ run_workload() { # name
 	done
 	stop_all
 	[ "$rc" = 0 ] || fail "sched/$wl: schedperf exited $rc (see $dir/*.log)"
+	# A build with SANITIZE=1 reports memory errors and leaks in the logs.
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir"/*.log; then
+		fail "sched/$wl: sanitizer report in $dir/*.log"
+	fi
 	if [ -f "$dir/perf.data" ]; then
 		{
 			echo "== by process and thread"
