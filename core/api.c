@@ -698,7 +698,10 @@ void cs_req_release(cs_req *r)
 }
 
 static const struct lws_protocols protocols[] = {
-	{"http", http_cb, sizeof(struct pss), 0, 0, NULL, 0},
+	/* tx_packet_size: lws caps each send() at this (0: its 4 KiB service
+	 * buffer, then it buffers the rest and sends it 4 KiB per turn of the
+	 * loop, which starved watchers and large lists under load). */
+	{"http", http_cb, sizeof(struct pss), 0, 0, NULL, WRITE_SLICE},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

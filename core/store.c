@@ -76,8 +76,13 @@ const char *cs_event_line(cs_event *ev, size_t *len)
 	return ev->line;
 }
 
+/* Both docs reuse the object's own parse when something on the loop thread
+ * made one (cs_obj_doc: an update parses the object it replaces), so a
+ * selector watch does not parse each version again. */
 const cs_json *cs_event_doc(cs_event *ev)
 {
+	if (ev->obj->doc)
+		return ev->obj->doc;
 	if (!ev->doc) {
 		char err[128];
 		ev->doc = cs_json_parse(ev->obj->json, ev->obj->len, err, sizeof(err));
@@ -89,6 +94,8 @@ const cs_json *cs_event_prev_doc(cs_event *ev)
 {
 	if (!ev->prev)
 		return NULL;
+	if (ev->prev->doc)
+		return ev->prev->doc;
 	if (!ev->prev_doc) {
 		char err[128];
 		ev->prev_doc = cs_json_parse(ev->prev->json, ev->prev->len, err, sizeof(err));

@@ -56,6 +56,7 @@ struct bh_conn {
 	unsigned long long remain;
 	bool stream_lines;
 	bool rx_stamp; /* lines get the kernel's receive time (bh_stamp_rx) */
+	bool drained;  /* the last bh_read found the socket empty (EAGAIN) */
 	bh_line_fn on_line;
 	uint64_t sent_ns;
 	char err[160];
@@ -142,18 +143,19 @@ static void bh_release(bh_conn *c)
 	c->out_cap = c->in_cap = c->body_cap = 0;
 }
 
-/* Queues one request and resets the response parser; sent_ns is stamped by bh_flush. */
-static void bh_request(bh_conn *c, const char *method, const char *hostport, const char *path,
-		       const char *body, size_t blen)
+/* Queues one request with a body of content type ctype and resets the response parser;
+ * sent_ns is stamped by bh_flush. */
+static void bh_request_ct(bh_conn *c, const char *method, const char *hostport, const char *path,
+			  const char *ctype, const char *body, size_t blen)
 {
 	char head[1024];
 	int hl;
 
 	if (body)
 		hl = snprintf(head, sizeof(head),
-			      "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+			      "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\n"
 			      "Accept: application/json\r\nContent-Length: %zu\r\n\r\n",
-			      method, path, hostport, blen);
+			      method, path, hostport, ctype, blen);
 	else
 		hl = snprintf(head, sizeof(head),
 			      "%s %s HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\n\r\n",
@@ -173,6 +175,13 @@ static void bh_request(bh_conn *c, const char *method, const char *hostport, con
 	c->head_done = c->chunked = c->has_len = c->close_after = false;
 	c->body_len = 0;
 	c->sent_ns = 0;
+}
+
+/* Queues one request with a JSON body (or none). */
+static void bh_request(bh_conn *c, const char *method, const char *hostport, const char *path,
+		       const char *body, size_t blen)
+{
+	bh_request_ct(c, method, hostport, path, "application/json", body, blen);
 }
 
 /* Writes what the socket takes; 0 when all is out or the rest must wait for EPOLLOUT. */
@@ -403,6 +412,7 @@ static int bh_read(bh_conn *c, uint64_t now)
 	ssize_t r = c->rx_stamp ? bh_recv_stamped(c, c->in + c->in_len, room, &now)
 				: read(c->fd, c->in + c->in_len, room);
 
+	c->drained = r < 0 && errno == EAGAIN;
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;

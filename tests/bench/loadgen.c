@@ -22,11 +22,11 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 
 #include "bench_stats.h"
 #include "bench_http.h"
 #include "bench_payload.h"
+#include "bench_proc.h"
 
 static struct {
 	char host[64];
@@ -90,56 +90,6 @@ static void obj_name(char *out, size_t len, const char *prefix, long i)
 	snprintf(out, len, "%s-%08ld", prefix, i);
 }
 
-static double rss_mb(long pid)
-{
-	char path[64], line[256];
-	double kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %lf", &kb) == 1)
-			break;
-	fclose(f);
-	return kb < 0 ? -1 : kb / 1024;
-}
-
-/* CPU seconds (user + system, all threads) a process has used; -1 if unknown. */
-static double proc_cpu_s(long pid)
-{
-	char path[64], buf[1024];
-	unsigned long long ut, st;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields after the parenthesised command name, which may hold spaces. */
-	const char *p = strrchr(buf, ')');
-
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double self_cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 /* Where the machine's two cores went during a phase: is the server or this client the
  * bottleneck?  Percent of one core. */
 typedef struct {
@@ -150,20 +100,20 @@ typedef struct {
 static void cpu_begin(cpu_mark *m)
 {
 	m->t0 = bs_now_ns();
-	m->srv0 = opt.pid ? proc_cpu_s(opt.pid) : -1;
-	m->self0 = self_cpu_s();
+	m->srv0 = opt.pid ? pr_proc_cpu_s(opt.pid) : -1;
+	m->self0 = pr_self_cpu_s();
 }
 
 static void cpu_fmt(const cpu_mark *m, char *out, size_t len)
 {
 	double secs = (double)(bs_now_ns() - m->t0) / 1e9;
-	double srv = m->srv0 >= 0 ? proc_cpu_s(opt.pid) : -1;
+	double srv = m->srv0 >= 0 ? pr_proc_cpu_s(opt.pid) : -1;
 	int n = 0;
 
 	if (srv >= 0)
 		n = snprintf(out, len, " server_cpu_pct=%.0f", 100 * (srv - m->srv0) / secs);
 	snprintf(out + n, len - (size_t)n, " client_cpu_pct=%.0f",
-		 100 * (self_cpu_s() - m->self0) / secs);
+		 100 * (pr_self_cpu_s() - m->self0) / secs);
 }
 
 /* ---- per-phase requests and response checks ---------------------------------------- */
@@ -671,7 +621,7 @@ static int phase_watch(void)
 			}
 		}
 		if (rss < 0 && opt.pid && start && sent == opt.events)
-			rss = rss_mb(opt.pid);
+			rss = pr_rss_mb(opt.pid);
 	}
 	char lat[160], rs[48] = "";
 	bs_samples spread = {0};

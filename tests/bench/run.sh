@@ -15,6 +15,9 @@
 #   BENCH_TMPDIR=/var/tmp where the data dirs go: disk-backed, so fsync means something
 #   BENCH_MODAPI=20000    objects a module creates through the host API (in-process and
 #                         from an agent over HTTP), 256 in flight; 0 skips it
+#   BENCH_SCHED=1         Kubernetes scheduler_perf's workloads against hollow nodes
+#                         (tests/bench/sched.sh, which documents its BENCH_SCHED_* sizes);
+#                         0 skips them
 # Exit status: non-zero when a server or a phase fails to run, or answers wrongly; missing
 # a performance target is not a failure.
 set -u
@@ -279,6 +282,11 @@ if [ "$ETCD" = 1 ]; then
 					printf "BENCH ratio/%s capstan_over_etcd=%.2f\n", p, c / e
 			}' "$RESULTS"
 	done
+fi
+
+# The scheduler, end to end: a server with the scheduler modules and an agent with hollow nodes.
+if [ "${BENCH_SCHED:-1}" != 0 ]; then
+	BUILD=$BUILD tests/bench/sched.sh || failed=1
 fi
 
 exit "$failed"
