@@ -149,10 +149,11 @@ static void cycle_free(const cs_host *h, struct fw_cycle *c)
 	free(c);
 }
 
-static void unassume(struct fw *fw, const char *uid)
+static void unassume(const cs_host *h, struct fw *fw, const char *key, const char *uid)
 {
 	pthread_mutex_lock(&fw->mu);
 	struct fw_assumed *a = fw_map_del(&fw->assumed, uid);
+	fw_cache_forget_locked(h, fw, key, uid);
 	pthread_mutex_unlock(&fw->mu);
 	fw_assumed_free(a);
 }
@@ -170,7 +171,7 @@ static void finish(cs_mod *m, struct fw_cycle *c, bool failed)
 		if (HAS(&c->pl[i], cycle_end))
 			c->pl[i].ops->cycle_end(c->pl[i].inst, &c->ctx[i].pub);
 	if (failed && c->assumed)
-		unassume(c->fw, c->pod.uid);
+		unassume(m->host, c->fw, c->key, c->pod.uid);
 	cycle_free(m->host, c);
 }
 
@@ -728,6 +729,11 @@ static int assume(cs_mod *m, struct fw_cycle *c)
 	if (a && (a->node = strdup(c->chosen->name)) && c->pod.uid) {
 		pthread_mutex_lock(&c->fw->mu);
 		rc = fw_map_put(&c->fw->assumed, c->pod.uid, a);
+		if (rc == 0 && fw_cache_assume_locked(m->host, c->fw, c->key, c->podobj,
+						      c->chosen->name) < 0) {
+			fw_map_del(&c->fw->assumed, c->pod.uid);
+			rc = -1;
+		}
 		pthread_mutex_unlock(&c->fw->mu);
 	}
 	if (rc < 0) {

@@ -61,8 +61,13 @@ uint64_t fw_now_ms(void)
 
 static void node_add(cs_mod *m, void *arg, const cs_object *obj)
 {
-	(void)obj;
+	fw_cache_node_set(m, arg, obj);
 	fw_queue_move_all(m, arg, "node added");
+}
+
+static void node_delete(cs_mod *m, void *arg, const cs_object *obj)
+{
+	fw_cache_node_del(m, arg, obj);
 }
 
 static void node_update(cs_mod *m, void *arg, const cs_object *old, const cs_object *obj)
@@ -72,6 +77,7 @@ static void node_update(cs_mod *m, void *arg, const cs_object *old, const cs_obj
 	static const char *const paths[] = {"metadata.labels", "spec", "status.allocatable",
 					    "status.capacity"};
 	const cs_host *h = m->host;
+	fw_cache_node_set(m, arg, obj);
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		const cs_object *a = h->obj_get(old, paths[i]), *b = h->obj_get(obj, paths[i]);
 		if (!a != !b || (a && !h->obj_equal(a, b))) {
@@ -91,6 +97,8 @@ static void fw_fini(cs_mod *m)
 	fw_cycles_free(m, fw);
 	fw_queue_free(m, fw);
 	fw_map_clear(&fw->assumed, fw_assumed_free);
+	fw_snapstate_free(m->host, &fw->snap);
+	fw_cache_free(m->host, &fw->cache);
 	fw_profiles_free(fw);
 	pthread_mutex_destroy(&fw->mu);
 	free(fw);
@@ -100,6 +108,7 @@ static void fw_fini(cs_mod *m)
 static const cs_informer_handlers node_handlers = {
 	.on_add = node_add,
 	.on_update = node_update,
+	.on_delete = node_delete,
 };
 
 static int fw_init(cs_mod *m)
@@ -177,6 +186,7 @@ static void track(cs_mod *m, struct fw *fw, const char *key)
 	char ns[256];
 	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
 	const cs_object *pod = h->cache_get(fw->pods, ns, slash + 1);
+	fw_cache_pod(m, fw, key, pod);
 	if (!pod) {
 		/* A pending pod deleted changes nothing for the others; an
 		 * assigned one frees what it used. */

@@ -80,21 +80,72 @@ typedef struct fw_arena {
 void *fw_arena_alloc(fw_arena *a, size_t n); /* zeroed, or NULL */
 void fw_arena_free(fw_arena *a);
 
+/* ---- cache.c: the scheduler's cache of nodes and the pods on them ----
+ *
+ * Kubernetes' scheduler cache: per node its object, allocatable, and the
+ * pods bound there (not terminal) or assumed there by this framework
+ * (between reserve and the binding showing in the pods cache), kept up to
+ * date from events instead of recomputed per cycle.  A global generation
+ * stamps every node that changes, and the changed nodes are kept most
+ * recent first, so the snapshot copies only those.  Guarded by fw->mu: the
+ * node informer (module thread) and the pod events and assumptions
+ * (scheduling thread) both write it. */
+
+/* A pod bound or assumed on a node. */
+typedef struct fw_cpod {
+	struct fw_cpod *prev, *next; /* its node's pods */
+	char *key, *uid, *node;
+	const cs_object *pod; /* a reference */
+	fw_res req;           /* its effective requests */
+	bool assumed;         /* by this framework, not yet seen bound */
+} fw_cpod;
+
+typedef struct fw_cnode {
+	struct fw_cnode *mprev, *mnext; /* the most-recently-updated list */
+	char *name;
+	const cs_object *node; /* a reference; NULL: only pods name it yet */
+	fw_res alloc;          /* allocatable (else capacity) */
+	fw_cpod *pods;
+	size_t npods;
+	uint64_t gen; /* the cache's generation when it last changed */
+} fw_cnode;
+
+typedef struct fw_cache {
+	fw_map nodes;     /* name -> fw_cnode */
+	fw_map pods;      /* "ns/name" -> fw_cpod */
+	fw_map nominated; /* "ns/name" -> pending pod object naming a node */
+	fw_cnode *mru;    /* every node, most recent generation first */
+	uint64_t gen;     /* the last generation given */
+	uint64_t nodeset; /* bumped when a node object appears or goes */
+} fw_cache;
+
+struct fw;
+/* Module thread: a node added or updated (its object), or deleted. */
+void fw_cache_node_set(cs_mod *m, struct fw *fw, const cs_object *node);
+void fw_cache_node_del(cs_mod *m, struct fw *fw, const cs_object *node);
+/* Scheduling thread: the pods cache's state of key (NULL: gone).  Ends
+ * the pod's assumption once the cache shows it bound or gone. */
+void fw_cache_pod(cs_mod *m, struct fw *fw, const char *key, const cs_object *pod);
+/* Scheduling thread, under fw->mu: the pod of key assumed on node, or no
+ * longer (its cycle failed).  -1 when out of memory. */
+int fw_cache_assume_locked(const cs_host *h, struct fw *fw, const char *key, const cs_object *pod,
+			   const char *node);
+void fw_cache_forget_locked(const cs_host *h, struct fw *fw, const char *key, const char *uid);
+void fw_cache_free(const cs_host *h, fw_cache *c);
+
 /* ---- snapshot.c ---- */
 
-typedef struct fw_node {
-	cs_sched_node pub;
-	fw_res alloc, req;
-	size_t npods, cap;
-	const cs_sched_pod **pods;
-} fw_node;
+/* A node as the snapshot holds it: a copy of the cache's, shared by the
+ * cycles that started while it was current (refs), read-only. */
+typedef struct fw_snode fw_snode;
 
 typedef struct fw_snapshot {
 	fw_arena arena;
 	size_t n;
-	fw_node *nodes;             /* sorted by name */
-	const cs_sched_node **ptrs; /* &nodes[i].pub */
-	const cs_object **objs;     /* references held (nodes, pods) */
+	const cs_sched_node **ptrs; /* sorted by name */
+	fw_snode **held;            /* the n shared nodes, one reference each */
+	struct fw_override *over;   /* nodes with nominated pods added */
+	const cs_object **objs;     /* references held (nominated pods) */
 	size_t nobjs, objcap;
 	/* Pending pods with status.nominatedNodeName on a node of the
 	 * snapshot, but the cycle's own pod (cs_sched_ctx.nominated). */
@@ -102,14 +153,24 @@ typedef struct fw_snapshot {
 	size_t nnominated, nomcap;
 } fw_snapshot;
 
-struct fw;
-/* Every node with the pods bound or assumed on it, and those nominated
- * there that take room in the cycle of `pod` (of priority >= its own, not
- * itself).  NULL (logged) when out of memory. */
+/* The snapshot kept across cycles (scheduling thread). */
+typedef struct fw_snapstate {
+	fw_snode **v; /* sorted by name */
+	size_t n;
+	uint64_t gen, nodeset;
+	bool valid;
+} fw_snapstate;
+
+/* Bring the persistent snapshot up to date with the cache (copying only
+ * the nodes changed since), and make the view of the cycle of `pod`: every
+ * node with the pods bound or assumed on it, and those nominated there
+ * that take room in its cycle (of priority >= its own, not itself).  NULL
+ * (logged) when out of memory. */
 fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw, const cs_object *pod);
 /* The snapshot's node called name, or NULL. */
 const cs_sched_node *fw_snapshot_node(fw_snapshot *s, const char *name);
 void fw_snapshot_free(const cs_host *h, fw_snapshot *s);
+void fw_snapstate_free(const cs_host *h, fw_snapstate *st);
 /* Fill a cs_sched_pod whose requests live in the snapshot's arena. */
 int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sched_pod *out);
 
@@ -145,6 +206,8 @@ struct fw {
 	struct fw_queue *q;      /* mu: the scheduling queue (queue.c) */
 	fw_map assumed;          /* mu: pod uid -> struct fw_assumed */
 	struct fw_cycle *parked; /* mu: cycles waiting for permit or binding */
+	fw_cache cache;          /* mu: nodes and the pods on them (cache.c) */
+	fw_snapstate snap;       /* scheduling thread: the snapshot (snapshot.c) */
 };
 
 /* A pod assumed on a node: reserved and being bound, or bound but not yet

@@ -1,12 +1,19 @@
-/* The snapshot a scheduling cycle runs on: every cached node with its
- * allocatable resources, and the pods that occupy it -- those the cache
- * shows bound there, those this framework assumed there whose binding
- * the cache does not show yet, and the pending pods nominated there
- * (status.nominatedNodeName, set when they preempted pods on it) whose
- * priority is at least that of the pod the cycle is for: the room their
- * victims left is theirs (Kubernetes' nominated pods, which its filters
- * add to the node for pods of lower or equal priority).  Built from the informer caches at the
- * start of each cycle (issue 4 replaces this with an incremental cache).
+/* The snapshot a scheduling cycle runs on: every node of the scheduler's
+ * cache (cache.c) with its allocatable resources and the pods that occupy
+ * it -- bound there, or assumed there by this framework -- and the pending
+ * pods nominated there (status.nominatedNodeName, set when they preempted
+ * pods on it) whose priority is at least that of the pod the cycle is for:
+ * the room their victims left is theirs (Kubernetes' nominated pods, which
+ * its filters add to the node for pods of lower or equal priority).
+ *
+ * As Kubernetes' UpdateSnapshot: the snapshot persists across cycles
+ * (fw->snap) and each cycle copies from the cache only the nodes whose
+ * generation is newer than the snapshot's, walking the cache's
+ * most-recently-updated list; the array of nodes is rebuilt only when
+ * nodes come or go.  Copied nodes are shared, reference-counted and never
+ * changed, so a cycle that outlives the next one (parked for its permit
+ * or binding) keeps the nodes it ran on until its cycle_end.  Nominated
+ * pods are applied per cycle to private copies of the nodes they name.
  *
  * Scheduling thread only. */
 #include <stdlib.h>
@@ -14,12 +21,32 @@
 
 #include "fw.h"
 
+struct fw_snode {
+	cs_sched_node pub; /* first: ptrs point here */
+	unsigned refs;
+	fw_res alloc, req;
+	size_t npods;
+	cs_sched_pod *podv;
+	fw_res *preq;              /* podv[i]'s requests */
+	const cs_sched_pod **pods; /* &podv[i] */
+};
+
+/* A node of one cycle with the nominated pods that take room on it. */
+struct fw_override {
+	struct fw_override *next;
+	cs_sched_node pub;
+	size_t idx; /* in ptrs */
+	fw_res req;
+	const cs_sched_pod **pods;
+	size_t npods, cap;
+};
+
 /* ---- held objects ---- */
 
 static int hold(const cs_host *h, fw_snapshot *s, const cs_object *o)
 {
 	if (s->nobjs == s->objcap) {
-		size_t cap = s->objcap ? s->objcap * 2 : 256;
+		size_t cap = s->objcap ? s->objcap * 2 : 16;
 		const cs_object **v = realloc(s->objs, cap * sizeof(*v));
 		if (!v)
 			return -1;
@@ -30,22 +57,51 @@ static int hold(const cs_host *h, fw_snapshot *s, const cs_object *o)
 	return 0;
 }
 
+static void snode_unref(const cs_host *h, fw_snode *n)
+{
+	if (!n || --n->refs)
+		return;
+	for (size_t i = 0; i < n->npods; i++) {
+		h->obj_free(n->podv[i].pod);
+		fw_res_free(&n->preq[i]);
+	}
+	h->obj_free(n->pub.node);
+	fw_res_free(&n->alloc);
+	fw_res_free(&n->req);
+	free(n->podv);
+	free(n->preq);
+	free(n->pods);
+	free(n);
+}
+
 void fw_snapshot_free(const cs_host *h, fw_snapshot *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		fw_res_free(&s->nodes[i].alloc);
-		fw_res_free(&s->nodes[i].req);
-	}
-	free(s->nodes);
+	for (size_t i = 0; i < s->n; i++)
+		snode_unref(h, s->held[i]);
+	free(s->held);
 	free(s->ptrs);
+	for (struct fw_override *o = s->over, *nx; o; o = nx) {
+		nx = o->next;
+		fw_res_free(&o->req);
+		free(o->pods);
+		free(o);
+	}
 	for (size_t i = 0; i < s->nobjs; i++)
 		h->obj_free(s->objs[i]);
 	free(s->objs);
 	free(s->nominated);
 	fw_arena_free(&s->arena);
 	free(s);
+}
+
+void fw_snapstate_free(const cs_host *h, fw_snapstate *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		snode_unref(h, st->v[i]);
+	free(st->v);
+	memset(st, 0, sizeof(*st));
 }
 
 int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sched_pod *out)
@@ -81,48 +137,7 @@ int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sche
 	return rc;
 }
 
-/* ---- nodes ---- */
-
-struct objlist {
-	const cs_host *h;
-	const cs_object **v;
-	size_t n, cap;
-	bool oom;
-};
-
-static bool collect(void *arg, const cs_object *o)
-{
-	struct objlist *l = arg;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		const cs_object **v = realloc(l->v, cap * sizeof(*v));
-		if (!v) {
-			l->oom = true;
-			return false;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = l->h->obj_keep(o);
-	return true;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const fw_node *)a)->pub.name, ((const fw_node *)b)->pub.name);
-}
-
-static fw_node *find_node(fw_snapshot *s, const char *name)
-{
-	fw_node key = {.pub.name = name};
-	return name ? bsearch(&key, s->nodes, s->n, sizeof(*s->nodes), by_name) : NULL;
-}
-
-const cs_sched_node *fw_snapshot_node(fw_snapshot *s, const char *name)
-{
-	fw_node *n = find_node(s, name);
-	return n ? &n->pub : NULL;
-}
+/* ---- the persistent snapshot ---- */
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -131,175 +146,158 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return h;
 }
 
-static int add_nodes(cs_mod *m, struct fw *fw, fw_snapshot *s)
+static void set_req(cs_sched_pod *p, const fw_res *r)
 {
-	const cs_host *h = m->host;
-	struct objlist l = {.h = h};
-	h->cache_each(fw->nodes, NULL, NULL, collect, &l);
-	int rc = l.oom ? -1 : 0;
-	s->nodes = calloc(l.n ? l.n : 1, sizeof(*s->nodes));
-	s->ptrs = calloc(l.n ? l.n : 1, sizeof(*s->ptrs));
-	if (!s->nodes || !s->ptrs)
-		rc = -1;
-	for (size_t i = 0; i < l.n; i++) {
-		const cs_object *o = l.v[i];
-		if (rc || hold(h, s, o) < 0) {
+	p->requests = r->pub;
+	p->requests.scalar_names = r->names;
+	p->requests.scalar_values = r->vals;
+}
+
+/* A shared copy of the cache's node n (fw->mu held). */
+static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
+{
+	fw_snode *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->pub.size = sizeof(s->pub);
+	s->pub.node = h->obj_keep(n->node);
+	s->pub.name = h->obj_str(n->node, "metadata.name");
+	s->pub.generation = n->gen;
+	size_t k = n->npods;
+	s->podv = calloc(k ? k : 1, sizeof(*s->podv));
+	s->preq = calloc(k ? k : 1, sizeof(*s->preq));
+	s->pods = calloc(k ? k : 1, sizeof(*s->pods));
+	int rc =
+		s->podv && s->preq && s->pods && fw_res_add(&s->alloc, &n->alloc.pub) >= 0 ? 0 : -1;
+	for (const fw_cpod *p = n->pods; p && !rc; p = p->next) {
+		cs_sched_pod *q = &s->podv[s->npods];
+		fw_res *r = &s->preq[s->npods];
+		s->npods++;
+		q->size = sizeof(*q);
+		q->pod = h->obj_keep(p->pod);
+		q->ns = h->obj_str(p->pod, "metadata.namespace");
+		q->name = h->obj_str(p->pod, "metadata.name");
+		q->uid = h->obj_str(p->pod, "metadata.uid");
+		q->priority = (int32_t)h->obj_int(p->pod, "spec.priority", 0);
+		if (fw_res_add(r, &p->req.pub) < 0 || fw_res_add(&s->req, &p->req.pub) < 0)
 			rc = -1;
-			continue;
-		}
-		const char *name = h->obj_str(o, "metadata.name");
-		if (!name)
-			continue;
-		fw_node *n = &s->nodes[s->n++];
-		n->pub.size = sizeof(n->pub);
-		n->pub.node = o;
-		n->pub.name = name;
-		n->pub.generation =
-			fnv(1469598103934665603ULL, h->obj_str(o, "metadata.resourceVersion"));
-		/* Allocatable is what pods may use; a node that reports only
-		 * its capacity offers all of it. */
-		const cs_object *alloc = h->obj_get(o, "status.allocatable");
-		if (h->obj_len(alloc) == 0)
-			alloc = h->obj_get(o, "status.capacity");
-		size_t bad = 0;
-		if (fw_res_add_list(h, &n->alloc, alloc, &bad) < 0)
-			rc = -1;
-		if (bad)
-			h->log(m, CS_LOG_DEBUG, "node %s: %zu allocatable amounts do not parse",
-			       name, bad);
+		set_req(q, r);
 	}
-	for (size_t i = 0; i < l.n; i++)
-		h->obj_free(l.v[i]);
-	free(l.v);
-	if (!rc)
-		qsort(s->nodes, s->n, sizeof(*s->nodes), by_name);
-	return rc;
+	if (rc) {
+		snode_unref(h, s);
+		return NULL;
+	}
+	/* Order of the pods: the cache's, most recently added first; keep
+	 * the oldest first as the pods cache would list them by age. */
+	for (size_t i = 0; i < s->npods; i++)
+		s->pods[i] = &s->podv[s->npods - 1 - i];
+	s->pub.allocatable = s->alloc.pub;
+	s->pub.allocatable.scalar_names = s->alloc.names;
+	s->pub.allocatable.scalar_values = s->alloc.vals;
+	s->pub.requested = s->req.pub;
+	s->pub.requested.scalar_names = s->req.names;
+	s->pub.requested.scalar_values = s->req.vals;
+	s->pub.npods = s->npods;
+	s->pub.pods = s->pods;
+	return s;
 }
 
-/* ---- pods ---- */
-
-struct assumed_copy {
-	char *uid, *node;
-	bool counted; /* the cache still shows its pod unbound */
-};
-
-struct acopy {
-	struct assumed_copy *v;
-	size_t n, cap;
-	bool oom;
-};
-
-static void copy_assumed(void *arg, const char *uid, void *val)
+static int by_snode(const void *a, const void *b)
 {
-	struct acopy *c = arg;
-	const struct fw_assumed *a = val;
-	if (c->oom)
-		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct assumed_copy *v = realloc(c->v, cap * sizeof(*v));
-		if (!v) {
-			c->oom = true;
-			return;
-		}
-		c->v = v;
-		c->cap = cap;
-	}
-	struct assumed_copy *e = &c->v[c->n];
-	e->uid = strdup(uid);
-	e->node = strdup(a->node);
-	e->counted = false;
-	if (!e->uid || !e->node) {
-		free(e->uid);
-		free(e->node);
-		c->oom = true;
-		return;
-	}
-	c->n++;
+	return strcmp((*(fw_snode *const *)a)->pub.name, (*(fw_snode *const *)b)->pub.name);
 }
 
-static int by_uid(const void *a, const void *b)
+static fw_snode **find_snode(fw_snapstate *st, const char *name)
 {
-	return strcmp(((const struct assumed_copy *)a)->uid, ((const struct assumed_copy *)b)->uid);
+	fw_snode key = {.pub.name = name}, *kp = &key;
+	return st->n ? bsearch(&kp, st->v, st->n, sizeof(*st->v), by_snode) : NULL;
 }
 
-struct podref {
-	const cs_object *obj;
-	const char *node; /* borrowed from obj or from the assumed copy */
-	bool nominated;   /* pending, status.nominatedNodeName */
-};
-
-struct podwalk {
+struct rebuild {
 	const cs_host *h;
-	struct acopy *assumed;
-	struct podref *v;
-	size_t n, cap;
+	fw_snapstate *old;
+	fw_snode **v;
+	size_t n;
 	bool oom;
 };
 
-static bool terminal(const cs_host *h, const cs_object *pod)
+static void rebuild_one(void *arg, const char *name, void *val)
 {
-	const char *phase = h->obj_str(pod, "status.phase");
-	return phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"));
+	struct rebuild *r = arg;
+	const fw_cnode *n = val;
+	if (!n->node || r->oom)
+		return;
+	fw_snode **had = find_snode(r->old, name);
+	fw_snode *s;
+	if (had && (*had)->pub.generation == n->gen) {
+		s = *had;
+		s->refs++;
+	} else if (!(s = snode_new(r->h, n))) {
+		r->oom = true;
+		return;
+	}
+	r->v[r->n++] = s;
 }
 
-/* Runs under the pods cache's read lock: the cache is one consistent
- * state, so a pod is either seen bound or counted through its assumption,
- * never both and never neither. */
-static bool visit_pod(void *arg, const cs_object *pod)
+/* Bring st up to date with the cache (fw->mu held). */
+static int update_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 {
-	struct podwalk *w = arg;
-	const cs_host *h = w->h;
-	if (terminal(h, pod))
-		return true;
-	const char *node = h->obj_str(pod, "spec.nodeName");
-	bool nominated = false;
-	if (!node || !*node) {
-		const char *uid = h->obj_str(pod, "metadata.uid");
-		struct assumed_copy key = {.uid = (char *)uid}, *a = NULL;
-		if (uid && w->assumed->n)
-			a = bsearch(&key, w->assumed->v, w->assumed->n, sizeof(key), by_uid);
-		if (a) {
-			a->counted = true;
-			node = a->node;
-		} else {
-			/* A pod being deleted will not come to use the room. */
-			node = h->obj_str(pod, "status.nominatedNodeName");
-			if (!node || !*node || h->obj_get(pod, "metadata.deletionTimestamp"))
-				return true;
-			nominated = true;
+	fw_cache *c = &fw->cache;
+	if (!st->valid || st->nodeset != c->nodeset) {
+		/* Nodes came or went: a new array, the unchanged nodes kept. */
+		struct rebuild r = {.h = h, .old = st};
+		r.v = calloc(c->nodes.len ? c->nodes.len : 1, sizeof(*r.v));
+		if (!r.v)
+			return -1;
+		fw_map_each(&c->nodes, rebuild_one, &r);
+		if (r.oom) {
+			for (size_t i = 0; i < r.n; i++)
+				snode_unref(h, r.v[i]);
+			free(r.v);
+			return -1;
+		}
+		qsort(r.v, r.n, sizeof(*r.v), by_snode);
+		fw_snapstate_free(h, st);
+		st->v = r.v;
+		st->n = r.n;
+	} else {
+		for (const fw_cnode *n = c->mru; n && n->gen > st->gen; n = n->mnext) {
+			fw_snode **at = n->node ? find_snode(st, n->name) : NULL;
+			if (!at)
+				continue; /* a node without object: not in the snapshot */
+			fw_snode *s = snode_new(h, n);
+			if (!s)
+				return -1;
+			snode_unref(h, *at);
+			*at = s;
 		}
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		struct podref *v = realloc(w->v, cap * sizeof(*v));
-		if (!v) {
-			w->oom = true;
-			return false;
-		}
-		w->v = v;
-		w->cap = cap;
-	}
-	w->v[w->n++] = (struct podref){h->obj_keep(pod), node, nominated};
-	return true;
+	st->gen = c->gen;
+	st->nodeset = c->nodeset;
+	st->valid = true;
+	return 0;
 }
 
-/* An assumption ends when the cache shows the pod bound (or gone). */
-static bool still_assumed(void *arg, const char *uid, void *val)
+/* ---- one cycle's view ---- */
+
+static int by_name(const void *a, const void *b)
 {
-	(void)val;
-	const struct acopy *c = arg;
-	struct assumed_copy key = {.uid = (char *)uid};
-	const struct assumed_copy *a = c->n ? bsearch(&key, c->v, c->n, sizeof(key), by_uid) : NULL;
-	return !a || a->counted;
+	return strcmp((*(const cs_sched_node *const *)a)->name,
+		      (*(const cs_sched_node *const *)b)->name);
 }
 
-void fw_assumed_free(void *val)
+static const cs_sched_node **find_ptr(fw_snapshot *s, const char *name)
 {
-	struct fw_assumed *a = val;
-	if (a)
-		free(a->node);
-	free(a);
+	cs_sched_node key = {.name = name};
+	const cs_sched_node *kp = &key;
+	return name && s->n ? bsearch(&kp, s->ptrs, s->n, sizeof(*s->ptrs), by_name) : NULL;
+}
+
+const cs_sched_node *fw_snapshot_node(fw_snapshot *s, const char *name)
+{
+	const cs_sched_node **p = find_ptr(s, name);
+	return p ? *p : NULL;
 }
 
 /* Whether a nominated pod takes room on its node in the cycle of the pod
@@ -326,92 +324,129 @@ static int add_nominated(fw_snapshot *s, const cs_sched_pod *p)
 	return 0;
 }
 
-static int add_pods(cs_mod *m, struct fw *fw, fw_snapshot *s, const char *uid, int32_t prio)
+/* The cycle's private copy of the node at ptrs[idx], made on first use. */
+static struct fw_override * override(fw_snapshot *s, const cs_sched_node **at)
 {
-	const cs_host *h = m->host;
-	struct acopy ac = {0};
+	size_t idx = (size_t)(at - s->ptrs);
+	for (struct fw_override *o = s->over; o; o = o->next)
+		if (o->idx == idx)
+			return o;
+	struct fw_override *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->next = s->over;
+	s->over = o;
+	o->idx = idx;
+	o->pub = **at;
+	o->cap = o->pub.npods + 4;
+	o->pods = calloc(o->cap, sizeof(*o->pods));
+	if (!o->pods || fw_res_add(&o->req, &o->pub.requested) < 0)
+		return NULL;
+	if (o->pub.npods)
+		memcpy(o->pods, o->pub.pods, o->pub.npods * sizeof(*o->pods));
+	o->npods = o->pub.npods;
+	return o;
+}
+
+static int apply_nominated(const cs_host *h, fw_snapshot *s, const cs_object *nom, const char *uid,
+			   int32_t prio)
+{
+	const char *u = h->obj_str(nom, "metadata.uid");
+	if (u && uid && !strcmp(u, uid))
+		return 0; /* the cycle's own pod */
+	const cs_sched_node **at = find_ptr(s, h->obj_str(nom, "status.nominatedNodeName"));
+	if (!at)
+		return 0;
+	cs_sched_pod *p = fw_arena_alloc(&s->arena, sizeof(*p));
+	if (!p || hold(h, s, nom) < 0 || fw_sched_pod(h, s, nom, p) < 0 || add_nominated(s, p) < 0)
+		return -1;
+	if (!reserves(h, nom, uid, prio))
+		return 0;
+	struct fw_override *o = override(s, at);
+	if (!o || fw_res_add(&o->req, &p->requests) < 0)
+		return -1;
+	if (o->npods == o->cap) {
+		size_t cap = o->cap * 2;
+		const cs_sched_pod **v = realloc(o->pods, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		o->pods = v;
+		o->cap = cap;
+	}
+	o->pods[o->npods++] = p;
+	o->pub.generation += fnv(fnv(1469598103934665603ULL, p->uid),
+				 h->obj_str(nom, "metadata.resourceVersion"));
+	return 0;
+}
+
+struct nomlist {
+	const cs_host *h;
+	const cs_object **v;
+	size_t n;
+};
+
+static void copy_nominated(void *arg, const char *key, void *val)
+{
+	(void)key;
+	struct nomlist *l = arg;
+	l->v[l->n++] = l->h->obj_keep(val);
+}
+
+static fw_snapshot *view(const cs_host *h, struct fw *fw, const cs_object *pod)
+{
+	const char *uid = h->obj_str(pod, "metadata.uid");
+	int32_t prio = (int32_t)h->obj_int(pod, "spec.priority", 0);
+	fw_snapstate *st = &fw->snap;
+	fw_snapshot *s = calloc(1, sizeof(*s));
+	struct nomlist nl = {.h = h};
+	int rc = s ? 0 : -1;
 	pthread_mutex_lock(&fw->mu);
-	fw_map_each(&fw->assumed, copy_assumed, &ac);
-	pthread_mutex_unlock(&fw->mu);
-	int rc = ac.oom ? -1 : 0;
-	if (ac.n)
-		qsort(ac.v, ac.n, sizeof(*ac.v), by_uid);
-	struct podwalk w = {.h = h, .assumed = &ac};
-	if (!rc) {
-		h->cache_each(fw->pods, NULL, NULL, visit_pod, &w);
-		if (w.oom)
-			rc = -1;
-	}
-	if (!rc) {
-		pthread_mutex_lock(&fw->mu);
-		fw_map_filter(&fw->assumed, still_assumed, &ac, fw_assumed_free);
-		pthread_mutex_unlock(&fw->mu);
-	}
-	/* Place each pod on its node: count first, then fill. */
-	fw_node **where = calloc(w.n ? w.n : 1, sizeof(*where));
-	if (!where)
+	if (!rc)
+		rc = update_locked(h, fw, st);
+	size_t nn = fw->cache.nominated.len;
+	if (!rc && nn && !(nl.v = calloc(nn, sizeof(*nl.v))))
 		rc = -1;
-	for (size_t i = 0; !rc && i < w.n; i++)
-		if ((where[i] = find_node(s, w.v[i].node)) &&
-		    (!w.v[i].nominated || reserves(h, w.v[i].obj, uid, prio)))
-			where[i]->cap++;
-	for (size_t i = 0; !rc && i < s->n; i++)
-		if (s->nodes[i].cap && !(s->nodes[i].pods = fw_arena_alloc(
-						 &s->arena, s->nodes[i].cap * sizeof(void *))))
-			rc = -1;
-	for (size_t i = 0; i < w.n; i++) {
-		fw_node *n = rc ? NULL : where[i];
-		bool listed = false; /* in s->nominated */
-		if (n && w.v[i].nominated) {
-			const char *u = h->obj_str(w.v[i].obj, "metadata.uid");
-			listed = !(u && uid && !strcmp(u, uid));
-			if (!reserves(h, w.v[i].obj, uid, prio))
-				n = NULL;
-		}
-		cs_sched_pod *p = n || listed ? fw_arena_alloc(&s->arena, sizeof(*p)) : NULL;
-		if ((n || listed) &&
-		    (!p || hold(h, s, w.v[i].obj) < 0 || fw_sched_pod(h, s, w.v[i].obj, p) < 0 ||
-		     (listed && add_nominated(s, p) < 0) ||
-		     (n && fw_res_add(&n->req, &p->requests) < 0)))
-			rc = -1;
-		if (!rc && n) {
-			n->pods[n->npods++] = p;
-			/* Order-independent: the walk order of the cache is not
-			 * stable, the generation must be. */
-			n->pub.generation += fnv(fnv(1469598103934665603ULL, p->uid),
-						 h->obj_str(p->pod, "metadata.resourceVersion"));
-		}
-		h->obj_free(w.v[i].obj);
+	if (!rc && nn)
+		fw_map_each(&fw->cache.nominated, copy_nominated, &nl);
+	pthread_mutex_unlock(&fw->mu);
+	if (!rc) {
+		s->ptrs = calloc(st->n ? st->n : 1, sizeof(*s->ptrs));
+		s->held = calloc(st->n ? st->n : 1, sizeof(*s->held));
+		rc = s->ptrs && s->held ? 0 : -1;
 	}
-	free(where);
-	free(w.v);
-	for (size_t i = 0; i < ac.n; i++) {
-		free(ac.v[i].uid);
-		free(ac.v[i].node);
+	for (size_t i = 0; !rc && i < st->n; i++) {
+		s->held[i] = st->v[i];
+		st->v[i]->refs++;
+		s->ptrs[i] = &st->v[i]->pub;
 	}
-	free(ac.v);
-	return rc;
+	if (!rc)
+		s->n = st->n;
+	for (size_t i = 0; i < nl.n; i++) {
+		if (!rc && apply_nominated(h, s, nl.v[i], uid, prio) < 0)
+			rc = -1;
+		h->obj_free(nl.v[i]);
+	}
+	free(nl.v);
+	for (struct fw_override *o = s ? s->over : NULL; !rc && o; o = o->next) {
+		o->pub.requested = o->req.pub;
+		o->pub.requested.scalar_names = o->req.names;
+		o->pub.requested.scalar_values = o->req.vals;
+		o->pub.npods = o->npods;
+		o->pub.pods = o->pods;
+		s->ptrs[o->idx] = &o->pub;
+	}
+	if (rc) {
+		fw_snapshot_free(h, s);
+		return NULL;
+	}
+	return s;
 }
 
 fw_snapshot *fw_snapshot_build(cs_mod *m, struct fw *fw, const cs_object *pod)
 {
-	const cs_host *h = m->host;
-	const char *uid = h->obj_str(pod, "metadata.uid");
-	int32_t prio = (int32_t)h->obj_int(pod, "spec.priority", 0);
-	fw_snapshot *s = calloc(1, sizeof(*s));
-	if (!s || add_nodes(m, fw, s) < 0 || add_pods(m, fw, s, uid, prio) < 0) {
+	fw_snapshot *s = view(m->host, fw, pod);
+	if (!s)
 		m->host->log(m, CS_LOG_ERROR,
 			     "cannot build the scheduling snapshot: out of memory");
-		fw_snapshot_free(m->host, s);
-		return NULL;
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		fw_node *n = &s->nodes[i];
-		n->pub.allocatable = n->alloc.pub;
-		n->pub.requested = n->req.pub;
-		n->pub.npods = n->npods;
-		n->pub.pods = n->pods;
-		s->ptrs[i] = &n->pub;
-	}
 	return s;
 }
