@@ -53,7 +53,7 @@ typedef struct cs_req {
 
 	cs_watch *watch; /* set for streaming watch responses */
 
-	cs_sink *sink;        /* in-process request: no wsi, responses go here */
+	cs_sink *sink; /* in-process request: no wsi, responses go here */
 	/* Made from an admission module's callback: no module admission
 	 * (sdk/include/capstan/admission.h). */
 	bool skip_module_admission;

@@ -817,17 +817,20 @@ static const struct rule rules[] = {
 	{"LimitRange", "{'spec':{'limits':[{'type':'Node'}]}}", "spec.limits[0].type", NSUP, NULL},
 	{"LimitRange", "{'spec':{'limits':[{'max':{'cpu':'1'}}]}}", "spec.limits[0].type", REQ,
 	 NULL},
-	{"LimitRange", "{'spec':{'limits':[{'type':'Container','min':{'cpu':'2'},'max':{'cpu':'1'},"
-		       "'default':null}]}}",
+	{"LimitRange",
+	 "{'spec':{'limits':[{'type':'Container','min':{'cpu':'2'},'max':{'cpu':'1'},"
+	 "'default':null}]}}",
 	 "spec.limits[0].min[cpu]", INV, "~min value 2 is greater than max value 1"},
-	{"LimitRange", "{'spec':{'limits':[{'type':'Container','default':{'cpu':'1'},"
-		       "'defaultRequest':{'cpu':'2'}}]}}",
+	{"LimitRange",
+	 "{'spec':{'limits':[{'type':'Container','default':{'cpu':'1'},"
+	 "'defaultRequest':{'cpu':'2'}}]}}",
 	 "spec.limits[0].defaultRequest[cpu]", INV,
 	 "~default request value 2 is greater than default limit value 1"},
 	{"LimitRange", "{'spec':{'limits':[{'type':'Pod','default':{'cpu':'1'}}]}}",
 	 "spec.limits[0].default", FORB, "Forbidden: may not be specified when `type` is 'Pod'"},
-	{"LimitRange", "{'spec':{'limits':[{'type':'Container','maxLimitRequestRatio':{"
-		       "'cpu':'0.5'}}]}}",
+	{"LimitRange",
+	 "{'spec':{'limits':[{'type':'Container','maxLimitRequestRatio':{"
+	 "'cpu':'0.5'}}]}}",
 	 "spec.limits[0].maxLimitRequestRatio[cpu]", INV, "~ratio 0.5 is less than 1"},
 	{"LimitRange", "{'spec':{'limits':[{'type':'PersistentVolumeClaim'}]}}",
 	 "spec.limits[0].limits", REQ, NULL},
