@@ -86,4 +86,23 @@ void ck_expect_deleted(ck_expect *e, const char *key, const char *pod);
 bool ck_expect_satisfied(ck_expect *e, const char *key, uint32_t *wait_ms);
 void ck_expect_forget(ck_expect *e, const char *key);
 
+/* ---- adopting and releasing (ck_owners.c) ---- */
+
+/* An ownerReference; controller also sets blockOwnerDeletion.  Owned, or
+ * NULL when out of memory. */
+cs_object *ck_owner_ref(const cs_host *h, const char *api_version, const char *kind,
+			const char *name, const char *uid, bool controller);
+/* A merge patch of obj's (of resource) ownerReferences: every reference but
+ * the owner's (owner_uid), plus ours (taken) when adopting; conditional on
+ * obj's resourceVersion, so that a concurrent change of the references is
+ * not overwritten.  Returns 0 or the failure code with err. */
+int ck_patch_owners(cs_mod *m, const char *resource, const cs_object *obj, const char *owner_uid,
+		    bool adopt, cs_object *ours, const cs_object **out, cs_error *err);
+/* Kubernetes re-reads the owner before adopting: the cache may still hold
+ * one that was deleted or replaced by a namesake.  True when the API has
+ * resource ns/name with this uid, not being deleted; a failure other than
+ * 404 is logged (what: "pods", "replica sets"). */
+bool ck_owner_current(cs_mod *m, const char *resource, const char *ns, const char *name,
+		      const char *uid, const char *what);
+
 #endif

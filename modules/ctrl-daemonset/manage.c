@@ -72,56 +72,15 @@ cs_object *ds_owner_ref(const cs_host *h, const ds_view *v)
 int ds_patch_owners(cs_mod *m, const ds_view *v, const char *resource, const cs_object *obj,
 		    bool adopt, const cs_object **out, cs_error *err)
 {
-	const cs_host *h = m->host;
-	cs_object *ours = adopt ? ds_owner_ref(h, v) : NULL;
-	const char *name = h->obj_str(obj, "metadata.name");
-	const char *rv = h->obj_str(obj, "metadata.resourceVersion");
-	const cs_object *refs = h->obj_get(obj, "metadata.ownerReferences");
-	cs_object *p = h->obj_new(CS_OBJ_MAP), *list = h->obj_new(CS_OBJ_ARRAY);
-	bool bad = !p || !list || !name || (adopt && !ours);
-	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		const char *uid = h->obj_str(r, "uid");
-		if (!uid || strcmp(uid, v->uid))
-			bad = h->obj_append(list, h->obj_clone(r)) != 0;
-	}
-	if (ours && !bad)
-		bad = h->obj_append(list, ours) != 0;
-	else
-		h->obj_free(ours);
-	if (!bad && h->obj_len(list) == 0) {
-		h->obj_free(list);
-		list = h->obj_new(CS_OBJ_NULL); /* merge patch: remove the field */
-	}
-	if (bad || h->obj_set(p, "metadata.ownerReferences", list) ||
-	    (rv && h->obj_set_str(p, "metadata.resourceVersion", rv))) {
-		if (bad)
-			h->obj_free(list);
-		h->obj_free(p);
-		return h->errorf(err, 500, "InternalError", "out of memory"), 500;
-	}
-	int rc = cs_api_patch(m, resource, v->ns, name, CS_PATCH_MERGE, p, out, err);
-	h->obj_free(p);
-	return rc;
+	return ck_patch_owners(m, resource, obj, v->uid, adopt,
+			       adopt ? ds_owner_ref(m->host, v) : NULL, out, err);
 }
 
 /* Kubernetes re-reads the DaemonSet before adopting: the cache may hold
  * one that was deleted or replaced by a namesake. */
 static bool can_adopt(cs_mod *m, const ds_view *v)
 {
-	const cs_host *h = m->host;
-	const cs_object *fresh = NULL;
-	cs_error err;
-	int rc = cs_api_get(m, PRIMARY, v->ns, v->name, &fresh, &err);
-	const char *uid = h->obj_str(fresh, "metadata.uid");
-	bool ok = rc == 0 && uid && !strcmp(uid, v->uid) &&
-		  !h->obj_get(fresh, "metadata.deletionTimestamp");
-	if (rc && rc != CS_NOT_FOUND)
-		h->log(m, CS_LOG_WARN,
-		       "daemonset %s: cannot check it before adopting pods (%d): %s", v->key, rc,
-		       err.message);
-	h->obj_free(fresh);
-	return ok;
+	return ck_owner_current(m, PRIMARY, v->ns, v->name, v->uid, "pods");
 }
 
 int ds_claim(cs_mod *m, ds_view *v)

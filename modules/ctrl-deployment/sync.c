@@ -88,37 +88,13 @@ static bool push(dp_sync *s, const cs_object *rs)
 static int patch_owners(dp_sync *s, const cs_object *rs, bool adopt, const cs_object **out)
 {
 	const cs_host *h = s->h;
-	const char *uid = h->obj_str(s->d, "metadata.uid");
-	const cs_object *refs = h->obj_get(rs, "metadata.ownerReferences");
-	cs_object *p = h->obj_new(CS_OBJ_MAP), *list = h->obj_new(CS_OBJ_ARRAY);
-	bool bad = !p || !list || !uid;
-	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		if (!ck_str_is(h->obj_str(r, "uid"), uid))
-			bad = h->obj_append(list, h->obj_clone(r)) != 0;
-	}
-	if (adopt && !bad)
-		bad = h->obj_append(list, owner_ref(s)) != 0;
-	if (!bad && h->obj_len(list) == 0) {
-		h->obj_free(list);
-		list = h->obj_new(CS_OBJ_NULL);
-	}
-	const char *rv = h->obj_str(rs, "metadata.resourceVersion");
-	if (bad || h->obj_set(p, "metadata.ownerReferences", list) ||
-	    (rv && h->obj_set_str(p, "metadata.resourceVersion", rv))) {
-		if (bad)
-			h->obj_free(list);
-		h->obj_free(p);
-		h->log(s->m, CS_LOG_WARN, "deployment %s: out of memory", s->key);
-		return 500;
-	}
 	cs_error err;
-	int rc = cs_api_patch(s->m, DP_RS, s->ns, rs_name(s, rs), CS_PATCH_MERGE, p, out, &err);
+	int rc = ck_patch_owners(s->m, DP_RS, rs, h->obj_str(s->d, "metadata.uid"), adopt,
+				 adopt ? owner_ref(s) : NULL, out, &err);
 	if (rc && rc != CS_NOT_FOUND)
 		h->log(s->m, CS_LOG_WARN, "deployment %s: %s replica set %s failed (%d %s): %s",
 		       s->key, adopt ? "adopting" : "releasing", rs_name(s, rs), rc, err.reason,
 		       err.message);
-	h->obj_free(p);
 	return rc;
 }
 
@@ -126,19 +102,8 @@ static int patch_owners(dp_sync *s, const cs_object *rs, bool adopt, const cs_ob
  * one that was deleted or replaced by a namesake. */
 static bool can_adopt(dp_sync *s)
 {
-	const cs_host *h = s->h;
-	const cs_object *fresh = NULL;
-	cs_error err;
-	int rc = cs_api_get(s->m, DP_PRIMARY, s->ns, s->name, &fresh, &err);
-	bool ok = rc == 0 &&
-		  ck_str_is(h->obj_str(fresh, "metadata.uid"), h->obj_str(s->d, "metadata.uid")) &&
-		  !h->obj_get(fresh, "metadata.deletionTimestamp");
-	if (rc && rc != CS_NOT_FOUND)
-		h->log(s->m, CS_LOG_WARN,
-		       "deployment %s: cannot check it before adopting replica sets (%d): %s",
-		       s->key, rc, err.message);
-	h->obj_free(fresh);
-	return ok;
+	return ck_owner_current(s->m, DP_PRIMARY, s->ns, s->name,
+				s->h->obj_str(s->d, "metadata.uid"), "replica sets");
 }
 
 struct claim {

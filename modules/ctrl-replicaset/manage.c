@@ -50,37 +50,8 @@ static cs_object *owner_ref(const cs_host *h, const rs_view *v)
 static int patch_owners(cs_mod *m, const rs_view *v, const cs_object *pod, bool adopt,
 			const cs_object **out, cs_error *err)
 {
-	const cs_host *h = m->host;
-	cs_object *ours = adopt ? owner_ref(h, v) : NULL;
-	const char *name = h->obj_str(pod, "metadata.name");
-	const char *rv = h->obj_str(pod, "metadata.resourceVersion");
-	const cs_object *refs = h->obj_get(pod, "metadata.ownerReferences");
-	cs_object *p = h->obj_new(CS_OBJ_MAP), *list = h->obj_new(CS_OBJ_ARRAY);
-	bool bad = !p || !list || !name || (adopt && !ours);
-	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		const char *uid = h->obj_str(r, "uid");
-		if (!uid || strcmp(uid, v->uid))
-			bad = h->obj_append(list, h->obj_clone(r)) != 0;
-	}
-	if (ours && !bad)
-		bad = h->obj_append(list, ours) != 0;
-	else
-		h->obj_free(ours);
-	if (!bad && h->obj_len(list) == 0) {
-		h->obj_free(list);
-		list = h->obj_new(CS_OBJ_NULL); /* merge patch: remove the field */
-	}
-	if (bad || h->obj_set(p, "metadata.ownerReferences", list) ||
-	    (rv && h->obj_set_str(p, "metadata.resourceVersion", rv))) {
-		if (bad)
-			h->obj_free(list);
-		h->obj_free(p);
-		return h->errorf(err, 500, "InternalError", "out of memory"), 500;
-	}
-	int rc = cs_api_patch(m, "pods", v->ns, name, CS_PATCH_MERGE, p, out, err);
-	h->obj_free(p);
-	return rc;
+	return ck_patch_owners(m, "pods", pod, v->uid, adopt, adopt ? owner_ref(m->host, v) : NULL,
+			       out, err);
 }
 
 /* Kubernetes re-reads the ReplicaSet from the API before adopting: the
@@ -88,19 +59,7 @@ static int patch_owners(cs_mod *m, const rs_view *v, const cs_object *pod, bool 
  * the same name. */
 static bool can_adopt(cs_mod *m, const rs_view *v)
 {
-	const cs_host *h = m->host;
-	const cs_object *fresh = NULL;
-	cs_error err;
-	int rc = cs_api_get(m, "replicasets.apps", v->ns, v->name, &fresh, &err);
-	bool ok = rc == 0 && h->obj_str(fresh, "metadata.uid") &&
-		  !strcmp(h->obj_str(fresh, "metadata.uid"), v->uid) &&
-		  !h->obj_get(fresh, "metadata.deletionTimestamp");
-	if (rc && rc != CS_NOT_FOUND)
-		h->log(m, CS_LOG_WARN,
-		       "replicaset %s: cannot check it before adopting pods (%d): %s", v->key, rc,
-		       err.message);
-	h->obj_free(fresh);
-	return ok;
+	return ck_owner_current(m, "replicasets.apps", v->ns, v->name, v->uid, "pods");
 }
 
 static bool push(const cs_object ***arr, size_t *n, size_t *cap, const cs_object *o)

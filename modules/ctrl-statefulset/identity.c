@@ -11,15 +11,7 @@
 static cs_object *ref_to(const cs_host *h, const char *api, const char *kind, const char *name,
 			 const char *uid, bool controller)
 {
-	cs_object *r = h->obj_new(CS_OBJ_MAP);
-	if (!r || h->obj_set_str(r, "apiVersion", api) || h->obj_set_str(r, "kind", kind) ||
-	    h->obj_set_str(r, "name", name) || h->obj_set_str(r, "uid", uid) ||
-	    (controller && (h->obj_set_bool(r, "controller", true) ||
-			    h->obj_set_bool(r, "blockOwnerDeletion", true)))) {
-		h->obj_free(r);
-		return NULL;
-	}
-	return r;
+	return ck_owner_ref(h, api, kind, name, uid, controller);
 }
 
 static void claim_name(const cs_host *h, const sts_view *v, const cs_object *tmpl, int ord,

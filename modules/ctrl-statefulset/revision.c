@@ -98,15 +98,7 @@ static void sort_revisions(const cs_host *h, sts_view *v)
 
 static cs_object *owner_ref(const cs_host *h, const sts_view *v)
 {
-	cs_object *r = h->obj_new(CS_OBJ_MAP);
-	if (!r || h->obj_set_str(r, "apiVersion", "apps/v1") ||
-	    h->obj_set_str(r, "kind", "StatefulSet") || h->obj_set_str(r, "name", v->name) ||
-	    h->obj_set_str(r, "uid", v->uid) || h->obj_set_bool(r, "controller", true) ||
-	    h->obj_set_bool(r, "blockOwnerDeletion", true)) {
-		h->obj_free(r);
-		return NULL;
-	}
-	return r;
+	return ck_owner_ref(h, "apps/v1", "StatefulSet", v->name, v->uid, true);
 }
 
 /* history.NewControllerRevision: labelled like the template plus the hash. */

@@ -78,64 +78,17 @@ static bool scan_visit(void *arg, const cs_object *pod)
 static int patch_owners(cs_mod *m, const sts_view *v, const cs_object *pod, bool adopt,
 			const cs_object **out, cs_error *err)
 {
-	const cs_host *h = m->host;
-	const cs_object *refs = h->obj_get(pod, "metadata.ownerReferences");
-	const char *rv = h->obj_str(pod, "metadata.resourceVersion");
-	cs_object *p = h->obj_new(CS_OBJ_MAP), *list = h->obj_new(CS_OBJ_ARRAY);
-	bool bad = !p || !list;
-	for (size_t i = 0; !bad && i < h->obj_len(refs); i++) {
-		const cs_object *r = h->obj_at(refs, i);
-		if (!ck_str_is(h->obj_str(r, "uid"), v->uid))
-			bad = h->obj_append(list, h->obj_clone(r)) != 0;
-	}
-	if (!bad && adopt) {
-		cs_object *r = h->obj_new(CS_OBJ_MAP);
-		bad = !r || h->obj_set_str(r, "apiVersion", "apps/v1") ||
-		      h->obj_set_str(r, "kind", "StatefulSet") ||
-		      h->obj_set_str(r, "name", v->name) || h->obj_set_str(r, "uid", v->uid) ||
-		      h->obj_set_bool(r, "controller", true) ||
-		      h->obj_set_bool(r, "blockOwnerDeletion", true);
-		if (bad)
-			h->obj_free(r);
-		else
-			bad = h->obj_append(list, r) != 0;
-	}
-	if (!bad && !h->obj_len(list)) {
-		h->obj_free(list);
-		list = h->obj_new(CS_OBJ_NULL); /* merge patch: remove the field */
-	}
-	if (bad || !list) {
-		h->obj_free(list);
-		h->obj_free(p);
-		return h->errorf(err, 500, "InternalError", "out of memory"), 500;
-	}
-	if (h->obj_set(p, "metadata.ownerReferences", list) ||
-	    (rv && h->obj_set_str(p, "metadata.resourceVersion", rv))) {
-		h->obj_free(p);
-		return h->errorf(err, 500, "InternalError", "out of memory"), 500;
-	}
-	int rc = cs_api_patch(m, "pods", v->ns, h->obj_str(pod, "metadata.name"), CS_PATCH_MERGE, p,
-			      out, err);
-	h->obj_free(p);
-	return rc;
+	cs_object *ours =
+		adopt ? ck_owner_ref(m->host, "apps/v1", "StatefulSet", v->name, v->uid, true)
+		      : NULL;
+	return ck_patch_owners(m, "pods", pod, v->uid, adopt, ours, out, err);
 }
 
 /* The cache may still hold a set that was deleted or replaced by one of
  * the same name: adopt only for the one the API has now. */
 static bool can_adopt(cs_mod *m, const sts_view *v)
 {
-	const cs_host *h = m->host;
-	const cs_object *fresh = NULL;
-	cs_error err;
-	int rc = cs_api_get(m, PRIMARY, v->ns, v->name, &fresh, &err);
-	bool ok = rc == 0 && ck_str_is(h->obj_str(fresh, "metadata.uid"), v->uid) &&
-		  !h->obj_get(fresh, "metadata.deletionTimestamp");
-	if (rc && rc != CS_NOT_FOUND)
-		h->log(m, CS_LOG_WARN,
-		       "statefulset %s: cannot check it before adopting pods (%d): %s", v->key, rc,
-		       err.message);
-	h->obj_free(fresh);
-	return ok;
+	return ck_owner_current(m, PRIMARY, v->ns, v->name, v->uid, "pods");
 }
 
 static int claim_pods(cs_mod *m, sts_view *v)
