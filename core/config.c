@@ -10,6 +10,29 @@
 
 #include "log.h"
 
+/* libconfuse's flex lexer keeps its start condition (inside a string, a
+ * comment) in globals that no parse resets: after one file that ends
+ * inside a quote, the next parse in the process -- pass 2, a module's
+ * list default -- is read as more of that quote, fails or aborts.  The
+ * library exports flex's destructor, which returns the lexer to the state
+ * of a fresh process; every parse goes through conf_parse*(), which calls
+ * it however the parse ended. */
+extern int cfg_yylex_destroy(void);
+
+static int conf_parse(cfg_t *cfg, const char *path)
+{
+	int rc = cfg_parse(cfg, path);
+	cfg_yylex_destroy();
+	return rc;
+}
+
+static int conf_parse_buf(cfg_t *cfg, const char *buf)
+{
+	int rc = cfg_parse_buf(cfg, buf);
+	cfg_yylex_destroy();
+	return rc;
+}
+
 static char errbuf[1024];
 /* Errors inside a section are reported on the section's cfg_t, which has
  * no position; the top-level one tracks the lexer's file and line. */
@@ -123,9 +146,8 @@ static bool unknown_key(char *key, size_t n)
 	return true;
 }
 
-/* libconfuse accepts a file that ends inside a block comment, and its
- * lexer then stays in comment state for every later parse in the process
- * (pass 2 aborts).  Refuse such a file first. */
+/* libconfuse accepts a file that ends inside a block comment: everything
+ * after the opening is silently ignored.  Refuse such a file first. */
 static int check_comments(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -211,7 +233,7 @@ int cs_config_load(cs_config *c, const char *path, char *err, size_t errlen)
 			break;
 		errbuf[0] = '\0';
 		parsing = cfg;
-		int rc = cfg_parse(cfg, path);
+		int rc = conf_parse(cfg, path);
 		parsing = NULL;
 		if (rc == CFG_FILE_ERROR) {
 			snprintf(err, errlen, "%s: cannot read configuration file: %m", path);
@@ -475,6 +497,32 @@ static int hand_value(cfg_t *sec, cfg_opt_t *opt)
 	return 0;
 }
 
+static void quiet_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	(void)cfg, (void)fmt, (void)ap;
+}
+
+/* libconfuse parses a list default only when it builds a section, and
+ * aborts the process if it does not parse; a module's table is checked
+ * here, the same way, before any section is built. */
+static bool list_default_ok(const char *name, const char *def)
+{
+	cfg_opt_t opts[] = {CFG_STR_LIST((char *)name, NULL, CFGF_NONE), CFG_END()};
+	cfg_t *t = cfg_init(opts, CFGF_NONE);
+	if (!t)
+		return false;
+	cfg_set_error_function(t, quiet_error);
+	size_t len = strlen(name) + strlen(def) + 8;
+	char *buf = malloc(len);
+	if (!buf)
+		abort();
+	snprintf(buf, len, "%s = %s", name, def);
+	bool ok = conf_parse_buf(t, buf) == CFG_SUCCESS;
+	free(buf);
+	cfg_free(t);
+	return ok;
+}
+
 int cs_options_check(const cs_option *decl, char *why, size_t n)
 {
 	for (const cs_option *d = decl; d && d->name; d++) {
@@ -504,6 +552,13 @@ int cs_options_check(const cs_option *decl, char *why, size_t n)
 		    !scalar_parse(d->type, d->def, &iv, &dv, &bv)) {
 			snprintf(why, n, "default \"%s\" of option \"%s\" is not %s %s", d->def,
 				 d->name, d->type == CS_OPT_INT ? "an" : "a", type_name(d->type));
+			return -1;
+		}
+		if (d->def && d->type == CS_OPT_STRING_LIST && !list_default_ok(d->name, d->def)) {
+			snprintf(why, n,
+				 "default '%s' of option \"%s\" is not a list of strings "
+				 "({\"a\", \"b\"})",
+				 d->def, d->name);
 			return -1;
 		}
 	}
@@ -637,7 +692,7 @@ cs_modcfg *cs_config_module(const cs_config *c, const char *name, const cs_optio
 		g_decl = decl;
 		g_hand = mc->hand;
 		g_nhand = mc->nhand;
-		int rc = cfg_parse(mc->cfg, c->path);
+		int rc = conf_parse(mc->cfg, c->path);
 		parsing = NULL;
 		g_validating = NULL;
 		if (rc != CFG_SUCCESS) {
