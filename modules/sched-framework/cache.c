@@ -188,6 +188,7 @@ static fw_cpod *new_pod(const cs_host *h, const char *key, const cs_object *pod,
 		return NULL;
 	p->pod = h->obj_keep(pod);
 	p->assumed = assumed;
+	p->affinity = fw_pod_affinity(h, pod);
 	if (!(p->key = strdup(key)) || !(p->uid = strdup(uid ? uid : "")) ||
 	    !(p->node = strdup(node)) || fw_pod_requests(h, pod, &p->req) < 0) {
 		pod_free(h, p);

@@ -665,8 +665,8 @@ static int no_fit(cs_mod *m, struct fw_cycle *c, const int *codes, const char **
 	return rc;
 }
 
-/* Scores the feasible nodes and picks the best; ties go to the first in
- * name order. */
+/* Scores the feasible nodes and picks the best; ties go to the first found
+ * (filtering starts where the last cycle stopped, which spreads them). */
 static int pick(cs_mod *m, struct fw_cycle *c, const cs_sched_node **feasible, size_t nf)
 {
 	if (nf == 1) {
@@ -795,6 +795,19 @@ static int reserve_permit(cs_mod *m, struct fw_cycle *c, uint32_t *wait)
 	return 1;
 }
 
+size_t fw_nodes_to_find(int pct, size_t n)
+{
+	const size_t min_find = 100;
+	if (n < min_find || pct >= 100)
+		return n;
+	if (pct <= 0) {
+		long adaptive = 50 - (long)(n / 125);
+		pct = adaptive < 5 ? 5 : (int)adaptive;
+	}
+	size_t want = n * (size_t)pct / 100;
+	return want < min_find ? min_find : want;
+}
+
 static int run(cs_mod *m, struct fw_cycle *c)
 {
 	int rc = pre_filter(m, c);
@@ -812,15 +825,21 @@ static int run(cs_mod *m, struct fw_cycle *c)
 		free(codes);
 		return cycle_error(m, c, "out of memory");
 	}
-	size_t nf = 0;
+	/* As Kubernetes: stop once enough nodes fit, and start the next
+	 * cycle where this one stopped, so that every node gets its turn.
+	 * No node fits only after every node was filtered. */
+	size_t nf = 0, want = fw_nodes_to_find(c->fw->pct_to_score, n);
+	size_t start = c->fw->next_start % n, k;
 	bool err = false;
-	for (size_t j = 0; j < n && !err; j++) {
+	for (k = 0; k < n && nf < want && !err; k++) {
+		size_t j = (start + k) % n;
 		const cs_sched_node *node = c->snap->ptrs[j];
 		codes[j] = filter_node(m, c, &c->pod, node, c->np, &reasons[j]);
 		err = codes[j] == CS_SCHED_ERROR;
 		if (codes[j] == CS_SCHED_OK)
 			feasible[nf++] = node;
 	}
+	c->fw->next_start = (start + k) % n;
 	if (err)
 		rc = cycle_error(m, c, "a filter failed (logged above)");
 	else if (!nf)
@@ -870,14 +889,19 @@ int fw_schedule(cs_mod *m, struct fw *fw, fw_profile *prof, const char *key, con
 	}
 	uint64_t cycle = ++fw->cycle;
 	for (size_t i = 0; i < c->np; i++) {
-		c->ctx[i].pub = (cs_sched_ctx){.size = sizeof(cs_sched_ctx),
-					       .cycle = cycle,
-					       .nnodes = c->snap->n,
-					       .nodes = c->snap->ptrs,
-					       .weight = c->pl[i].weight,
-					       .nnominated = c->snap->nnominated,
-					       .nominated = c->snap->nominated,
-					       .run_filters = run_filters};
+		c->ctx[i].pub =
+			(cs_sched_ctx){.size = sizeof(cs_sched_ctx),
+				       .cycle = cycle,
+				       .nnodes = c->snap->n,
+				       .nodes = c->snap->ptrs,
+				       .weight = c->pl[i].weight,
+				       .nnominated = c->snap->nnominated,
+				       .nominated = c->snap->nominated,
+				       .run_filters = run_filters,
+				       .nnodes_with_affinity = c->snap->nwith_aff,
+				       .nodes_with_affinity = c->snap->with_aff,
+				       .nnodes_with_required_anti_affinity = c->snap->nwith_anti,
+				       .nodes_with_required_anti_affinity = c->snap->with_anti};
 		c->ctx[i].cycle = c;
 		c->ctx[i].idx = i;
 	}

@@ -98,7 +98,12 @@ typedef struct fw_cpod {
 	const cs_object *pod; /* a reference */
 	fw_res req;           /* its effective requests */
 	bool assumed;         /* by this framework, not yet seen bound */
+	unsigned affinity;    /* FW_AFF_* */
 } fw_cpod;
+
+/* Which inter-pod terms a pod declares (cs_sched_node.pods_with_*). */
+enum { FW_AFF_ANY = 1, FW_AFF_REQ_ANTI = 2 };
+unsigned fw_pod_affinity(const cs_host *h, const cs_object *pod);
 
 typedef struct fw_cnode {
 	struct fw_cnode *mprev, *mnext; /* the most-recently-updated list */
@@ -151,6 +156,10 @@ typedef struct fw_snapshot {
 	 * snapshot, but the cycle's own pod (cs_sched_ctx.nominated). */
 	const cs_sched_pod **nominated;
 	size_t nnominated, nomcap;
+	/* The nodes of ptrs with pods_with_affinity / _required_anti_affinity
+	 * (cs_sched_ctx), in the arena. */
+	const cs_sched_node **with_aff, **with_anti;
+	size_t nwith_aff, nwith_anti;
 } fw_snapshot;
 
 /* The snapshot kept across cycles (scheduling thread). */
@@ -200,7 +209,9 @@ struct fw {
 	cs_informer *nodes, *pods;
 	cs_metric *m_attempts, *m_scheduled, *m_unschedulable, *m_duration;
 
-	uint64_t cycle; /* scheduling thread */
+	uint64_t cycle;    /* scheduling thread */
+	int pct_to_score;  /* option percentage-of-nodes-to-score */
+	size_t next_start; /* scheduling thread: where the next filtering starts */
 
 	pthread_mutex_t mu;
 	struct fw_queue *q;      /* mu: the scheduling queue (queue.c) */
@@ -219,6 +230,10 @@ void fw_assumed_free(void *a);
 
 uint64_t fw_now_ms(void);
 uint64_t fw_now_ns(void);
+
+/* How many feasible nodes a cycle looks for among n before it stops
+ * filtering (Kubernetes' numFeasibleNodesToFind). */
+size_t fw_nodes_to_find(int pct, size_t n);
 
 /* ---- queue.c: activeQ, backoffQ, unschedulable pods ---- */
 

@@ -27,8 +27,9 @@ struct fw_snode {
 	fw_res alloc, req;
 	size_t npods;
 	cs_sched_pod *podv;
-	fw_res *preq;              /* podv[i]'s requests */
-	const cs_sched_pod **pods; /* &podv[i] */
+	fw_res *preq;                     /* podv[i]'s requests */
+	const cs_sched_pod **pods;        /* &podv[i] */
+	const cs_sched_pod **aff, **anti; /* pods_with_affinity, _required_anti_affinity */
 };
 
 /* A node of one cycle with the nominated pods that take room on it. */
@@ -39,6 +40,10 @@ struct fw_override {
 	fw_res req;
 	const cs_sched_pod **pods;
 	size_t npods, cap;
+	/* pods_with_*: the node's, until a nominated pod with terms joins. */
+	const cs_sched_pod **aff, **anti;
+	size_t naff, nanti;
+	bool own_aff, own_anti;
 };
 
 /* ---- held objects ---- */
@@ -71,6 +76,8 @@ static void snode_unref(const cs_host *h, fw_snode *n)
 	free(n->podv);
 	free(n->preq);
 	free(n->pods);
+	free(n->aff);
+	free(n->anti);
 	free(n);
 }
 
@@ -86,6 +93,10 @@ void fw_snapshot_free(const cs_host *h, fw_snapshot *s)
 		nx = o->next;
 		fw_res_free(&o->req);
 		free(o->pods);
+		if (o->own_aff)
+			free(o->aff);
+		if (o->own_anti)
+			free(o->anti);
 		free(o);
 	}
 	for (size_t i = 0; i < s->nobjs; i++)
@@ -137,6 +148,20 @@ int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sche
 	return rc;
 }
 
+unsigned fw_pod_affinity(const cs_host *h, const cs_object *pod)
+{
+	const cs_object *a = h->obj_get(pod, "spec.affinity");
+	if (!a)
+		return 0;
+	unsigned f = 0;
+	if (h->obj_get(a, "podAffinity") || h->obj_get(a, "podAntiAffinity"))
+		f |= FW_AFF_ANY;
+	if (h->obj_len(h->obj_get(
+		    a, "podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")))
+		f |= FW_AFF_REQ_ANTI;
+	return f;
+}
+
 /* ---- the persistent snapshot ---- */
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -168,11 +193,17 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 	s->podv = calloc(k ? k : 1, sizeof(*s->podv));
 	s->preq = calloc(k ? k : 1, sizeof(*s->preq));
 	s->pods = calloc(k ? k : 1, sizeof(*s->pods));
-	int rc =
-		s->podv && s->preq && s->pods && fw_res_add(&s->alloc, &n->alloc.pub) >= 0 ? 0 : -1;
+	unsigned *aff = calloc(k ? k : 1, sizeof(*aff));
+	int rc = s->podv && s->preq && s->pods && aff && fw_res_add(&s->alloc, &n->alloc.pub) >= 0
+			 ? 0
+			 : -1;
+	size_t naff = 0, nanti = 0;
 	for (const fw_cpod *p = n->pods; p && !rc; p = p->next) {
 		cs_sched_pod *q = &s->podv[s->npods];
 		fw_res *r = &s->preq[s->npods];
+		aff[s->npods] = p->affinity;
+		naff += (p->affinity & FW_AFF_ANY) != 0;
+		nanti += (p->affinity & FW_AFF_REQ_ANTI) != 0;
 		s->npods++;
 		q->size = sizeof(*q);
 		q->pod = h->obj_keep(p->pod);
@@ -184,14 +215,28 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 			rc = -1;
 		set_req(q, r);
 	}
+	if (!rc && naff && !(s->aff = calloc(naff, sizeof(*s->aff))))
+		rc = -1;
+	if (!rc && nanti && !(s->anti = calloc(nanti, sizeof(*s->anti))))
+		rc = -1;
 	if (rc) {
+		free(aff);
 		snode_unref(h, s);
 		return NULL;
 	}
 	/* Order of the pods: the cache's, most recently added first; keep
 	 * the oldest first as the pods cache would list them by age. */
-	for (size_t i = 0; i < s->npods; i++)
-		s->pods[i] = &s->podv[s->npods - 1 - i];
+	for (size_t i = 0; i < s->npods; i++) {
+		size_t j = s->npods - 1 - i;
+		s->pods[i] = &s->podv[j];
+		if (aff[j] & FW_AFF_ANY)
+			s->aff[s->pub.npods_with_affinity++] = &s->podv[j];
+		if (aff[j] & FW_AFF_REQ_ANTI)
+			s->anti[s->pub.npods_with_required_anti_affinity++] = &s->podv[j];
+	}
+	free(aff);
+	s->pub.pods_with_affinity = s->aff;
+	s->pub.pods_with_required_anti_affinity = s->anti;
 	s->pub.allocatable = s->alloc.pub;
 	s->pub.allocatable.scalar_names = s->alloc.names;
 	s->pub.allocatable.scalar_values = s->alloc.vals;
@@ -345,7 +390,27 @@ static struct fw_override * override(fw_snapshot *s, const cs_sched_node **at)
 	if (o->pub.npods)
 		memcpy(o->pods, o->pub.pods, o->pub.npods * sizeof(*o->pods));
 	o->npods = o->pub.npods;
+	o->aff = (const cs_sched_pod **)o->pub.pods_with_affinity;
+	o->naff = o->pub.npods_with_affinity;
+	o->anti = (const cs_sched_pod **)o->pub.pods_with_required_anti_affinity;
+	o->nanti = o->pub.npods_with_required_anti_affinity;
 	return o;
+}
+
+/* Append p to an override's pods_with_* list, copying the node's first. */
+static int list_add(const cs_sched_pod ***v, size_t *n, bool *own, const cs_sched_pod *p)
+{
+	const cs_sched_pod **nv = malloc((*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	if (*n)
+		memcpy(nv, *v, *n * sizeof(*nv));
+	nv[(*n)++] = p;
+	if (*own)
+		free(*v);
+	*v = nv;
+	*own = true;
+	return 0;
 }
 
 static int apply_nominated(const cs_host *h, fw_snapshot *s, const cs_object *nom, const char *uid,
@@ -374,6 +439,10 @@ static int apply_nominated(const cs_host *h, fw_snapshot *s, const cs_object *no
 		o->cap = cap;
 	}
 	o->pods[o->npods++] = p;
+	unsigned f = fw_pod_affinity(h, nom);
+	if (((f & FW_AFF_ANY) && list_add(&o->aff, &o->naff, &o->own_aff, p) < 0) ||
+	    ((f & FW_AFF_REQ_ANTI) && list_add(&o->anti, &o->nanti, &o->own_anti, p) < 0))
+		return -1;
 	o->pub.generation += fnv(fnv(1469598103934665603ULL, p->uid),
 				 h->obj_str(nom, "metadata.resourceVersion"));
 	return 0;
@@ -390,6 +459,26 @@ static void copy_nominated(void *arg, const char *key, void *val)
 	(void)key;
 	struct nomlist *l = arg;
 	l->v[l->n++] = l->h->obj_keep(val);
+}
+
+/* The cycle's nodes with pods that carry inter-pod terms. */
+static int with_lists(fw_snapshot *s)
+{
+	size_t na = 0, nr = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		na += s->ptrs[i]->npods_with_affinity != 0;
+		nr += s->ptrs[i]->npods_with_required_anti_affinity != 0;
+	}
+	if ((na && !(s->with_aff = fw_arena_alloc(&s->arena, na * sizeof(*s->with_aff)))) ||
+	    (nr && !(s->with_anti = fw_arena_alloc(&s->arena, nr * sizeof(*s->with_anti)))))
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->ptrs[i]->npods_with_affinity)
+			s->with_aff[s->nwith_aff++] = s->ptrs[i];
+		if (s->ptrs[i]->npods_with_required_anti_affinity)
+			s->with_anti[s->nwith_anti++] = s->ptrs[i];
+	}
+	return 0;
 }
 
 static fw_snapshot *view(const cs_host *h, struct fw *fw, const cs_object *pod)
@@ -433,8 +522,14 @@ static fw_snapshot *view(const cs_host *h, struct fw *fw, const cs_object *pod)
 		o->pub.requested.scalar_values = o->req.vals;
 		o->pub.npods = o->npods;
 		o->pub.pods = o->pods;
+		o->pub.npods_with_affinity = o->naff;
+		o->pub.pods_with_affinity = o->aff;
+		o->pub.npods_with_required_anti_affinity = o->nanti;
+		o->pub.pods_with_required_anti_affinity = o->anti;
 		s->ptrs[o->idx] = &o->pub;
 	}
+	if (!rc)
+		rc = with_lists(s);
 	if (rc) {
 		fw_snapshot_free(h, s);
 		return NULL;

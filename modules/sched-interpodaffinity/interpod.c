@@ -19,8 +19,10 @@
  *   existing pods' required anti-affinity, symmetrically: no pod in a
  *     domain of the node has an anti-affinity term that matches this pod;
  *     "node(s) didn't satisfy existing pods anti-affinity rules".
- * pre_filter walks the snapshot's pods once per pod and counts matches
- * per (topologyKey, value) pair; filter is a few binary searches per node.
+ * pre_filter counts matches per (topologyKey, value) pair -- over every
+ * pod when the pod has required terms, else over the pods the framework
+ * lists as having required anti-affinity -- and filter is a few binary
+ * searches per node.
  * add_pod / remove_pod (preemption's node views) count one pod in or out,
  * as Kubernetes' PreFilterExtensions do.
  *
@@ -329,16 +331,42 @@ static int count_pod(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
 	return *oom ? -1 : 0;
 }
 
+/* The framework lists the nodes with pods that carry terms (ABI 1.1):
+ * without them every pod of every node is looked at. */
+static bool listed_nodes(const cs_sched_ctx *c)
+{
+	return CS_HAS_FIELD(cs_sched_ctx, c, nodes_with_required_anti_affinity) &&
+	       (!c->nnodes ||
+		CS_HAS_FIELD(cs_sched_node, c->nodes[0], pods_with_required_anti_affinity));
+}
+
+/* The incoming pod's own required terms (all pods of all nodes), and the
+ * existing pods' required anti-affinity (only the pods that have it, as
+ * Kubernetes' getExistingAntiAffinityCounts). */
 static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
 {
 	const cs_host *h = m->host;
-	bool oom = false;
-	for (size_t j = 0; j < c->nnodes; j++) {
-		const cs_sched_node *node = c->nodes[j];
-		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
-		for (size_t k = 0; k < node->npods; k++)
-			if (count_pod(m, st, pod, node->pods[k], labels, 1, &oom) < 0)
-				return -1;
+	bool oom = false, lists = listed_nodes(c);
+	bool incoming = st->aff.n || st->anti.n;
+	if (incoming || !lists) {
+		for (size_t j = 0; j < c->nnodes; j++) {
+			const cs_sched_node *node = c->nodes[j];
+			const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+			for (size_t k = 0; k < node->npods; k++)
+				if (count_pod(m, st, pod, node->pods[k], labels, 1, &oom) < 0)
+					return -1;
+		}
+	} else {
+		for (size_t j = 0; j < c->nnodes_with_required_anti_affinity; j++) {
+			const cs_sched_node *node = c->nodes_with_required_anti_affinity[j];
+			const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+			for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
+				const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
+				if (ks_pod_live(h, p->pod) &&
+				    count_existing_anti(m, st, pod, p, labels, 1, &oom) < 0)
+					return -1;
+			}
+		}
 	}
 	pairs_merge(&st->affc);
 	pairs_merge(&st->antic);
@@ -472,17 +500,24 @@ static int process_terms(cs_mod *m, struct ipa_state *st, const struct terms *ts
 	return oom ? -1 : 0;
 }
 
+/* Kubernetes' PreScore: a pod without preferred terms of its own needs
+ * only the existing pods that have terms, on the nodes that have them. */
 static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
 {
 	const cs_host *h = m->host;
 	const struct ipa *ipa = h->data(m);
-	for (size_t j = 0; j < c->nnodes; j++) {
-		const cs_sched_node *node = c->nodes[j];
+	bool all = st->paff.n || st->panti.n || !listed_nodes(c);
+	size_t nn = all ? c->nnodes : c->nnodes_with_affinity;
+	const cs_sched_node *const *nodes = all ? c->nodes : c->nodes_with_affinity;
+	for (size_t j = 0; j < nn; j++) {
+		const cs_sched_node *node = nodes[j];
 		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 		if (!h->obj_len(labels))
 			continue;
-		for (size_t k = 0; k < node->npods; k++) {
-			const cs_sched_pod *p = node->pods[k];
+		size_t np = all ? node->npods : node->npods_with_affinity;
+		const cs_sched_pod *const *pods = all ? node->pods : node->pods_with_affinity;
+		for (size_t k = 0; k < np; k++) {
+			const cs_sched_pod *p = pods[k];
 			if (!ks_pod_live(h, p->pod))
 				continue;
 			if (process_terms(m, st, &st->paff, p, labels, 1, 0) < 0 ||
@@ -523,6 +558,10 @@ static int ipa_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const 
 		return CS_SCHED_ERROR;
 	if (!st->scored && prescore(m, c, st, pod) < 0)
 		return CS_SCHED_ERROR;
+	if (!st->score.n) {
+		*score = 0;
+		return CS_SCHED_OK;
+	}
 	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 	int64_t s = 0;
 	for (size_t i = 0; st->score.n && i < h->obj_len(labels); i++) {

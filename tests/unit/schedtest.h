@@ -28,6 +28,9 @@
 typedef struct sc_node {
 	cs_sched_node pub;
 	const cs_sched_pod *pods[SC_MAX_PODS];
+	/* pods_with_affinity / _required_anti_affinity, as the framework
+	 * lists them */
+	const cs_sched_pod *aff[SC_MAX_PODS], *anti[SC_MAX_PODS];
 } sc_node;
 
 typedef struct sc {
@@ -44,6 +47,9 @@ typedef struct sc {
 	cs_object *objs[SC_MAX_NODES + SC_MAX_PODS + 8];
 	size_t nobjs;
 	uint64_t cycle;
+	/* Run cycles as a framework of ABI 1.0 would: contexts and nodes
+	 * without the 1.1 fields (no lists of pods with affinity). */
+	bool abi10;
 } sc;
 
 /* What one cycle decided for each node of the snapshot. */
@@ -191,6 +197,15 @@ static inline cs_sched_pod *sc_place(sc *s, const char *node, const char *ns, co
 	cs_sched_pod *p = sc_pod(s, ns, name, labels, spec, 0, 0);
 	assert_true(n->pub.npods < SC_MAX_PODS);
 	n->pods[n->pub.npods++] = p;
+	const cs_host *h = s->host;
+	const cs_object *a = h->obj_get(p->pod, "spec.affinity");
+	if (h->obj_get(a, "podAffinity") || h->obj_get(a, "podAntiAffinity"))
+		n->aff[n->pub.npods_with_affinity++] = p;
+	if (h->obj_len(h->obj_get(
+		    a, "podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")))
+		n->anti[n->pub.npods_with_required_anti_affinity++] = p;
+	n->pub.pods_with_affinity = n->aff;
+	n->pub.pods_with_required_anti_affinity = n->anti;
 	n->pub.requested.milli_cpu += p->requests.milli_cpu;
 	n->pub.requested.memory += p->requests.memory;
 	n->pub.requested.pods++;
@@ -203,11 +218,24 @@ static inline cs_sched_pod *sc_place(sc *s, const char *node, const char *ns, co
 static inline void sc_run(sc *s, const cs_sched_pod *pod, sc_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	const cs_sched_node *with_aff[SC_MAX_NODES], *with_anti[SC_MAX_NODES];
 	cs_sched_ctx c = {.size = sizeof(c),
 			  .cycle = ++s->cycle,
 			  .nnodes = s->nnodes,
 			  .nodes = s->ptrs,
-			  .weight = 1};
+			  .weight = 1,
+			  .nodes_with_affinity = with_aff,
+			  .nodes_with_required_anti_affinity = with_anti};
+	for (size_t i = 0; i < s->nnodes; i++) {
+		s->nodes[i].pub.size = s->abi10 ? offsetof(cs_sched_node, npods_with_affinity)
+						: sizeof(cs_sched_node);
+		if (s->nodes[i].pub.npods_with_affinity)
+			with_aff[c.nnodes_with_affinity++] = &s->nodes[i].pub;
+		if (s->nodes[i].pub.npods_with_required_anti_affinity)
+			with_anti[c.nnodes_with_required_anti_affinity++] = &s->nodes[i].pub;
+	}
+	if (s->abi10)
+		c.size = offsetof(cs_sched_ctx, node_codes);
 	bool skip = false;
 	r->pre_filter = -1;
 	if (SC_HAS(s, pre_filter)) {

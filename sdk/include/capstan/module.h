@@ -65,7 +65,12 @@ extern "C" {
 /* True when the host table h has entry `member` (see the rules above). */
 #define CS_HOST_HAS(h, member)                                                                     \
 	(offsetof(cs_host, member) + sizeof(((const cs_host *)0)->member) <= (h)->size)
-/* The same test for an ops table of type T. */
+/* Whether struct p of type T (with a leading size) is long enough to have
+ * member, whatever its value: for data appended in a minor version. */
+#define CS_HAS_FIELD(T, p, member)                                                                 \
+	((p) && offsetof(T, member) + sizeof(((const T *)0)->member) <= (p)->size)
+/* The same test as CS_HOST_HAS for an ops table of type T; also false
+ * when the entry is NULL. */
 #define CS_OPS_HAS(T, ops, member)                                                                 \
 	((ops) && offsetof(T, member) + sizeof(((const T *)0)->member) <= (ops)->size &&           \
 	 (ops)->member)

@@ -88,6 +88,22 @@ typedef struct cs_sched_node {
 	const cs_sched_pod *const *pods;
 	/* Changes whenever the node or its pods change. */
 	uint64_t generation;
+
+	/* ---- ABI 1.1.  Check CS_HAS_FIELD(cs_sched_node, n, member) before
+	 * use. ----
+	 * The pods of pods whose spec.affinity has podAffinity or
+	 * podAntiAffinity terms (required or preferred), and those with
+	 * required anti-affinity terms: the pods whose own terms a plugin must
+	 * look at when the pod being scheduled has none (Kubernetes'
+	 * NodeInfo.PodsWithAffinity / PodsWithRequiredAntiAffinity), so that
+	 * it need not read every pod of every node each cycle.  The lists
+	 * describe the snapshot's node: on a view built for run_filters they
+	 * may still be the snapshot node's, the difference being passed
+	 * through add_pod / remove_pod. */
+	size_t npods_with_affinity;
+	const cs_sched_pod *const *pods_with_affinity;
+	size_t npods_with_required_anti_affinity;
+	const cs_sched_pod *const *pods_with_required_anti_affinity;
 } cs_sched_node;
 
 /* One plugin's view of one scheduling cycle. */
@@ -143,6 +159,18 @@ struct cs_sched_ctx {
 	 * filter's reason, valid until cycle_end), or ERROR (a plugin failed;
 	 * logged by the framework, c->reason NULL). */
 	int (*run_filters)(cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node);
+
+	/* ABI 1.1 (CS_HAS_FIELD(cs_sched_ctx, c, member)): the nodes of
+	 * nodes (same order) whose
+	 * npods_with_affinity, and those whose
+	 * npods_with_required_anti_affinity, is not zero (Kubernetes'
+	 * HavePodsWithAffinityNodeInfoList and
+	 * HavePodsWithRequiredAntiAffinityNodeInfoList).  Read-only, valid
+	 * until cycle_end, in every call of the cycle. */
+	size_t nnodes_with_affinity;
+	const cs_sched_node *const *nodes_with_affinity;
+	size_t nnodes_with_required_anti_affinity;
+	const cs_sched_node *const *nodes_with_required_anti_affinity;
 };
 
 typedef struct cs_scheduler_ops {
