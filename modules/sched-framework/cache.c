@@ -64,6 +64,7 @@ static void drop_if_empty(fw_cache *c, fw_cnode *n)
 static void node_free(const cs_host *h, fw_cnode *n)
 {
 	h->obj_free(n->node);
+	fw_nodeinfo_unref(h, n->info);
 	fw_res_free(&n->alloc);
 	free(n->name);
 	free(n);
@@ -83,18 +84,24 @@ void fw_cache_node_set(cs_mod *m, struct fw *fw, const cs_object *obj)
 	fw_res alloc = {0};
 	size_t bad = 0;
 	int rc = fw_res_add_list(h, &alloc, list, &bad);
+	fw_nodeinfo *info = rc < 0 ? NULL : fw_nodeinfo_new(h, obj), *old = NULL;
 	pthread_mutex_lock(&fw->mu);
-	fw_cnode *n = rc < 0 ? NULL : get_node(&fw->cache, name);
+	fw_cnode *n = !info ? NULL : get_node(&fw->cache, name);
 	if (n) {
 		if (!n->node)
 			fw->cache.nodeset++;
 		h->obj_free(n->node);
 		n->node = h->obj_keep(obj);
+		old = n->info;
+		n->info = info;
+		info = NULL;
 		fw_res_free(&n->alloc);
 		n->alloc = alloc;
 		touch(&fw->cache, n);
 	}
 	pthread_mutex_unlock(&fw->mu);
+	fw_nodeinfo_unref(h, old);
+	fw_nodeinfo_unref(h, info);
 	if (!n) {
 		fw_res_free(&alloc);
 		h->log(m, CS_LOG_ERROR, "scheduler cache: node %s: out of memory", name);
@@ -108,6 +115,7 @@ void fw_cache_node_del(cs_mod *m, struct fw *fw, const cs_object *obj)
 	if (!name)
 		return;
 	const cs_object *old = NULL;
+	fw_nodeinfo *oldinfo = NULL;
 	pthread_mutex_lock(&fw->mu);
 	fw_cnode *n = fw_map_get(&fw->cache.nodes, name);
 	if (n && n->node) {
@@ -115,6 +123,8 @@ void fw_cache_node_del(cs_mod *m, struct fw *fw, const cs_object *obj)
 		 * should the node come back. */
 		old = n->node;
 		n->node = NULL;
+		oldinfo = n->info;
+		n->info = NULL;
 		fw_res_free(&n->alloc);
 		fw->cache.nodeset++;
 		touch(&fw->cache, n);
@@ -122,6 +132,7 @@ void fw_cache_node_del(cs_mod *m, struct fw *fw, const cs_object *obj)
 	}
 	pthread_mutex_unlock(&fw->mu);
 	h->obj_free(old);
+	fw_nodeinfo_unref(h, oldinfo);
 }
 
 static void pod_free(const cs_host *h, fw_cpod *p)

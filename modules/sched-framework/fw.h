@@ -80,6 +80,25 @@ typedef struct fw_arena {
 void *fw_arena_alloc(fw_arena *a, size_t n); /* zeroed, or NULL */
 void fw_arena_free(fw_arena *a);
 
+/* ---- nodeinfo.c: a node object's fields plugins read every cycle ---- */
+
+typedef struct fw_nodeinfo {
+	unsigned refs;          /* atomic */
+	const cs_object *obj;   /* a reference: the strings point into it */
+	cs_sched_label *labels; /* sorted by key */
+	size_t nlabels;
+	cs_sched_taint *taints;
+	size_t ntaints;
+	bool unschedulable;
+} fw_nodeinfo;
+
+/* NULL when out of memory. */
+fw_nodeinfo *fw_nodeinfo_new(const cs_host *h, const cs_object *node);
+fw_nodeinfo *fw_nodeinfo_ref(fw_nodeinfo *ni);
+void fw_nodeinfo_unref(const cs_host *h, fw_nodeinfo *ni);
+/* Set n's labels, taints and unschedulable from ni (NULL: none). */
+void fw_nodeinfo_apply(const fw_nodeinfo *ni, cs_sched_node *n);
+
 /* ---- cache.c: the scheduler's cache of nodes and the pods on them ----
  *
  * Kubernetes' scheduler cache: per node its object, allocatable, and the
@@ -109,6 +128,7 @@ typedef struct fw_cnode {
 	struct fw_cnode *mprev, *mnext; /* the most-recently-updated list */
 	char *name;
 	const cs_object *node; /* a reference; NULL: only pods name it yet */
+	fw_nodeinfo *info;     /* node's parsed fields (a reference), with node */
 	fw_res alloc;          /* allocatable (else capacity) */
 	fw_cpod *pods;
 	size_t npods;

@@ -24,6 +24,7 @@
 struct fw_snode {
 	cs_sched_node pub; /* first: ptrs point here */
 	unsigned refs;
+	fw_nodeinfo *info; /* a reference: pub's labels and taints */
 	fw_res alloc, req;
 	size_t npods;
 	cs_sched_pod *podv;
@@ -71,6 +72,7 @@ static void snode_unref(const cs_host *h, fw_snode *n)
 		fw_res_free(&n->preq[i]);
 	}
 	h->obj_free(n->pub.node);
+	fw_nodeinfo_unref(h, n->info);
 	fw_res_free(&n->alloc);
 	fw_res_free(&n->req);
 	free(n->podv);
@@ -188,6 +190,8 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 	s->pub.size = sizeof(s->pub);
 	s->pub.node = h->obj_keep(n->node);
 	s->pub.name = h->obj_str(n->node, "metadata.name");
+	s->info = fw_nodeinfo_ref(n->info);
+	fw_nodeinfo_apply(s->info, &s->pub);
 	s->pub.generation = n->gen;
 	size_t k = n->npods;
 	s->podv = calloc(k ? k : 1, sizeof(*s->podv));

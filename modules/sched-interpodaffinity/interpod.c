@@ -281,17 +281,17 @@ static int64_t pair_get(const struct pairs *ps, const char *key, const char *val
 }
 
 /* Add n to (term's key, the node's value) when the node has the key. */
-static int add_on_node(const cs_host *h, struct pairs *ps, const char *key, const cs_object *labels,
-		       int64_t n)
+static int add_on_node(const cs_host *h, struct pairs *ps, const char *key,
+		       const cs_sched_node *node, int64_t n)
 {
-	const char *v = ks_label(h, labels, key);
+	const char *v = ks_node_label(h, node, key);
 	return v ? pair_add(ps, key, v, n) : 0;
 }
 
 /* ---- pre_filter: the counts ---- */
 
 static int count_existing_anti(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
-			       const cs_sched_pod *p, const cs_object *labels, int64_t mult,
+			       const cs_sched_pod *p, const cs_sched_node *node, int64_t mult,
 			       bool *oom)
 {
 	const cs_host *h = m->host;
@@ -303,30 +303,30 @@ static int count_existing_anti(cs_mod *m, struct ipa_state *st, const cs_sched_p
 	int rc = 0;
 	for (size_t i = 0; i < t.n && !rc; i++)
 		if (term_matches(m, st, &t.v[i], pod, oom))
-			rc = add_on_node(h, &st->existing, t.v[i].key, labels, mult);
+			rc = add_on_node(h, &st->existing, t.v[i].key, node, mult);
 	free(t.v);
 	return rc;
 }
 
-/* Count pod p (on a node with labels) mult times into the three filter
+/* Count pod p (on node) mult times into the three filter
  * counts.  Unmerged: the caller merges. */
 static int count_pod(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
-		     const cs_sched_pod *p, const cs_object *labels, int64_t mult, bool *oom)
+		     const cs_sched_pod *p, const cs_sched_node *node, int64_t mult, bool *oom)
 {
 	const cs_host *h = m->host;
 	if (!ks_pod_live(h, p->pod))
 		return 0;
-	if (count_existing_anti(m, st, pod, p, labels, mult, oom) < 0)
+	if (count_existing_anti(m, st, pod, p, node, mult, oom) < 0)
 		return -1;
 	bool all = st->aff.n > 0;
 	for (size_t i = 0; i < st->aff.n && all; i++)
 		all = term_matches(m, st, &st->aff.v[i], p, oom);
 	for (size_t i = 0; all && i < st->aff.n; i++)
-		if (add_on_node(h, &st->affc, st->aff.v[i].key, labels, mult) < 0)
+		if (add_on_node(h, &st->affc, st->aff.v[i].key, node, mult) < 0)
 			return -1;
 	for (size_t i = 0; i < st->anti.n; i++)
 		if (term_matches(m, st, &st->anti.v[i], p, oom) &&
-		    add_on_node(h, &st->antic, st->anti.v[i].key, labels, mult) < 0)
+		    add_on_node(h, &st->antic, st->anti.v[i].key, node, mult) < 0)
 			return -1;
 	return *oom ? -1 : 0;
 }
@@ -351,19 +351,17 @@ static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sche
 	if (incoming || !lists) {
 		for (size_t j = 0; j < c->nnodes; j++) {
 			const cs_sched_node *node = c->nodes[j];
-			const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 			for (size_t k = 0; k < node->npods; k++)
-				if (count_pod(m, st, pod, node->pods[k], labels, 1, &oom) < 0)
+				if (count_pod(m, st, pod, node->pods[k], node, 1, &oom) < 0)
 					return -1;
 		}
 	} else {
 		for (size_t j = 0; j < c->nnodes_with_required_anti_affinity; j++) {
 			const cs_sched_node *node = c->nodes_with_required_anti_affinity[j];
-			const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 			for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
 				const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
 				if (ks_pod_live(h, p->pod) &&
-				    count_existing_anti(m, st, pod, p, labels, 1, &oom) < 0)
+				    count_existing_anti(m, st, pod, p, node, 1, &oom) < 0)
 					return -1;
 			}
 		}
@@ -382,8 +380,7 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	bool oom = false;
 	if (!st)
 		return CS_SCHED_ERROR;
-	const cs_object *labels = m->host->obj_get(node->node, "metadata.labels");
-	if (count_pod(m, st, pod, other, labels, mult, &oom) < 0)
+	if (count_pod(m, st, pod, other, node, mult, &oom) < 0)
 		return CS_SCHED_ERROR;
 	pairs_merge(&st->affc);
 	pairs_merge(&st->antic);
@@ -448,10 +445,9 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	struct ipa_state *st = c->state;
 	if (!st)
 		return CS_SCHED_ERROR;
-	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 	bool exist = true;
 	for (size_t i = 0; i < st->aff.n; i++) {
-		const char *v = ks_label(h, labels, st->aff.v[i].key);
+		const char *v = ks_node_label(h, node, st->aff.v[i].key);
 		if (!v) {
 			c->reason = REASON_AFFINITY;
 			return CS_SCHED_UNRESOLVABLE;
@@ -464,15 +460,16 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		return CS_SCHED_UNRESOLVABLE;
 	}
 	for (size_t i = 0; i < st->anti.n; i++) {
-		const char *v = ks_label(h, labels, st->anti.v[i].key);
+		const char *v = ks_node_label(h, node, st->anti.v[i].key);
 		if (v && pair_get(&st->antic, st->anti.v[i].key, v) > 0) {
 			c->reason = REASON_ANTI;
 			return CS_SCHED_UNSCHEDULABLE;
 		}
 	}
-	for (size_t i = 0; st->existing.n && i < h->obj_len(labels); i++) {
-		const char *k = h->obj_key_at(labels, i);
-		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+	size_t nl = st->existing.n ? ks_node_nlabels(h, node) : 0;
+	for (size_t i = 0; i < nl; i++) {
+		const char *k, *v;
+		ks_node_label_at(h, node, i, &k, &v);
 		if (k && v && pair_get(&st->existing, k, v) > 0) {
 			c->reason = REASON_EXISTING_ANTI;
 			return CS_SCHED_UNSCHEDULABLE;
@@ -484,9 +481,9 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 /* ---- score ---- */
 
 /* processTerms: each of terms that matches pod adds mult * weight to the
- * domain of node (labels). */
+ * domain of node. */
 static int process_terms(cs_mod *m, struct ipa_state *st, const struct terms *ts,
-			 const cs_sched_pod *pod, const cs_object *labels, int64_t mult,
+			 const cs_sched_pod *pod, const cs_sched_node *node, int64_t mult,
 			 int64_t weight_override)
 {
 	bool oom = false;
@@ -494,7 +491,7 @@ static int process_terms(cs_mod *m, struct ipa_state *st, const struct terms *ts
 		const struct term *t = &ts->v[i];
 		int64_t w = weight_override ? weight_override : t->weight;
 		if (term_matches(m, st, t, pod, &oom) &&
-		    add_on_node(m->host, &st->score, t->key, labels, mult * w) < 0)
+		    add_on_node(m->host, &st->score, t->key, node, mult * w) < 0)
 			return -1;
 	}
 	return oom ? -1 : 0;
@@ -511,8 +508,7 @@ static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_s
 	const cs_sched_node *const *nodes = all ? c->nodes : c->nodes_with_affinity;
 	for (size_t j = 0; j < nn; j++) {
 		const cs_sched_node *node = nodes[j];
-		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
-		if (!h->obj_len(labels))
+		if (!ks_node_nlabels(h, node))
 			continue;
 		size_t np = all ? node->npods : node->npods_with_affinity;
 		const cs_sched_pod *const *pods = all ? node->pods : node->pods_with_affinity;
@@ -520,8 +516,8 @@ static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_s
 			const cs_sched_pod *p = pods[k];
 			if (!ks_pod_live(h, p->pod))
 				continue;
-			if (process_terms(m, st, &st->paff, p, labels, 1, 0) < 0 ||
-			    process_terms(m, st, &st->panti, p, labels, -1, 0) < 0)
+			if (process_terms(m, st, &st->paff, p, node, 1, 0) < 0 ||
+			    process_terms(m, st, &st->panti, p, node, -1, 0) < 0)
 				return -1;
 			if (!h->obj_get(p->pod, "spec.affinity"))
 				continue;
@@ -532,11 +528,11 @@ static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_s
 			    !read_terms(h, p->pod, ANTI PREF, true, &pn))
 				rc = 0;
 			if (!rc && ipa->hard_weight > 0)
-				rc = process_terms(m, st, &req, pod, labels, 1, ipa->hard_weight);
+				rc = process_terms(m, st, &req, pod, node, 1, ipa->hard_weight);
 			if (!rc)
-				rc = process_terms(m, st, &pa, pod, labels, 1, 0);
+				rc = process_terms(m, st, &pa, pod, node, 1, 0);
 			if (!rc)
-				rc = process_terms(m, st, &pn, pod, labels, -1, 0);
+				rc = process_terms(m, st, &pn, pod, node, -1, 0);
 			free(req.v);
 			free(pa.v);
 			free(pn.v);
@@ -562,11 +558,11 @@ static int ipa_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const 
 		*score = 0;
 		return CS_SCHED_OK;
 	}
-	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 	int64_t s = 0;
-	for (size_t i = 0; st->score.n && i < h->obj_len(labels); i++) {
-		const char *k = h->obj_key_at(labels, i);
-		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+	size_t nl = ks_node_nlabels(h, node);
+	for (size_t i = 0; i < nl; i++) {
+		const char *k, *v;
+		ks_node_label_at(h, node, i, &k, &v);
 		if (k && v)
 			s += pair_get(&st->score, k, v);
 	}

@@ -20,6 +20,71 @@ const char *ks_label(const cs_host *h, const cs_object *labels, const char *key)
 	return NULL;
 }
 
+static bool parsed(const cs_sched_node *node)
+{
+	return CS_HAS_FIELD(cs_sched_node, node, unschedulable);
+}
+
+const char *ks_node_label(const cs_host *h, const cs_sched_node *node, const char *key)
+{
+	if (parsed(node))
+		return cs_sched_node_label(node, key);
+	return ks_label(h, h->obj_get(node->node, "metadata.labels"), key);
+}
+
+size_t ks_node_nlabels(const cs_host *h, const cs_sched_node *node)
+{
+	return parsed(node) ? node->nlabels : h->obj_len(h->obj_get(node->node, "metadata.labels"));
+}
+
+void ks_node_label_at(const cs_host *h, const cs_sched_node *node, size_t i, const char **k,
+		      const char **v)
+{
+	*k = *v = NULL;
+	if (parsed(node)) {
+		if (i < node->nlabels) {
+			*k = node->labels[i].key;
+			*v = node->labels[i].value;
+		}
+		return;
+	}
+	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
+	if (i < h->obj_len(labels)) {
+		*k = h->obj_key_at(labels, i);
+		*v = h->obj_str(h->obj_at(labels, i), NULL);
+	}
+}
+
+static const char *str(const cs_host *h, const cs_object *o, const char *path)
+{
+	const char *s = h->obj_str(o, path);
+	return s ? s : "";
+}
+
+long ks_node_taints(const cs_host *h, const cs_sched_node *node, const cs_sched_taint **out,
+		    cs_sched_taint **scratch)
+{
+	*scratch = NULL;
+	if (parsed(node)) {
+		*out = node->taints;
+		return (long)node->ntaints;
+	}
+	const cs_object *taints = h->obj_get(node->node, "spec.taints");
+	size_t n = h->obj_len(taints);
+	*out = NULL;
+	if (!n)
+		return 0;
+	if (!(*scratch = calloc(n, sizeof(**scratch))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const cs_object *t = h->obj_at(taints, i);
+		(*scratch)[i] =
+			(cs_sched_taint){str(h, t, "key"), str(h, t, "value"), str(h, t, "effect")};
+	}
+	*out = *scratch;
+	return (long)n;
+}
+
 static bool in_values(const cs_host *h, const cs_object *values, const char *v)
 {
 	size_t n = h->obj_len(values);
@@ -101,18 +166,18 @@ bool ks_selector_matches(const cs_host *h, const cs_object *sel, const cs_object
 	return true;
 }
 
-bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_object *node)
+bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_sched_node *node)
 {
 	const cs_object *me = h->obj_get(term, "matchExpressions");
 	const cs_object *mf = h->obj_get(term, "matchFields");
 	size_t ne = h->obj_len(me), nf = h->obj_len(mf);
 	if (!ne && !nf)
 		return false;
-	const cs_object *labels = h->obj_get(node, "metadata.labels");
 	for (size_t i = 0; i < ne; i++) {
 		const cs_object *r = h->obj_at(me, i);
 		const char *key = h->obj_str(r, "key");
-		if (requirement(h, r, key ? ks_label(h, labels, key) : NULL, true, true) != REQ_YES)
+		if (requirement(h, r, key ? ks_node_label(h, node, key) : NULL, true, true) !=
+		    REQ_YES)
 			return false;
 	}
 	for (size_t i = 0; i < nf; i++) {
@@ -121,24 +186,22 @@ bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_obje
 		/* The only field a node selector may name. */
 		if (!key || strcmp(key, "metadata.name"))
 			return false;
-		if (requirement(h, r, h->obj_str(node, "metadata.name"), false, false) != REQ_YES)
+		if (requirement(h, r, node->name, false, false) != REQ_YES)
 			return false;
 	}
 	return true;
 }
 
-bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_object *node)
+bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_sched_node *node)
 {
 	const cs_object *sel = h->obj_get(pod, "spec.nodeSelector");
 	size_t n = h->obj_len(sel);
-	if (n) {
-		const cs_object *labels = h->obj_get(node, "metadata.labels");
-		for (size_t i = 0; i < n; i++) {
-			const char *want = h->obj_str(h->obj_at(sel, i), NULL);
-			const char *have = ks_label(h, labels, h->obj_key_at(sel, i));
-			if (!want || !have || strcmp(want, have))
-				return false;
-		}
+	for (size_t i = 0; i < n; i++) {
+		const char *want = h->obj_str(h->obj_at(sel, i), NULL);
+		const char *key = h->obj_key_at(sel, i);
+		const char *have = key ? ks_node_label(h, node, key) : NULL;
+		if (!want || !have || strcmp(want, have))
+			return false;
 	}
 	const cs_object *req = h->obj_get(
 		pod, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution");
@@ -152,41 +215,39 @@ bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_object *n
 	return false;
 }
 
-static const char *str(const cs_host *h, const cs_object *o, const char *path)
-{
-	const char *s = h->obj_str(o, path);
-	return s ? s : "";
-}
-
-static bool tolerates(const cs_host *h, const cs_object *tol, const cs_object *taint)
+static bool tolerates(const cs_host *h, const cs_object *tol, const cs_sched_taint *taint)
 {
 	const char *effect = str(h, tol, "effect"), *key = str(h, tol, "key");
 	const char *op = str(h, tol, "operator");
-	if (*effect && strcmp(effect, str(h, taint, "effect")))
+	if (*effect && strcmp(effect, taint->effect))
 		return false;
-	if (*key && strcmp(key, str(h, taint, "key")))
+	if (*key && strcmp(key, taint->key))
 		return false;
 	if (!*op || !strcmp(op, "Equal"))
-		return !strcmp(str(h, tol, "value"), str(h, taint, "value"));
+		return !strcmp(str(h, tol, "value"), taint->value);
 	return !strcmp(op, "Exists");
 }
 
-bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_object *node)
+bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_sched_node *node)
 {
-	const cs_object *taints = h->obj_get(node, "spec.taints");
-	const cs_object *tols = h->obj_get(pod, "spec.tolerations");
-	for (size_t i = 0; i < h->obj_len(taints); i++) {
-		const cs_object *t = h->obj_at(taints, i);
-		const char *effect = str(h, t, "effect");
-		if (strcmp(effect, "NoSchedule") && strcmp(effect, "NoExecute"))
+	const cs_sched_taint *taints;
+	cs_sched_taint *scratch;
+	long n = ks_node_taints(h, node, &taints, &scratch);
+	if (n < 0)
+		return false;
+	const cs_object *tols = n ? h->obj_get(pod, "spec.tolerations") : NULL;
+	bool all = true;
+	for (long i = 0; i < n && all; i++) {
+		const cs_sched_taint *t = &taints[i];
+		if (strcmp(t->effect, "NoSchedule") && strcmp(t->effect, "NoExecute"))
 			continue;
 		bool ok = false;
 		for (size_t k = 0; k < h->obj_len(tols) && !ok; k++)
 			ok = tolerates(h, h->obj_at(tols, k), t);
-		if (!ok)
-			return false;
+		all = ok;
 	}
-	return true;
+	free(scratch);
+	return all;
 }
 
 bool ks_pod_live(const cs_host *h, const cs_object *pod)

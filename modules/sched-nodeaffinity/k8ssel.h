@@ -7,13 +7,29 @@
 #ifndef SCHED_K8SSEL_H
 #define SCHED_K8SSEL_H
 
-#include <capstan/module.h>
+#include <capstan/scheduler.h>
 #include <stdbool.h>
 
 /* The value of label key in a labels map (metadata.labels), or NULL.
  * Keys contain dots ("topology.kubernetes.io/zone"), so the map is walked
  * rather than addressed by path. */
 const char *ks_label(const cs_host *h, const cs_object *labels, const char *key);
+
+/* The value of label key on the node: from the labels the framework parsed
+ * (ABI 1.1), else from its object. */
+const char *ks_node_label(const cs_host *h, const cs_sched_node *node, const char *key);
+
+/* The node's labels one by one, in no particular order: how many, and the
+ * i-th (*k NULL past the end). */
+size_t ks_node_nlabels(const cs_host *h, const cs_sched_node *node);
+void ks_node_label_at(const cs_host *h, const cs_sched_node *node, size_t i, const char **k,
+		      const char **v);
+
+/* The node's taints: the framework's (ABI 1.1), else read from its object
+ * into *scratch (free() it after; NULL when not needed).  -1 when out of
+ * memory. */
+long ks_node_taints(const cs_host *h, const cs_sched_node *node, const cs_sched_taint **out,
+		    cs_sched_taint **scratch);
 
 /* metav1.LabelSelector: matchLabels and matchExpressions (In, NotIn,
  * Exists, DoesNotExist), ANDed.  A NULL selector matches nothing, an empty
@@ -25,16 +41,17 @@ bool ks_selector_matches(const cs_host *h, const cs_object *sel, const cs_object
  * Exists, DoesNotExist, Gt, Lt) and matchFields on metadata.name (In,
  * NotIn), all ANDed.  An empty term, or one with an invalid requirement,
  * matches nothing. */
-bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_object *node);
+bool ks_node_term_matches(const cs_host *h, const cs_object *term, const cs_sched_node *node);
 
 /* The pod's spec.nodeSelector and
  * spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution
  * (terms ORed) both hold on the node: Kubernetes' RequiredNodeAffinity. */
-bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_object *node);
+bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_sched_node *node);
 
 /* Every NoSchedule and NoExecute taint of the node is tolerated by the
- * pod's spec.tolerations (Kubernetes' Toleration.ToleratesTaint). */
-bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_object *node);
+ * pod's spec.tolerations (Kubernetes' Toleration.ToleratesTaint); false
+ * when out of memory. */
+bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_sched_node *node);
 
 /* The pod counts in spreading and affinity: not being deleted. */
 bool ks_pod_live(const cs_host *h, const cs_object *pod);

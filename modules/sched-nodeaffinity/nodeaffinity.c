@@ -15,7 +15,7 @@
  *   DefaultNormalizeScore).
  *
  * Threads: every call comes from the framework's scheduling thread, one
- * pod at a time; the plugin keeps no state. */
+ * pod at a time; the plugin keeps no state beyond the cycle's. */
 #include <capstan/scheduler.h>
 #include <stdlib.h>
 
@@ -36,7 +36,7 @@ static int na_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
 
 static int na_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node)
 {
-	if (ks_pod_fits_node(m->host, pod->pod, node->node))
+	if (ks_pod_fits_node(m->host, pod->pod, node))
 		return CS_SCHED_OK;
 	c->reason = "node(s) didn't match Pod's node affinity/selector";
 	return CS_SCHED_UNRESOLVABLE;
@@ -45,15 +45,25 @@ static int na_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const 
 static int na_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node,
 		    int64_t *score)
 {
-	(void)c;
 	const cs_host *h = m->host;
-	const cs_object *pref = h->obj_get(pod->pod, PREFERRED);
+	/* The pod's terms, looked up once per cycle: c->state is the
+	 * address of this static when it has none. */
+	static const char none;
+	if (!c->state) {
+		const cs_object *p = h->obj_get(pod->pod, PREFERRED);
+		c->state = h->obj_len(p) ? (void *)p : (void *)&none;
+	}
+	if (c->state == &none) {
+		*score = 0;
+		return CS_SCHED_OK;
+	}
+	const cs_object *pref = c->state;
 	int64_t sum = 0;
 	for (size_t i = 0; i < h->obj_len(pref); i++) {
 		const cs_object *t = h->obj_at(pref, i);
 		int64_t w = h->obj_int(t, "weight", 0);
 		/* Validation keeps weights in 1..100; a zero weight adds nothing. */
-		if (w > 0 && ks_node_term_matches(h, h->obj_get(t, "preference"), node->node))
+		if (w > 0 && ks_node_term_matches(h, h->obj_get(t, "preference"), node))
 			sum += w;
 	}
 	*score = sum;
@@ -75,6 +85,13 @@ static int na_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	return CS_SCHED_OK;
 }
 
+/* c->state borrows from the pod: nothing to free. */
+static void na_cycle_end(cs_mod *m, cs_sched_ctx *c)
+{
+	(void)m;
+	c->state = NULL;
+}
+
 static const cs_scheduler_ops na_ops = {
 	.size = sizeof(cs_scheduler_ops),
 	.plugin = "NodeAffinity",
@@ -82,6 +99,7 @@ static const cs_scheduler_ops na_ops = {
 	.filter = na_filter,
 	.score = na_score,
 	.normalize = na_normalize,
+	.cycle_end = na_cycle_end,
 };
 
 CS_MODULE_EXPORT const cs_module capstan_module = {

@@ -22,17 +22,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "k8ssel.h"
+
 #define TAINT_UNSCHEDULABLE "node.kubernetes.io/unschedulable"
 
-/* A toleration or a taint; strings borrowed from the pod/node object. */
+/* A toleration; strings borrowed from the pod object. */
 struct tol {
 	const char *key, *op, *value, *effect;
 };
 
-/* Per cycle: the pod's tolerations, and the reasons written for it. */
+/* Per cycle: the pod's tolerations and spec.nodeName, and the reasons
+ * written for it. */
 struct basics_state {
 	struct tol *tols;
 	size_t ntols;
+	const char *node_name; /* NULL: not set */
 	char **reasons;
 	size_t nreasons, cap;
 };
@@ -44,7 +48,7 @@ static const char *str(const cs_host *h, const cs_object *o, const char *path)
 }
 
 /* Kubernetes' Toleration.ToleratesTaint. */
-static bool tolerates(const struct tol *t, const struct tol *taint)
+static bool tolerates(const struct tol *t, const cs_sched_taint *taint)
 {
 	if (*t->effect && strcmp(t->effect, taint->effect))
 		return false;
@@ -55,7 +59,7 @@ static bool tolerates(const struct tol *t, const struct tol *taint)
 	return !strcmp(t->op, "Exists");
 }
 
-static bool tolerated(const struct basics_state *st, const struct tol *taint)
+static bool tolerated(const struct basics_state *st, const cs_sched_taint *taint)
 {
 	for (size_t i = 0; i < st->ntols; i++)
 		if (tolerates(&st->tols[i], taint))
@@ -91,6 +95,8 @@ static struct basics_state *state_of(cs_mod *m, cs_sched_ctx *c, const cs_sched_
 		st->tols[st->ntols++] = (struct tol){str(h, t, "key"), str(h, t, "operator"),
 						     str(h, t, "value"), str(h, t, "effect")};
 	}
+	const char *want = h->obj_str(pod->pod, "spec.nodeName");
+	st->node_name = want && *want ? want : NULL;
 	return c->state = st;
 }
 
@@ -99,7 +105,7 @@ static int basics_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod
 	return state_of(m, c, pod) ? CS_SCHED_OK : CS_SCHED_ERROR;
 }
 
-static const char *taint_reason(struct basics_state *st, const struct tol *taint)
+static const char *taint_reason(struct basics_state *st, const cs_sched_taint *taint)
 {
 	char *r = NULL;
 	if (st->nreasons == st->cap) {
@@ -128,30 +134,35 @@ static int basics_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	struct basics_state *st = state_of(m, c, pod);
 	if (!st)
 		return CS_SCHED_ERROR;
-	const char *want = h->obj_str(pod->pod, "spec.nodeName");
-	if (want && *want && strcmp(want, node->name)) {
+	if (st->node_name && strcmp(st->node_name, node->name)) {
 		c->reason = "node(s) didn't match the requested node name";
 		return CS_SCHED_UNRESOLVABLE;
 	}
-	if (h->obj_bool(node->node, "spec.unschedulable", false)) {
-		struct tol cordon = {TAINT_UNSCHEDULABLE, "", "", "NoSchedule"};
+	bool cordoned = CS_HAS_FIELD(cs_sched_node, node, unschedulable)
+				? node->unschedulable
+				: h->obj_bool(node->node, "spec.unschedulable", false);
+	if (cordoned) {
+		cs_sched_taint cordon = {TAINT_UNSCHEDULABLE, "", "NoSchedule"};
 		if (!tolerated(st, &cordon)) {
 			c->reason = "node(s) were unschedulable";
 			return CS_SCHED_UNRESOLVABLE;
 		}
 	}
-	const cs_object *taints = h->obj_get(node->node, "spec.taints");
-	for (size_t i = 0; i < h->obj_len(taints); i++) {
-		const cs_object *t = h->obj_at(taints, i);
-		struct tol taint = {str(h, t, "key"), "", str(h, t, "value"), str(h, t, "effect")};
-		if (strcmp(taint.effect, "NoSchedule") && strcmp(taint.effect, "NoExecute"))
+	const cs_sched_taint *taints;
+	cs_sched_taint *scratch;
+	long n = ks_node_taints(h, node, &taints, &scratch);
+	int rc = n < 0 ? CS_SCHED_ERROR : CS_SCHED_OK;
+	for (long i = 0; i < n && rc == CS_SCHED_OK; i++) {
+		const cs_sched_taint *t = &taints[i];
+		if (strcmp(t->effect, "NoSchedule") && strcmp(t->effect, "NoExecute"))
 			continue;
-		if (tolerated(st, &taint))
+		if (tolerated(st, t))
 			continue;
-		c->reason = taint_reason(st, &taint);
-		return c->reason ? CS_SCHED_UNRESOLVABLE : CS_SCHED_ERROR;
+		c->reason = taint_reason(st, t);
+		rc = c->reason ? CS_SCHED_UNRESOLVABLE : CS_SCHED_ERROR;
 	}
-	return CS_SCHED_OK;
+	free(scratch);
+	return rc;
 }
 
 /* The PreferNoSchedule taints the pod does not tolerate; only its
@@ -163,21 +174,24 @@ static int basics_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	struct basics_state *st = state_of(m, c, pod);
 	if (!st)
 		return CS_SCHED_ERROR;
-	const cs_object *taints = h->obj_get(node->node, "spec.taints");
+	const cs_sched_taint *taints;
+	cs_sched_taint *scratch;
+	long nt = ks_node_taints(h, node, &taints, &scratch);
+	if (nt < 0)
+		return CS_SCHED_ERROR;
 	int64_t n = 0;
-	for (size_t i = 0; i < h->obj_len(taints); i++) {
-		const cs_object *t = h->obj_at(taints, i);
-		struct tol taint = {str(h, t, "key"), "", str(h, t, "value"), str(h, t, "effect")};
-		if (strcmp(taint.effect, "PreferNoSchedule"))
+	for (long i = 0; i < nt; i++) {
+		const cs_sched_taint *t = &taints[i];
+		if (strcmp(t->effect, "PreferNoSchedule"))
 			continue;
 		bool ok = false;
 		for (size_t k = 0; k < st->ntols && !ok; k++) {
 			const char *e = st->tols[k].effect;
-			ok = (!*e || !strcmp(e, "PreferNoSchedule")) &&
-			     tolerates(&st->tols[k], &taint);
+			ok = (!*e || !strcmp(e, "PreferNoSchedule")) && tolerates(&st->tols[k], t);
 		}
 		n += !ok;
 	}
+	free(scratch);
 	*score = n;
 	return CS_SCHED_OK;
 }

@@ -186,9 +186,8 @@ static int64_t count_on(const cs_host *h, const struct constraint *c, const cs_s
 static bool has_keys(const cs_host *h, const struct spread_state *st, bool hard,
 		     const cs_sched_node *node)
 {
-	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 	for (size_t i = 0; i < st->n; i++)
-		if (st->c[i].hard == hard && !ks_label(h, labels, st->c[i].key))
+		if (st->c[i].hard == hard && !ks_node_label(h, node, st->c[i].key))
 			return false;
 	return true;
 }
@@ -256,14 +255,13 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 		const cs_sched_node *node = nodes[j];
 		if (!has_keys(h, st, hard, node))
 			continue;
-		const cs_object *labels = h->obj_get(node->node, "metadata.labels");
-		bool fits = ks_pod_fits_node(h, pod->pod, node->node);
-		bool tolerated = ks_taints_tolerated(h, pod->pod, node->node);
+		bool fits = ks_pod_fits_node(h, pod->pod, node);
+		bool tolerated = ks_taints_tolerated(h, pod->pod, node);
 		for (size_t i = 0; i < st->n; i++) {
 			struct constraint *c = &st->c[i];
 			if (c->hard != hard || !included(c, fits, tolerated))
 				continue;
-			c->doms[c->ndoms++] = (struct domain){ks_label(h, labels, c->key),
+			c->doms[c->ndoms++] = (struct domain){ks_node_label(h, node, c->key),
 							      count_on(h, c, pod, node)};
 		}
 	}
@@ -303,10 +301,9 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	if (!st->nhard || !other->ns || !pod->ns || strcmp(other->ns, pod->ns) ||
 	    !ks_pod_live(h, other->pod) || !has_keys(h, st, true, node))
 		return CS_SCHED_OK;
-	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 	const cs_object *plabels = h->obj_get(other->pod, "metadata.labels");
-	bool fits = ks_pod_fits_node(h, pod->pod, node->node);
-	bool tolerated = ks_taints_tolerated(h, pod->pod, node->node);
+	bool fits = ks_pod_fits_node(h, pod->pod, node);
+	bool tolerated = ks_taints_tolerated(h, pod->pod, node);
 	for (size_t i = 0; i < st->n; i++) {
 		struct constraint *k = &st->c[i];
 		if (!k->hard || !included(k, fits, tolerated) ||
@@ -314,7 +311,7 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			continue;
 		/* pre_filter saw every included node with the keys: the
 		 * domain is there. */
-		struct domain *d = (struct domain *)find_domain(k, ks_label(h, labels, k->key));
+		struct domain *d = (struct domain *)find_domain(k, ks_node_label(h, node, k->key));
 		if (!d)
 			continue;
 		d->count += delta;
@@ -343,12 +340,11 @@ static int spread_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	struct spread_state *st = c->state;
 	if (!st)
 		return CS_SCHED_ERROR;
-	const cs_object *labels = h->obj_get(node->node, "metadata.labels");
 	for (size_t i = 0; i < st->n; i++) {
 		const struct constraint *k = &st->c[i];
 		if (!k->hard)
 			continue;
-		const char *value = ks_label(h, labels, k->key);
+		const char *value = ks_node_label(h, node, k->key);
 		if (!value) {
 			c->reason = "node(s) didn't match pod topology spread constraints (missing "
 				    "required label)";
@@ -433,11 +429,10 @@ static int spread_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		for (size_t j = 0; j < c->nnodes; j++) {
 			const cs_sched_node *node = c->nodes[j];
 			if (!has_keys(h, st, false, node) ||
-			    !included(k, ks_pod_fits_node(h, pod->pod, node->node),
-				      ks_taints_tolerated(h, pod->pod, node->node)))
+			    !included(k, ks_pod_fits_node(h, pod->pod, node),
+				      ks_taints_tolerated(h, pod->pod, node)))
 				continue;
-			const char *v =
-				ks_label(h, h->obj_get(node->node, "metadata.labels"), k->key);
+			const char *v = ks_node_label(h, node, k->key);
 			struct domain *d = (struct domain *)find_domain(k, v);
 			if (d)
 				d->count += count_on(h, k, pod, node);
@@ -449,13 +444,12 @@ static int spread_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			scores[j] = 0;
 			continue;
 		}
-		const cs_object *labels = h->obj_get(nodes[j]->node, "metadata.labels");
 		double s = 0;
 		for (size_t i = 0; i < st->n; i++) {
 			const struct constraint *k = &st->c[i];
 			if (k->hard)
 				continue;
-			const char *v = ks_label(h, labels, k->key);
+			const char *v = ks_node_label(h, nodes[j], k->key);
 			int64_t cnt = 0;
 			if (!strcmp(k->key, HOSTNAME_KEY)) {
 				cnt = count_on(h, k, pod, nodes[j]);

@@ -51,6 +51,31 @@ class CacheTest(SchedTest):
         self.pod("c", cpu="300m")
         self.unschedulable("c", FULL)
 
+    def test_label_taint_and_cordon_changes_are_seen(self):
+        # The framework parses a node's labels, taints and spec.unschedulable
+        # once per node object: every new object must replace them.
+        self.node("one", "4", "4Gi")
+        self.pod("a", cpu="100m", spec={"nodeSelector": {"disk": "ssd"}})
+        self.unschedulable("a", "0/1 nodes are available: 1 node(s) didn't match Pod's "
+                                "node affinity/selector.")
+        self.ok("PATCH", "/api/v1/nodes/one", {"metadata": {"labels": {"disk": "ssd"}}}, 200,
+                ctype="application/merge-patch+json")
+        self.assertEqual(self.bound("a"), "one")
+        self.ok("PATCH", "/api/v1/nodes/one",
+                {"spec": {"taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}}, 200,
+                ctype="application/merge-patch+json")
+        self.pod("b", cpu="100m")
+        self.unschedulable("b", "0/1 nodes are available: 1 node(s) had untolerated taint "
+                                "{k: v}.")
+        self.ok("PATCH", "/api/v1/nodes/one", {"spec": {"taints": None, "unschedulable": True}},
+                200, ctype="application/merge-patch+json")
+        self.pod("c", cpu="100m")
+        self.unschedulable("c", "0/1 nodes are available: 1 node(s) were unschedulable.")
+        self.ok("PATCH", "/api/v1/nodes/one", {"spec": {"unschedulable": None}}, 200,
+                ctype="application/merge-patch+json")
+        self.assertEqual(self.bound("b"), "one")
+        self.assertEqual(self.bound("c"), "one")
+
     def test_a_deleted_node_is_not_used_and_one_that_comes_back_is(self):
         self.node("big", "8", "4Gi")
         self.node("small", "1", "4Gi")

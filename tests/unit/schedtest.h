@@ -31,6 +31,9 @@ typedef struct sc_node {
 	/* pods_with_affinity / _required_anti_affinity, as the framework
 	 * lists them */
 	const cs_sched_pod *aff[SC_MAX_PODS], *anti[SC_MAX_PODS];
+	/* labels (sorted), taints, as the framework parses them */
+	cs_sched_label labels[16];
+	cs_sched_taint taints[8];
 } sc_node;
 
 typedef struct sc {
@@ -155,6 +158,25 @@ static inline sc_node *sc_node_add(sc *s, const char *name, const char *labels, 
 	n->pub.allocatable.memory = mem;
 	n->pub.allocatable.pods = 110;
 	n->pub.pods = n->pods;
+	const cs_host *h = s->host;
+	const cs_object *l = h->obj_get(o, "metadata.labels"), *t = h->obj_get(o, "spec.taints");
+	assert_true(h->obj_len(l) <= 16 && h->obj_len(t) <= 8);
+	for (size_t i = 0; i < h->obj_len(l); i++) {
+		/* insertion sort by key, as the framework sorts */
+		cs_sched_label lab = {h->obj_key_at(l, i), h->obj_str(h->obj_at(l, i), NULL)};
+		size_t j = n->pub.nlabels++;
+		for (; j > 0 && strcmp(n->labels[j - 1].key, lab.key) > 0; j--)
+			n->labels[j] = n->labels[j - 1];
+		n->labels[j] = lab;
+	}
+	for (size_t i = 0; i < h->obj_len(t); i++) {
+		const cs_object *x = h->obj_at(t, i);
+		const char *k = h->obj_str(x, "key"), *v = h->obj_str(x, "value"),
+			   *e = h->obj_str(x, "effect");
+		n->taints[n->pub.ntaints++] = (cs_sched_taint){k ? k : "", v ? v : "", e ? e : ""};
+	}
+	n->pub.labels = n->labels;
+	n->pub.taints = n->taints;
 	s->ptrs[s->nnodes++] = &n->pub;
 	return n;
 }
@@ -215,7 +237,7 @@ static inline cs_sched_pod *sc_place(sc *s, const char *node, const char *ns, co
 #define SC_HAS(s, member) CS_OPS_HAS(cs_scheduler_ops, (s)->ops, member)
 
 /* One cycle for pod over the whole snapshot. */
-static inline void sc_run(sc *s, const cs_sched_pod *pod, sc_result *r)
+static inline void sc_run_once(sc *s, const cs_sched_pod *pod, sc_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	const cs_sched_node *with_aff[SC_MAX_NODES], *with_anti[SC_MAX_NODES];
@@ -278,6 +300,26 @@ static inline void sc_run(sc *s, const cs_sched_pod *pod, sc_result *r)
 	}
 	if (SC_HAS(s, cycle_end))
 		s->ops->cycle_end(s->m, &c);
+}
+
+/* sc_run_once as a framework of ABI 1.0 would run it -- without the
+ * parsed labels and taints and the lists of pods with affinity -- and as
+ * one of this ABI does: both must decide the same. */
+static inline void sc_run(sc *s, const cs_sched_pod *pod, sc_result *r)
+{
+	sc_result old;
+	s->abi10 = true;
+	sc_run_once(s, pod, &old);
+	s->abi10 = false;
+	sc_run_once(s, pod, r);
+	assert_int_equal(old.pre_filter, r->pre_filter);
+	for (size_t i = 0; i < s->nnodes; i++)
+		if (old.code[i] != r->code[i] || strcmp(old.reason[i], r->reason[i]) ||
+		    old.score[i] != r->score[i])
+			fail_msg("pod %s, node %s: ABI 1.1 %d \"%s\" %lld, ABI 1.0 %d \"%s\" %lld",
+				 pod->name, s->ptrs[i]->name, r->code[i], r->reason[i],
+				 (long long)r->score[i], old.code[i], old.reason[i],
+				 (long long)old.score[i]);
 }
 
 /* The nodes that passed the filter, as "a,b,c". */

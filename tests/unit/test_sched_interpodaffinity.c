@@ -154,27 +154,6 @@ static const struct {
 	 ""},
 };
 
-/* The framework's lists of pods with terms (ABI 1.1) must decide exactly
- * what looking at every pod decides (a framework of ABI 1.0). */
-static void run_both(sc *s, const cs_sched_pod *pod, sc_result *r)
-{
-	sc_result all;
-	s->abi10 = true;
-	sc_run(s, pod, &all);
-	s->abi10 = false;
-	sc_run(s, pod, r);
-	assert_int_equal(all.pre_filter, r->pre_filter);
-	for (size_t i = 0; i < s->nnodes; i++) {
-		if (all.code[i] != r->code[i] || strcmp(all.reason[i], r->reason[i]) ||
-		    all.score[i] != r->score[i])
-			fail_msg("pod %s, node %s: with the lists %d \"%s\" %lld, without %d "
-				 "\"%s\" %lld",
-				 pod->name, s->ptrs[i]->name, r->code[i], r->reason[i],
-				 (long long)r->score[i], all.code[i], all.reason[i],
-				 (long long)all.score[i]);
-	}
-}
-
 static void test_filter(void **state)
 {
 	(void)state;
@@ -190,7 +169,7 @@ static void test_filter(void **state)
 		cs_sched_pod *p =
 			sc_pod(&s, cases[i].ns, "new", cases[i].labels, cases[i].spec, 0, 0);
 		sc_result r;
-		run_both(&s, p, &r);
+		sc_run(&s, p, &r);
 		if (strcmp(sc_fits(&s, &r), cases[i].fits))
 			fail_msg("%s: fits %s, want %s", cases[i].what, sc_fits(&s, &r),
 				 cases[i].fits);
@@ -212,7 +191,7 @@ static void test_filter(void **state)
 	cluster(&s, NULL);
 	sc_place(&s, "a1", "default", "plain", "{'app': 'web'}", NULL);
 	sc_result r;
-	run_both(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
+	sc_run(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
 	assert_int_equal(r.pre_filter, CS_SCHED_SKIP);
 	sc_down(&s);
 }
@@ -240,31 +219,29 @@ static void test_score(void **state)
 	sc_place(&s, "b1", "default", "d", "{'app': 'db'}", NULL);
 	sc_result r;
 	/* Preferred affinity to db by zone. */
-	run_both(&s,
-		 sc_pod(&s, "default", "p1", NULL,
-			"{'affinity': {" PREF_AFF(WEIGHTED(50, TERM(APP("db"), "zone"))) "}}", 0,
-			0),
-		 &r);
+	sc_run(&s,
+	       sc_pod(&s, "default", "p1", NULL,
+		      "{'affinity': {" PREF_AFF(WEIGHTED(50, TERM(APP("db"), "zone"))) "}}", 0, 0),
+	       &r);
 	expect_scores(&s, &r, (const int64_t[]){0, 0, 100, 0, 0});
 	/* Preferred anti-affinity to web by host. */
-	run_both(&s,
-		 sc_pod(&s, "default", "p2", NULL,
-			"{'affinity': {" PREF_ANTI(WEIGHTED(50, TERM(APP("web"), HOST))) "}}", 0,
-			0),
-		 &r);
+	sc_run(&s,
+	       sc_pod(&s, "default", "p2", NULL,
+		      "{'affinity': {" PREF_ANTI(WEIGHTED(50, TERM(APP("web"), HOST))) "}}", 0, 0),
+	       &r);
 	expect_scores(&s, &r, (const int64_t[]){0, 100, 100, 100, 100});
 	/* Both: a1 -20, b1 +80, the others 0 -> 0, 100, 20. */
-	run_both(&s,
-		 sc_pod(&s, "default", "p3", NULL,
-			"{'affinity': {" PREF_AFF(WEIGHTED(
-				80, TERM(APP("db"),
-					 "zone"))) ", " PREF_ANTI(WEIGHTED(20, TERM(APP("web"),
-										    HOST))) "}}",
-			0, 0),
-		 &r);
+	sc_run(&s,
+	       sc_pod(&s, "default", "p3", NULL,
+		      "{'affinity': {" PREF_AFF(WEIGHTED(
+			      80, TERM(APP("db"),
+				       "zone"))) ", " PREF_ANTI(WEIGHTED(20, TERM(APP("web"),
+										  HOST))) "}}",
+		      0, 0),
+	       &r);
 	expect_scores(&s, &r, (const int64_t[]){0, 20, 100, 20, 20});
 	/* Nothing preferred anywhere: all 0. */
-	run_both(&s, sc_pod(&s, "default", "p4", "{'app': 'x'}", "{}", 0, 0), &r);
+	sc_run(&s, sc_pod(&s, "default", "p4", "{'app': 'x'}", "{}", 0, 0), &r);
 	expect_scores(&s, &r, (const int64_t[]){0, 0, 0, 0, 0});
 	sc_down(&s);
 }
@@ -285,7 +262,7 @@ static void test_score_existing_terms(void **state)
 	sc_place(&s, "a2", "default", "e3", "{'app': 'db'}",
 		 "{'affinity': {" PREF_ANTI(WEIGHTED(10, TERM(APP("web"), HOST))) "}}");
 	sc_result r;
-	run_both(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
+	sc_run(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
 	/* a1 0, a2 -10, b1 5, c1 10, x1 0: (s + 10) * 100 / 20. */
 	expect_scores(&s, &r, (const int64_t[]){50, 0, 75, 100, 50});
 	sc_down(&s);
@@ -294,7 +271,7 @@ static void test_score_existing_terms(void **state)
 	sc_place(&s, "b1", "default", "e2", "{'app': 'db'}",
 		 "{'affinity': {'podAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
 		 "[" TERM(APP("web"), "zone") "]}}}");
-	run_both(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
+	sc_run(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
 	expect_scores(&s, &r, (const int64_t[]){0, 0, 0, 0, 0});
 	sc_down(&s);
 }

@@ -31,6 +31,7 @@
 #define CAPSTAN_SCHEDULER_H
 
 #include <capstan/module.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +74,15 @@ typedef struct cs_sched_pod {
 	cs_sched_resources requests;
 } cs_sched_pod;
 
+/* ABI 1.1: a node's label, and taint (a field the object lacks is ""). */
+typedef struct cs_sched_label {
+	const char *key, *value;
+} cs_sched_label;
+
+typedef struct cs_sched_taint {
+	const char *key, *value, *effect;
+} cs_sched_taint;
+
 typedef struct cs_sched_node {
 	size_t size; /* sizeof(cs_sched_node) */
 	const cs_object *node;
@@ -104,7 +114,33 @@ typedef struct cs_sched_node {
 	const cs_sched_pod *const *pods_with_affinity;
 	size_t npods_with_required_anti_affinity;
 	const cs_sched_pod *const *pods_with_required_anti_affinity;
+	/* The node object's metadata.labels sorted by key (strcmp order;
+	 * cs_sched_node_label finds one), its spec.taints in order, and
+	 * spec.unschedulable: read once per node object rather than looked up
+	 * in node for every pod.  Strings borrowed from node. */
+	size_t nlabels;
+	const cs_sched_label *labels;
+	size_t ntaints;
+	const cs_sched_taint *taints;
+	bool unschedulable;
 } cs_sched_node;
+
+/* The value of label key of node n (ABI 1.1 labels), or NULL. */
+static inline const char *cs_sched_node_label(const cs_sched_node *n, const char *key)
+{
+	size_t lo = 0, hi = n->nlabels;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->labels[mid].key, key);
+		if (!c)
+			return n->labels[mid].value;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
 
 /* One plugin's view of one scheduling cycle. */
 typedef struct cs_sched_ctx cs_sched_ctx;

@@ -1,0 +1,1 @@
+../sched-nodeaffinity/k8ssel.c
