@@ -83,6 +83,9 @@ static void view_account(struct view *v, const cs_sched_pod *p, int64_t sign)
 	r->memory += sign * q->memory;
 	r->ephemeral_storage += sign * q->ephemeral_storage;
 	r->pods += sign * q->pods;
+	v->pub.nonzero_milli_cpu +=
+		sign * (q->milli_cpu ? q->milli_cpu : CS_SCHED_DEFAULT_MILLI_CPU);
+	v->pub.nonzero_memory += sign * (q->memory ? q->memory : CS_SCHED_DEFAULT_MEMORY);
 	/* The node's requested holds every resource its pods request. */
 	for (size_t i = 0; i < q->nscalar; i++)
 		for (size_t k = 0; k < r->nscalar; k++)

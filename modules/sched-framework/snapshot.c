@@ -180,6 +180,12 @@ static void set_req(cs_sched_pod *p, const fw_res *r)
 	p->requests.scalar_values = r->vals;
 }
 
+static void add_nonzero(cs_sched_node *n, const cs_sched_resources *r)
+{
+	n->nonzero_milli_cpu += r->milli_cpu ? r->milli_cpu : CS_SCHED_DEFAULT_MILLI_CPU;
+	n->nonzero_memory += r->memory ? r->memory : CS_SCHED_DEFAULT_MEMORY;
+}
+
 /* A shared copy of the cache's node n (fw->mu held). */
 static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 {
@@ -217,6 +223,7 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 		q->priority = (int32_t)h->obj_int(p->pod, "spec.priority", 0);
 		if (fw_res_add(r, &p->req.pub) < 0 || fw_res_add(&s->req, &p->req.pub) < 0)
 			rc = -1;
+		add_nonzero(&s->pub, &p->req.pub);
 		set_req(q, r);
 	}
 	if (!rc && naff && !(s->aff = calloc(naff, sizeof(*s->aff))))
@@ -434,6 +441,7 @@ static int apply_nominated(const cs_host *h, fw_snapshot *s, const cs_object *no
 	struct fw_override *o = override(s, at);
 	if (!o || fw_res_add(&o->req, &p->requests) < 0)
 		return -1;
+	add_nonzero(&o->pub, &p->requests);
 	if (o->npods == o->cap) {
 		size_t cap = o->cap * 2;
 		const cs_sched_pod **v = realloc(o->pods, cap * sizeof(*v));

@@ -23,9 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_MILLI_CPU 100
-#define DEFAULT_MEMORY    (200LL * 1024 * 1024)
-
 enum scoring { LEAST_ALLOCATED, MOST_ALLOCATED };
 
 struct fit {
@@ -167,11 +164,17 @@ static int fit_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const 
 {
 	(void)c;
 	const struct fit *f = m->host->data(m);
-	int64_t cpu = nonzero(pod->requests.milli_cpu, DEFAULT_MILLI_CPU);
-	int64_t mem = nonzero(pod->requests.memory, DEFAULT_MEMORY);
-	for (size_t i = 0; i < node->npods; i++) {
-		cpu += nonzero(node->pods[i]->requests.milli_cpu, DEFAULT_MILLI_CPU);
-		mem += nonzero(node->pods[i]->requests.memory, DEFAULT_MEMORY);
+	int64_t cpu = nonzero(pod->requests.milli_cpu, CS_SCHED_DEFAULT_MILLI_CPU);
+	int64_t mem = nonzero(pod->requests.memory, CS_SCHED_DEFAULT_MEMORY);
+	if (CS_HAS_FIELD(cs_sched_node, node, nonzero_memory)) {
+		cpu += node->nonzero_milli_cpu;
+		mem += node->nonzero_memory;
+	} else {
+		for (size_t i = 0; i < node->npods; i++) {
+			cpu += nonzero(node->pods[i]->requests.milli_cpu,
+				       CS_SCHED_DEFAULT_MILLI_CPU);
+			mem += nonzero(node->pods[i]->requests.memory, CS_SCHED_DEFAULT_MEMORY);
+		}
 	}
 	/* Equal weights for cpu and memory. */
 	*score = (resource_score(f->scoring, node->allocatable.milli_cpu, cpu) +

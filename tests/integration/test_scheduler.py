@@ -324,6 +324,17 @@ class PlacementTest(SchedTest):
         one = self.bound("first")
         self.pod("second")
         self.assertNotEqual(self.bound("second"), one)
+        # Each resource on its own: where memory is plentiful only the
+        # 100m counts, where cpu is, only the 200Mi.
+        for i, (cpu, mem) in enumerate((("1", "4000Gi"), ("4000", "1Gi"))):
+            a, b = "c%da" % i, "c%db" % i
+            self.node(a, cpu, mem, labels={"set": str(i)})
+            self.node(b, cpu, mem, labels={"set": str(i)})
+            sel = {"nodeSelector": {"set": str(i)}}
+            self.pod("first-%d" % i, spec=sel)
+            one = self.bound("first-%d" % i)
+            self.pod("second-%d" % i, spec=sel)
+            self.assertNotEqual(self.bound("second-%d" % i), one, (cpu, mem))
 
     def test_other_schedulers_pods_are_left_alone(self):
         self.node("n1", "4", "8Gi")

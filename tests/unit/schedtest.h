@@ -231,6 +231,9 @@ static inline cs_sched_pod *sc_place(sc *s, const char *node, const char *ns, co
 	n->pub.requested.milli_cpu += p->requests.milli_cpu;
 	n->pub.requested.memory += p->requests.memory;
 	n->pub.requested.pods++;
+	n->pub.nonzero_milli_cpu +=
+		p->requests.milli_cpu ? p->requests.milli_cpu : CS_SCHED_DEFAULT_MILLI_CPU;
+	n->pub.nonzero_memory += p->requests.memory ? p->requests.memory : CS_SCHED_DEFAULT_MEMORY;
 	return p;
 }
 

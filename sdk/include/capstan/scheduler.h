@@ -39,6 +39,11 @@ extern "C" {
 
 #define CS_SCHED_MAX_SCORE 100
 
+/* What scores count for a pod that requests no cpu or memory (Kubernetes'
+ * DefaultMilliCPURequest and DefaultMemoryRequest). */
+#define CS_SCHED_DEFAULT_MILLI_CPU 100
+#define CS_SCHED_DEFAULT_MEMORY    (200LL * 1024 * 1024)
+
 /* Result of an extension point. */
 enum cs_sched_code {
 	CS_SCHED_OK = 0,
@@ -109,7 +114,8 @@ typedef struct cs_sched_node {
 	 * it need not read every pod of every node each cycle.  The lists
 	 * describe the snapshot's node: on a view built for run_filters they
 	 * may still be the snapshot node's, the difference being passed
-	 * through add_pod / remove_pod. */
+	 * through add_pod / remove_pod (a view keeps requested and
+	 * nonzero_* right). */
 	size_t npods_with_affinity;
 	const cs_sched_pod *const *pods_with_affinity;
 	size_t npods_with_required_anti_affinity;
@@ -123,6 +129,10 @@ typedef struct cs_sched_node {
 	size_t ntaints;
 	const cs_sched_taint *taints;
 	bool unschedulable;
+	/* requested.milli_cpu and .memory with every pod that requests none
+	 * counted at CS_SCHED_DEFAULT_MILLI_CPU / _MEMORY (Kubernetes'
+	 * NonZeroRequested, which its scores use). */
+	int64_t nonzero_milli_cpu, nonzero_memory;
 } cs_sched_node;
 
 /* The value of label key of node n (ABI 1.1 labels), or NULL. */
