@@ -140,6 +140,7 @@ static void pod_free(const cs_host *h, fw_cpod *p)
 	if (!p)
 		return;
 	h->obj_free(p->pod);
+	fw_podinfo_unref(h, p->info);
 	fw_res_free(&p->req);
 	free(p->key);
 	free(p->uid);
@@ -201,7 +202,8 @@ static fw_cpod *new_pod(const cs_host *h, const char *key, const cs_object *pod,
 	p->assumed = assumed;
 	p->affinity = fw_pod_affinity(h, pod);
 	if (!(p->key = strdup(key)) || !(p->uid = strdup(uid ? uid : "")) ||
-	    !(p->node = strdup(node)) || fw_pod_requests(h, pod, &p->req) < 0) {
+	    !(p->node = strdup(node)) || !(p->info = fw_podinfo_new(h, pod)) ||
+	    fw_pod_requests(h, pod, &p->req) < 0) {
 		pod_free(h, p);
 		return NULL;
 	}

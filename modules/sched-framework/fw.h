@@ -99,6 +99,27 @@ void fw_nodeinfo_unref(const cs_host *h, fw_nodeinfo *ni);
 /* Set n's labels, taints and unschedulable from ni (NULL: none). */
 void fw_nodeinfo_apply(const fw_nodeinfo *ni, cs_sched_node *n);
 
+/* metadata.labels into out (room for all), sorted; how many. */
+size_t fw_labels_parse(const cs_host *h, const cs_object *labels, cs_sched_label *out);
+
+/* A pod object's fields, likewise. */
+typedef struct fw_podinfo {
+	unsigned refs;        /* atomic */
+	const cs_object *obj; /* a reference: the strings point into it */
+	const char *ns, *name, *uid;
+	int32_t priority;
+	cs_sched_label *labels; /* sorted by key */
+	size_t nlabels;
+	bool terminating;
+} fw_podinfo;
+
+fw_podinfo *fw_podinfo_new(const cs_host *h, const cs_object *pod);
+fw_podinfo *fw_podinfo_ref(fw_podinfo *pi);
+void fw_podinfo_unref(const cs_host *h, fw_podinfo *pi);
+/* Fill p's object, names, priority, labels and terminating from pi (p
+ * borrows pi's object). */
+void fw_podinfo_apply(const fw_podinfo *pi, cs_sched_pod *p);
+
 /* ---- cache.c: the scheduler's cache of nodes and the pods on them ----
  *
  * Kubernetes' scheduler cache: per node its object, allocatable, and the
@@ -118,6 +139,7 @@ typedef struct fw_cpod {
 	fw_res req;           /* its effective requests */
 	bool assumed;         /* by this framework, not yet seen bound */
 	unsigned affinity;    /* FW_AFF_* */
+	fw_podinfo *info;     /* pod's parsed fields (a reference) */
 } fw_cpod;
 
 /* Which inter-pod terms a pod declares (cs_sched_node.pods_with_*). */

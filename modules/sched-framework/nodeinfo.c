@@ -1,8 +1,8 @@
-/* The fields of a node object that plugins read for every pod (labels,
- * taints, unschedulable; cs_sched_node), parsed once when the object
- * arrives from the node informer.  Shared by the cache's node and every
- * snapshot copy of it, across the module and scheduling threads: the
- * reference count is atomic, the rest immutable. */
+/* The fields of node and pod objects that plugins read for every node of
+ * every cycle (labels, taints, unschedulable; a pod's labels, names,
+ * priority, deletion), parsed once when the object arrives.  Shared by the
+ * cache and every snapshot copy, across the module and scheduling
+ * threads: the reference counts are atomic, the rest immutable. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +17,19 @@ static const char *str_or_empty(const cs_host *h, const cs_object *o, const char
 {
 	const char *s = h->obj_str(o, path);
 	return s ? s : "";
+}
+
+size_t fw_labels_parse(const cs_host *h, const cs_object *labels, cs_sched_label *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->obj_len(labels); i++) {
+		const char *k = h->obj_key_at(labels, i);
+		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+		if (k) /* validation keeps label values strings */
+			out[n++] = (cs_sched_label){k, v ? v : ""};
+	}
+	qsort(out, n, sizeof(*out), by_key);
+	return n;
 }
 
 fw_nodeinfo *fw_nodeinfo_new(const cs_host *h, const cs_object *node)
@@ -34,13 +47,7 @@ fw_nodeinfo *fw_nodeinfo_new(const cs_host *h, const cs_object *node)
 		fw_nodeinfo_unref(h, ni);
 		return NULL;
 	}
-	for (size_t i = 0; i < nl; i++) {
-		const char *k = h->obj_key_at(labels, i);
-		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
-		if (k) /* validation keeps label values strings */
-			ni->labels[ni->nlabels++] = (cs_sched_label){k, v ? v : ""};
-	}
-	qsort(ni->labels, ni->nlabels, sizeof(*ni->labels), by_key);
+	ni->nlabels = fw_labels_parse(h, labels, ni->labels);
 	for (size_t i = 0; i < nt; i++) {
 		const cs_object *t = h->obj_at(taints, i);
 		ni->taints[ni->ntaints++] =
@@ -75,4 +82,55 @@ void fw_nodeinfo_apply(const fw_nodeinfo *ni, cs_sched_node *n)
 	n->ntaints = ni ? ni->ntaints : 0;
 	n->taints = ni ? ni->taints : NULL;
 	n->unschedulable = ni && ni->unschedulable;
+}
+
+fw_podinfo *fw_podinfo_new(const cs_host *h, const cs_object *pod)
+{
+	fw_podinfo *pi = calloc(1, sizeof(*pi));
+	if (!pi)
+		return NULL;
+	pi->refs = 1;
+	pi->obj = h->obj_keep(pod);
+	const cs_object *labels = h->obj_get(pod, "metadata.labels");
+	size_t nl = h->obj_len(labels);
+	if (nl && !(pi->labels = calloc(nl, sizeof(*pi->labels)))) {
+		fw_podinfo_unref(h, pi);
+		return NULL;
+	}
+	pi->nlabels = fw_labels_parse(h, labels, pi->labels);
+	pi->ns = h->obj_str(pod, "metadata.namespace");
+	pi->name = h->obj_str(pod, "metadata.name");
+	pi->uid = h->obj_str(pod, "metadata.uid");
+	pi->priority = (int32_t)h->obj_int(pod, "spec.priority", 0);
+	pi->terminating = h->obj_get(pod, "metadata.deletionTimestamp") != NULL;
+	return pi;
+}
+
+fw_podinfo *fw_podinfo_ref(fw_podinfo *pi)
+{
+	if (pi)
+		__atomic_add_fetch(&pi->refs, 1, __ATOMIC_RELAXED);
+	return pi;
+}
+
+void fw_podinfo_unref(const cs_host *h, fw_podinfo *pi)
+{
+	if (!pi || __atomic_sub_fetch(&pi->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	free(pi->labels);
+	h->obj_free(pi->obj);
+	free(pi);
+}
+
+void fw_podinfo_apply(const fw_podinfo *pi, cs_sched_pod *p)
+{
+	p->size = sizeof(*p);
+	p->pod = pi->obj;
+	p->ns = pi->ns;
+	p->name = pi->name;
+	p->uid = pi->uid;
+	p->priority = pi->priority;
+	p->nlabels = pi->nlabels;
+	p->labels = pi->labels;
+	p->terminating = pi->terminating;
 }

@@ -29,6 +29,7 @@ struct fw_snode {
 	size_t npods;
 	cs_sched_pod *podv;
 	fw_res *preq;                     /* podv[i]'s requests */
+	fw_podinfo **pinfo;               /* podv[i]'s fields (references) */
 	const cs_sched_pod **pods;        /* &podv[i] */
 	const cs_sched_pod **aff, **anti; /* pods_with_affinity, _required_anti_affinity */
 };
@@ -68,9 +69,10 @@ static void snode_unref(const cs_host *h, fw_snode *n)
 	if (!n || --n->refs)
 		return;
 	for (size_t i = 0; i < n->npods; i++) {
-		h->obj_free(n->podv[i].pod);
+		fw_podinfo_unref(h, n->pinfo[i]);
 		fw_res_free(&n->preq[i]);
 	}
+	free(n->pinfo);
 	h->obj_free(n->pub.node);
 	fw_nodeinfo_unref(h, n->info);
 	fw_res_free(&n->alloc);
@@ -128,6 +130,15 @@ int fw_sched_pod(const cs_host *h, fw_snapshot *s, const cs_object *pod, cs_sche
 	out->name = h->obj_str(pod, "metadata.name");
 	out->uid = h->obj_str(pod, "metadata.uid");
 	out->priority = (int32_t)h->obj_int(pod, "spec.priority", 0);
+	out->terminating = h->obj_get(pod, "metadata.deletionTimestamp") != NULL;
+	const cs_object *labels = h->obj_get(pod, "metadata.labels");
+	size_t nl = h->obj_len(labels);
+	cs_sched_label *lv = nl ? fw_arena_alloc(&s->arena, nl * sizeof(*lv)) : NULL;
+	if (nl && !lv)
+		rc = -1;
+	else if (nl)
+		out->nlabels = fw_labels_parse(h, labels, lv);
+	out->labels = lv;
 	out->requests = r.pub;
 	out->requests.scalar_names = NULL;
 	out->requests.scalar_values = NULL;
@@ -203,8 +214,10 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 	s->podv = calloc(k ? k : 1, sizeof(*s->podv));
 	s->preq = calloc(k ? k : 1, sizeof(*s->preq));
 	s->pods = calloc(k ? k : 1, sizeof(*s->pods));
+	s->pinfo = calloc(k ? k : 1, sizeof(*s->pinfo));
 	unsigned *aff = calloc(k ? k : 1, sizeof(*aff));
-	int rc = s->podv && s->preq && s->pods && aff && fw_res_add(&s->alloc, &n->alloc.pub) >= 0
+	int rc = s->podv && s->preq && s->pods && s->pinfo && aff &&
+				 fw_res_add(&s->alloc, &n->alloc.pub) >= 0
 			 ? 0
 			 : -1;
 	size_t naff = 0, nanti = 0;
@@ -214,13 +227,9 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 		aff[s->npods] = p->affinity;
 		naff += (p->affinity & FW_AFF_ANY) != 0;
 		nanti += (p->affinity & FW_AFF_REQ_ANTI) != 0;
+		s->pinfo[s->npods] = fw_podinfo_ref(p->info);
 		s->npods++;
-		q->size = sizeof(*q);
-		q->pod = h->obj_keep(p->pod);
-		q->ns = h->obj_str(p->pod, "metadata.namespace");
-		q->name = h->obj_str(p->pod, "metadata.name");
-		q->uid = h->obj_str(p->pod, "metadata.uid");
-		q->priority = (int32_t)h->obj_int(p->pod, "spec.priority", 0);
+		fw_podinfo_apply(p->info, q);
 		if (fw_res_add(r, &p->req.pub) < 0 || fw_res_add(&s->req, &p->req.pub) < 0)
 			rc = -1;
 		add_nonzero(&s->pub, &p->req.pub);

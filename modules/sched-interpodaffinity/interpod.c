@@ -50,20 +50,33 @@
 #define REASON_ANTI          "node(s) didn't match pod anti-affinity rules"
 #define REASON_EXISTING_ANTI "node(s) didn't satisfy existing pods anti-affinity rules"
 
-struct ipa {
-	cs_informer *namespaces; /* NULL: namespaceSelector sees only the name label */
-	int64_t hard_weight;
-};
-
 struct term {
 	const char *key, *own_ns;
-	const cs_object *sel, *nss, *ns_sel;
+	const cs_object *nss, *ns_sel;
 	int64_t weight;
+	ks_sel sel; /* labelSelector, compiled */
 };
 
 struct terms {
 	struct term *v;
 	size_t n;
+};
+
+/* An existing pod's terms, read once per pod object (Kubernetes keeps them
+ * parsed in its PodInfo): the symmetric checks and scores read them in
+ * every cycle. */
+struct cached_terms {
+	const cs_object *pod; /* a reference: the key, and what terms borrow */
+	struct terms req_anti, req_aff, pref_aff, pref_anti;
+	uint64_t used; /* the last cycle that read them */
+};
+
+struct ipa {
+	cs_informer *namespaces; /* NULL: namespaceSelector sees only the name label */
+	int64_t hard_weight;
+	/* Scheduling thread: open addressing on the object's address. */
+	struct cached_terms *tc;
+	size_t tc_cap, tc_len;
 };
 
 /* Counts (or score sums) per topology pair. */
@@ -98,6 +111,15 @@ static const cs_option ipa_options[] = {
 
 /* ---- terms ---- */
 
+static void terms_free(struct terms *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		ks_sel_free(&ts->v[i].sel);
+	free(ts->v);
+	ts->v = NULL;
+	ts->n = 0;
+}
+
 static int read_terms(const cs_host *h, const cs_object *pod, const char *path, bool weighted,
 		      struct terms *out)
 {
@@ -125,12 +147,16 @@ static int read_terms(const cs_host *h, const cs_object *pod, const char *path, 
 		const cs_object *ns_sel = h->obj_get(t, "namespaceSelector");
 		if (ns_sel && h->obj_type(ns_sel) != CS_OBJ_MAP)
 			ns_sel = NULL;
-		out->v[out->n++] = (struct term){key,
-						 ns ? ns : "default",
-						 h->obj_get(t, "labelSelector"),
-						 h->obj_get(t, "namespaces"),
-						 ns_sel,
-						 w};
+		struct term *x = &out->v[out->n++];
+		*x = (struct term){.key = key,
+				   .own_ns = ns ? ns : "default",
+				   .nss = h->obj_get(t, "namespaces"),
+				   .ns_sel = ns_sel,
+				   .weight = w};
+		if (ks_sel_compile(h, h->obj_get(t, "labelSelector"), &x->sel) < 0) {
+			terms_free(out);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -148,10 +174,10 @@ static void state_free(const cs_host *h, struct ipa_state *st)
 {
 	if (!st)
 		return;
-	free(st->aff.v);
-	free(st->anti.v);
-	free(st->paff.v);
-	free(st->panti.v);
+	terms_free(&st->aff);
+	terms_free(&st->anti);
+	terms_free(&st->paff);
+	terms_free(&st->panti);
 	free(st->affc.v);
 	free(st->antic.v);
 	free(st->existing.v);
@@ -222,7 +248,7 @@ static bool term_matches(cs_mod *m, struct ipa_state *st, const struct term *t,
 		if (!ks_selector_matches(h, t->ns_sel, labels))
 			return false;
 	}
-	return ks_selector_matches(h, t->sel, h->obj_get(p->pod, "metadata.labels"));
+	return ks_sel_matches_pod(h, &t->sel, p);
 }
 
 /* ---- topology pairs ---- */
@@ -290,33 +316,121 @@ static int add_on_node(const cs_host *h, struct pairs *ps, const char *key,
 
 /* ---- pre_filter: the counts ---- */
 
-static int count_existing_anti(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
-			       const cs_sched_pod *p, const cs_sched_node *node, int64_t mult,
-			       bool *oom)
+static size_t tc_slot(const struct ipa *ipa, const cs_object *pod)
+{
+	uintptr_t x = (uintptr_t)pod;
+	x ^= x >> 17;
+	x *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(x >> 7) & (ipa->tc_cap - 1);
+}
+
+static void cached_free(const cs_host *h, struct cached_terms *e)
+{
+	terms_free(&e->req_anti);
+	terms_free(&e->req_aff);
+	terms_free(&e->pref_aff);
+	terms_free(&e->pref_anti);
+	h->obj_free(e->pod);
+	e->pod = NULL;
+}
+
+static void tc_clear(const cs_host *h, struct ipa *ipa)
+{
+	for (size_t i = 0; i < ipa->tc_cap; i++)
+		if (ipa->tc[i].pod)
+			cached_free(h, &ipa->tc[i]);
+	free(ipa->tc);
+	ipa->tc = NULL;
+	ipa->tc_cap = ipa->tc_len = 0;
+}
+
+/* Keep the entries read in the last few cycles, in a table twice their
+ * number (pods that left the cluster drop out). */
+static int tc_rehash(const cs_host *h, struct ipa *ipa, uint64_t cycle)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < ipa->tc_cap; i++)
+		keep += ipa->tc[i].pod && ipa->tc[i].used + 4 >= cycle;
+	size_t cap = 64;
+	while (cap < keep * 4)
+		cap *= 2;
+	struct cached_terms *old = ipa->tc, *v = calloc(cap, sizeof(*v));
+	size_t oldcap = ipa->tc_cap;
+	if (!v)
+		return -1;
+	ipa->tc = v;
+	ipa->tc_cap = cap;
+	ipa->tc_len = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		struct cached_terms *e = &old[i];
+		if (!e->pod)
+			continue;
+		if (e->used + 4 < cycle) {
+			cached_free(h, e);
+			continue;
+		}
+		size_t k = tc_slot(ipa, e->pod);
+		while (v[k].pod)
+			k = (k + 1) & (cap - 1);
+		v[k] = *e;
+		ipa->tc_len++;
+	}
+	free(old);
+	return 0;
+}
+
+/* p's terms, or NULL (out of memory). */
+static const struct cached_terms *pod_terms(cs_mod *m, const cs_sched_ctx *c, const cs_sched_pod *p)
 {
 	const cs_host *h = m->host;
-	struct terms t;
-	if (!h->obj_get(p->pod, ANTI REQ))
-		return 0;
-	if (read_terms(h, p->pod, ANTI REQ, false, &t) < 0)
+	struct ipa *ipa = h->data(m);
+	if ((ipa->tc_len + 1) * 2 > ipa->tc_cap && tc_rehash(h, ipa, c->cycle) < 0)
+		return NULL;
+	size_t k = tc_slot(ipa, p->pod);
+	while (ipa->tc[k].pod && ipa->tc[k].pod != p->pod)
+		k = (k + 1) & (ipa->tc_cap - 1);
+	struct cached_terms *e = &ipa->tc[k];
+	if (!e->pod) {
+		e->pod = h->obj_keep(p->pod);
+		if (read_terms(h, p->pod, ANTI REQ, false, &e->req_anti) < 0 ||
+		    read_terms(h, p->pod, AFF REQ, false, &e->req_aff) < 0 ||
+		    read_terms(h, p->pod, AFF PREF, true, &e->pref_aff) < 0 ||
+		    read_terms(h, p->pod, ANTI PREF, true, &e->pref_anti) < 0) {
+			cached_free(h, e);
+			return NULL;
+		}
+		ipa->tc_len++;
+	}
+	e->used = c->cycle;
+	return e;
+}
+
+static int count_existing_anti(cs_mod *m, const cs_sched_ctx *c, struct ipa_state *st,
+			       const cs_sched_pod *pod, const cs_sched_pod *p,
+			       const cs_sched_node *node, int64_t mult, bool *oom)
+{
+	const cs_host *h = m->host;
+	const struct cached_terms *e = pod_terms(m, c, p);
+	if (!e)
 		return -1;
+	const struct terms *t = &e->req_anti;
 	int rc = 0;
-	for (size_t i = 0; i < t.n && !rc; i++)
-		if (term_matches(m, st, &t.v[i], pod, oom))
-			rc = add_on_node(h, &st->existing, t.v[i].key, node, mult);
-	free(t.v);
+	for (size_t i = 0; i < t->n && !rc; i++)
+		if (term_matches(m, st, &t->v[i], pod, oom))
+			rc = add_on_node(h, &st->existing, t->v[i].key, node, mult);
 	return rc;
 }
 
 /* Count pod p (on node) mult times into the three filter
  * counts.  Unmerged: the caller merges. */
-static int count_pod(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod,
-		     const cs_sched_pod *p, const cs_sched_node *node, int64_t mult, bool *oom)
+static int count_pod(cs_mod *m, const cs_sched_ctx *c, struct ipa_state *st,
+		     const cs_sched_pod *pod, const cs_sched_pod *p, const cs_sched_node *node,
+		     int64_t mult, bool existing, bool *oom)
 {
 	const cs_host *h = m->host;
-	if (!ks_pod_live(h, p->pod))
+	if (!ks_pod_live(h, p))
 		return 0;
-	if (count_existing_anti(m, st, pod, p, node, mult, oom) < 0)
+	if (existing && count_existing_anti(m, c, st, pod, p, node, mult, oom) < 0)
 		return -1;
 	bool all = st->aff.n > 0;
 	for (size_t i = 0; i < st->aff.n && all; i++)
@@ -352,18 +466,18 @@ static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sche
 		for (size_t j = 0; j < c->nnodes; j++) {
 			const cs_sched_node *node = c->nodes[j];
 			for (size_t k = 0; k < node->npods; k++)
-				if (count_pod(m, st, pod, node->pods[k], node, 1, &oom) < 0)
+				if (count_pod(m, c, st, pod, node->pods[k], node, 1, !lists, &oom) <
+				    0)
 					return -1;
 		}
-	} else {
-		for (size_t j = 0; j < c->nnodes_with_required_anti_affinity; j++) {
-			const cs_sched_node *node = c->nodes_with_required_anti_affinity[j];
-			for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
-				const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
-				if (ks_pod_live(h, p->pod) &&
-				    count_existing_anti(m, st, pod, p, node, 1, &oom) < 0)
-					return -1;
-			}
+	}
+	for (size_t j = 0; lists && j < c->nnodes_with_required_anti_affinity; j++) {
+		const cs_sched_node *node = c->nodes_with_required_anti_affinity[j];
+		for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
+			const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
+			if (ks_pod_live(h, p) &&
+			    count_existing_anti(m, c, st, pod, p, node, 1, &oom) < 0)
+				return -1;
 		}
 	}
 	pairs_merge(&st->affc);
@@ -380,7 +494,7 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	bool oom = false;
 	if (!st)
 		return CS_SCHED_ERROR;
-	if (count_pod(m, st, pod, other, node, mult, &oom) < 0)
+	if (count_pod(m, c, st, pod, other, node, mult, true, &oom) < 0)
 		return CS_SCHED_ERROR;
 	pairs_merge(&st->affc);
 	pairs_merge(&st->antic);
@@ -514,28 +628,24 @@ static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_s
 		const cs_sched_pod *const *pods = all ? node->pods : node->pods_with_affinity;
 		for (size_t k = 0; k < np; k++) {
 			const cs_sched_pod *p = pods[k];
-			if (!ks_pod_live(h, p->pod))
+			if (!ks_pod_live(h, p))
 				continue;
 			if (process_terms(m, st, &st->paff, p, node, 1, 0) < 0 ||
 			    process_terms(m, st, &st->panti, p, node, -1, 0) < 0)
 				return -1;
 			if (!h->obj_get(p->pod, "spec.affinity"))
 				continue;
-			struct terms req = {0}, pa = {0}, pn = {0};
-			int rc = -1;
-			if (!read_terms(h, p->pod, AFF REQ, false, &req) &&
-			    !read_terms(h, p->pod, AFF PREF, true, &pa) &&
-			    !read_terms(h, p->pod, ANTI PREF, true, &pn))
-				rc = 0;
-			if (!rc && ipa->hard_weight > 0)
-				rc = process_terms(m, st, &req, pod, node, 1, ipa->hard_weight);
+			const struct cached_terms *e = pod_terms(m, c, p);
+			if (!e)
+				return -1;
+			int rc = 0;
+			if (ipa->hard_weight > 0)
+				rc = process_terms(m, st, &e->req_aff, pod, node, 1,
+						   ipa->hard_weight);
 			if (!rc)
-				rc = process_terms(m, st, &pa, pod, node, 1, 0);
+				rc = process_terms(m, st, &e->pref_aff, pod, node, 1, 0);
 			if (!rc)
-				rc = process_terms(m, st, &pn, pod, node, -1, 0);
-			free(req.v);
-			free(pa.v);
-			free(pn.v);
+				rc = process_terms(m, st, &e->pref_anti, pod, node, -1, 0);
 			if (rc)
 				return -1;
 		}
@@ -621,7 +731,10 @@ static int ipa_init(cs_mod *m)
 
 static void ipa_fini(cs_mod *m)
 {
-	free(m->host->data(m));
+	struct ipa *ipa = m->host->data(m);
+	if (ipa)
+		tc_clear(m->host, ipa);
+	free(ipa);
 	m->host->set_data(m, NULL);
 }
 

@@ -250,7 +250,123 @@ bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_sched_
 	return all;
 }
 
-bool ks_pod_live(const cs_host *h, const cs_object *pod)
+static bool pod_parsed(const cs_sched_pod *p)
 {
-	return !h->obj_get(pod, "metadata.deletionTimestamp");
+	return CS_HAS_FIELD(cs_sched_pod, p, terminating);
+}
+
+bool ks_pod_live(const cs_host *h, const cs_sched_pod *pod)
+{
+	if (pod_parsed(pod))
+		return !pod->terminating;
+	return !h->obj_get(pod->pod, "metadata.deletionTimestamp");
+}
+
+const char *ks_pod_label(const cs_host *h, const cs_sched_pod *pod, const char *key)
+{
+	if (pod_parsed(pod))
+		return cs_sched_label_find(pod->labels, pod->nlabels, key);
+	return ks_label(h, h->obj_get(pod->pod, "metadata.labels"), key);
+}
+
+void ks_sel_free(ks_sel *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		free(s->reqs[i].values);
+	if (s)
+		free(s->reqs);
+}
+
+/* A requirement the way requirement() reads one; false: malformed. */
+static bool compile_req(const cs_host *h, const cs_object *r, ks_req *out)
+{
+	const char *op = h->obj_str(r, "operator");
+	const cs_object *values = h->obj_get(r, "values");
+	size_t nv = h->obj_len(values);
+	out->key = h->obj_str(r, "key");
+	if (!op || !out->key)
+		return false;
+	if (!strcmp(op, "In") || !strcmp(op, "NotIn")) {
+		if (!nv)
+			return false;
+		out->op = op[0] == 'I' ? KS_IN : KS_NOT_IN;
+	} else if (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist")) {
+		if (nv)
+			return false;
+		out->op = op[0] == 'E' ? KS_EXISTS : KS_DOES_NOT_EXIST;
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		const char *v = h->obj_str(h->obj_at(values, i), NULL);
+		if (v)
+			out->values[out->nvalues++] = v;
+	}
+	return true;
+}
+
+int ks_sel_compile(const cs_host *h, const cs_object *sel, ks_sel *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->none = true;
+	if (!sel || h->obj_type(sel) != CS_OBJ_MAP)
+		return 0;
+	const cs_object *ml = h->obj_get(sel, "matchLabels");
+	const cs_object *me = h->obj_get(sel, "matchExpressions");
+	size_t nl = h->obj_len(ml), ne = h->obj_len(me);
+	if (nl + ne && !(out->reqs = calloc(nl + ne, sizeof(*out->reqs))))
+		return -1;
+	for (size_t i = 0; i < nl; i++) {
+		ks_req *r = &out->reqs[out->n++];
+		r->key = h->obj_key_at(ml, i);
+		r->op = KS_IN;
+		if (!(r->values = calloc(1, sizeof(*r->values)))) {
+			ks_sel_free(out);
+			memset(out, 0, sizeof(*out));
+			out->none = true;
+			return -1;
+		}
+		r->values[0] = h->obj_str(h->obj_at(ml, i), NULL);
+		r->nvalues = 1;
+		if (!r->key || !r->values[0])
+			return 0; /* matches nothing, as ks_selector_matches */
+	}
+	for (size_t i = 0; i < ne; i++) {
+		const cs_object *x = h->obj_at(me, i);
+		ks_req *r = &out->reqs[out->n++];
+		size_t nv = h->obj_len(h->obj_get(x, "values"));
+		if (nv && !(r->values = calloc(nv, sizeof(*r->values)))) {
+			ks_sel_free(out);
+			memset(out, 0, sizeof(*out));
+			out->none = true;
+			return -1;
+		}
+		if (!compile_req(h, x, r))
+			return 0;
+	}
+	out->none = false;
+	return 0;
+}
+
+bool ks_sel_matches_pod(const cs_host *h, const ks_sel *s, const cs_sched_pod *pod)
+{
+	if (s->none)
+		return false;
+	for (size_t i = 0; i < s->n; i++) {
+		const ks_req *r = &s->reqs[i];
+		const char *have = ks_pod_label(h, pod, r->key);
+		bool in = false;
+		for (size_t k = 0; have && k < r->nvalues && !in; k++)
+			in = !strcmp(r->values[k], have);
+		bool ok;
+		switch (r->op) {
+		case KS_IN: ok = in; break;
+		case KS_NOT_IN: ok = !in; break;
+		case KS_EXISTS: ok = have != NULL; break;
+		default: ok = have == NULL; break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
 }

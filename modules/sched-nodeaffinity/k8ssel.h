@@ -53,7 +53,31 @@ bool ks_pod_fits_node(const cs_host *h, const cs_object *pod, const cs_sched_nod
  * when out of memory. */
 bool ks_taints_tolerated(const cs_host *h, const cs_object *pod, const cs_sched_node *node);
 
-/* The pod counts in spreading and affinity: not being deleted. */
-bool ks_pod_live(const cs_host *h, const cs_object *pod);
+/* The pod counts in spreading and affinity: not being deleted (from its
+ * parsed fields, ABI 1.1, or its object). */
+bool ks_pod_live(const cs_host *h, const cs_sched_pod *pod);
+
+/* The value of label key on the pod, parsed (ABI 1.1) or from its object. */
+const char *ks_pod_label(const cs_host *h, const cs_sched_pod *pod, const char *key);
+
+/* A metav1.LabelSelector compiled once and matched against many pods
+ * (ks_selector_matches' semantics).  Strings borrowed from the selector. */
+enum ks_op { KS_IN, KS_NOT_IN, KS_EXISTS, KS_DOES_NOT_EXIST };
+typedef struct ks_req {
+	const char *key;
+	enum ks_op op;
+	const char **values;
+	size_t nvalues;
+} ks_req;
+typedef struct ks_sel {
+	ks_req *reqs;
+	size_t n;
+	bool none; /* NULL or malformed: matches nothing */
+} ks_sel;
+
+/* -1 when out of memory (*out is then empty and matches nothing). */
+int ks_sel_compile(const cs_host *h, const cs_object *sel, ks_sel *out);
+void ks_sel_free(ks_sel *s);
+bool ks_sel_matches_pod(const cs_host *h, const ks_sel *s, const cs_sched_pod *pod);
 
 #endif

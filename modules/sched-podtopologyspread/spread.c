@@ -56,6 +56,7 @@ struct constraint {
 	bool hard; /* DoNotSchedule */
 	const cs_object *sel;
 	cs_object *owned_sel; /* sel with matchLabelKeys added, or NULL */
+	ks_sel csel;          /* sel, compiled */
 	bool honor_affinity, honor_taints;
 	int self; /* 1 when sel matches the pod itself */
 	struct domain *doms;
@@ -75,6 +76,7 @@ static void state_free(const cs_host *h, struct spread_state *st)
 		return;
 	for (size_t i = 0; i < st->n; i++) {
 		h->obj_free(st->c[i].owned_sel);
+		ks_sel_free(&st->c[i].csel);
 		free(st->c[i].doms);
 	}
 	free(st->c);
@@ -138,7 +140,6 @@ static struct spread_state *parse(const cs_host *h, const cs_sched_pod *pod)
 		return NULL;
 	}
 	st->h = h;
-	const cs_object *labels = h->obj_get(pod->pod, "metadata.labels");
 	for (size_t i = 0; i < n; i++) {
 		const cs_object *t = h->obj_at(tscs, i);
 		const char *key = h->obj_str(t, "topologyKey");
@@ -158,11 +159,12 @@ static struct spread_state *parse(const cs_host *h, const cs_sched_pod *pod)
 		c->sel = h->obj_get(t, "labelSelector");
 		c->honor_affinity = !ap || strcmp(ap, "Ignore");
 		c->honor_taints = tp && !strcmp(tp, "Honor");
-		if (merge_label_keys(h, pod->pod, t, c) < 0) {
+		if (merge_label_keys(h, pod->pod, t, c) < 0 ||
+		    ks_sel_compile(h, c->sel, &c->csel) < 0) {
 			state_free(h, st);
 			return NULL;
 		}
-		c->self = ks_selector_matches(h, c->sel, labels) ? 1 : 0;
+		c->self = ks_sel_matches_pod(h, &c->csel, pod) ? 1 : 0;
 		st->nhard += c->hard;
 	}
 	return st;
@@ -175,9 +177,9 @@ static int64_t count_on(const cs_host *h, const struct constraint *c, const cs_s
 	int64_t n = 0;
 	for (size_t i = 0; i < node->npods; i++) {
 		const cs_sched_pod *p = node->pods[i];
-		if (!p->ns || !pod->ns || strcmp(p->ns, pod->ns) || !ks_pod_live(h, p->pod))
+		if (!p->ns || !pod->ns || strcmp(p->ns, pod->ns) || !ks_pod_live(h, p))
 			continue;
-		n += ks_selector_matches(h, c->sel, h->obj_get(p->pod, "metadata.labels"));
+		n += ks_sel_matches_pod(h, &c->csel, p);
 	}
 	return n;
 }
@@ -299,15 +301,14 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	if (!st)
 		return CS_SCHED_ERROR;
 	if (!st->nhard || !other->ns || !pod->ns || strcmp(other->ns, pod->ns) ||
-	    !ks_pod_live(h, other->pod) || !has_keys(h, st, true, node))
+	    !ks_pod_live(h, other) || !has_keys(h, st, true, node))
 		return CS_SCHED_OK;
-	const cs_object *plabels = h->obj_get(other->pod, "metadata.labels");
 	bool fits = ks_pod_fits_node(h, pod->pod, node);
 	bool tolerated = ks_taints_tolerated(h, pod->pod, node);
 	for (size_t i = 0; i < st->n; i++) {
 		struct constraint *k = &st->c[i];
 		if (!k->hard || !included(k, fits, tolerated) ||
-		    !ks_selector_matches(h, k->sel, plabels))
+		    !ks_sel_matches_pod(h, &k->csel, other))
 			continue;
 		/* pre_filter saw every included node with the keys: the
 		 * domain is there. */

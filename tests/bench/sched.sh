@@ -31,8 +31,8 @@
 #                                 enforces its constraint is not built (its figures then say
 #                                 nothing about that plugin; violations= may be non-zero)
 #   BENCH_SCHED_PERF=0            1 records `perf` (call graphs) on the server and the agent
-#                                 during the measured pods of SchedulingBasic and BindOnly;
-#                                 the reports are kept
+#                                 during the measured pods of each workload; the reports
+#                                 are kept
 #   BENCH_SCHED_PERF_CALLGRAPH=dwarf,8192   perf's --call-graph; "fp" is cheaper with a build
 #                                 that keeps frame pointers:
 #                                 make BUILD=build-fp CFLAGS=-fno-omit-frame-pointer
@@ -170,7 +170,7 @@ run_workload() { # name
 	Unschedulable) init=$UNSCHED_INIT pods=$UNSCHED_PODS extra=(--churn-rate "$CHURN_RATE") ;;
 	*) fail "unknown workload $wl" && return 1 ;;
 	esac
-	if [ "$PERF" = 1 ] && { [ "$wl" = SchedulingBasic ] || [ "$wl" = BindOnly ]; }; then
+	if [ "$PERF" = 1 ]; then
 		extra+=(--perf-out "$dir/perf.data" --perf-callgraph "${BENCH_SCHED_PERF_CALLGRAPH:-dwarf,8192}")
 	fi
 	mkdir -p "$dir"

@@ -47,6 +47,7 @@ typedef struct sc {
 	sc_node nodes[SC_MAX_NODES];
 	const cs_sched_node *ptrs[SC_MAX_NODES];
 	cs_sched_pod pods[SC_MAX_PODS];
+	cs_sched_label pod_labels[SC_MAX_PODS][8];
 	cs_object *objs[SC_MAX_NODES + SC_MAX_PODS + 8];
 	size_t nobjs;
 	uint64_t cycle;
@@ -208,6 +209,19 @@ static inline cs_sched_pod *sc_pod(sc *s, const char *ns, const char *name, cons
 	p->requests.milli_cpu = mcpu;
 	p->requests.memory = mem;
 	p->requests.pods = 1;
+	const cs_host *h = s->host;
+	const cs_object *l = h->obj_get(o, "metadata.labels");
+	cs_sched_label *lv = s->pod_labels[p - s->pods];
+	assert_true(h->obj_len(l) <= 8);
+	for (size_t i = 0; i < h->obj_len(l); i++) {
+		cs_sched_label lab = {h->obj_key_at(l, i), h->obj_str(h->obj_at(l, i), NULL)};
+		size_t j = p->nlabels++;
+		for (; j > 0 && strcmp(lv[j - 1].key, lab.key) > 0; j--)
+			lv[j] = lv[j - 1];
+		lv[j] = lab;
+	}
+	p->labels = lv;
+	p->terminating = h->obj_get(o, "metadata.deletionTimestamp") != NULL;
 	return p;
 }
 
@@ -259,6 +273,8 @@ static inline void sc_run_once(sc *s, const cs_sched_pod *pod, sc_result *r)
 		if (s->nodes[i].pub.npods_with_required_anti_affinity)
 			with_anti[c.nnodes_with_required_anti_affinity++] = &s->nodes[i].pub;
 	}
+	for (size_t i = 0; i < s->npods; i++)
+		s->pods[i].size = s->abi10 ? offsetof(cs_sched_pod, nlabels) : sizeof(cs_sched_pod);
 	if (s->abi10)
 		c.size = offsetof(cs_sched_ctx, node_codes);
 	bool skip = false;

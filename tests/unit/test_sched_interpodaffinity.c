@@ -276,12 +276,48 @@ static void test_score_existing_terms(void **state)
 	sc_down(&s);
 }
 
+/* Existing pods' terms are kept per pod object across cycles: many cycles
+ * over many such pods (the kept table grows, and drops what is no longer
+ * read) decide as the first did. */
+static void test_existing_terms_kept_across_cycles(void **state)
+{
+	(void)state;
+	sc s;
+	cluster(&s, NULL);
+	static const char *nodes[] = {"a1", "a2", "b1"};
+	for (int i = 0; i < 60; i++) {
+		char name[16], labels[48];
+		fmt(name, sizeof(name), "e%d", i);
+		fmt(labels, sizeof(labels), "{'app': 'db%d'}", i);
+		/* e<i> keeps pods app=web off its host; only e0..e2 place
+		 * themselves on a1, a2, b1 -- the others sit on x1 and name
+		 * app=web<i>, which nobody carries. */
+		char spec[256];
+		fmt(spec, sizeof(spec),
+		    "{'affinity': {'podAntiAffinity': "
+		    "{'requiredDuringSchedulingIgnoredDuringExecution': "
+		    "[{'labelSelector': {'matchLabels': {'app': '%s'}}, 'topologyKey': '%s'}]}}}",
+		    i < 3 ? "web" : "nobody", HOST);
+		sc_place(&s, i < 3 ? nodes[i] : "x1", "default", name, labels, spec);
+	}
+	for (int round = 0; round < 40; round++) {
+		sc_result r;
+		sc_run(&s, sc_pod(&s, "default", "new", "{'app': 'web'}", "{}", 0, 0), &r);
+		if (strcmp(sc_fits(&s, &r), "c1,x1"))
+			fail_msg("round %d: fits %s", round, sc_fits(&s, &r));
+		assert_string_equal(r.reason[0], EXISTING);
+		s.npods--; /* reuse the slot of "new" */
+	}
+	sc_down(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_score),
 		cmocka_unit_test(test_score_existing_terms),
+		cmocka_unit_test(test_existing_terms_kept_across_cycles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,33 @@ typedef struct cs_sched_resources {
 	const int64_t *scalar_values;
 } cs_sched_resources;
 
+/* ABI 1.1: a label of a node or pod, and a node's taint (a field the
+ * object lacks is ""). */
+typedef struct cs_sched_label {
+	const char *key, *value;
+} cs_sched_label;
+
+typedef struct cs_sched_taint {
+	const char *key, *value, *effect;
+} cs_sched_taint;
+
+/* The value of key among n labels sorted by key (strcmp), or NULL. */
+static inline const char *cs_sched_label_find(const cs_sched_label *v, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid].key, key);
+		if (!c)
+			return v[mid].value;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 typedef struct cs_sched_pod {
 	size_t size; /* sizeof(cs_sched_pod) */
 	const cs_object *pod;
@@ -77,16 +104,15 @@ typedef struct cs_sched_pod {
 	/* Effective requests: sum over containers, at least the largest init
 	 * container, plus spec.overhead. */
 	cs_sched_resources requests;
+
+	/* ---- ABI 1.1 (CS_HAS_FIELD(cs_sched_pod, p, member)) ----
+	 * metadata.labels sorted by key (cs_sched_label_find), and whether
+	 * metadata.deletionTimestamp is set: read once per pod object rather
+	 * than looked up for every node.  Strings borrowed from pod. */
+	size_t nlabels;
+	const cs_sched_label *labels;
+	bool terminating;
 } cs_sched_pod;
-
-/* ABI 1.1: a node's label, and taint (a field the object lacks is ""). */
-typedef struct cs_sched_label {
-	const char *key, *value;
-} cs_sched_label;
-
-typedef struct cs_sched_taint {
-	const char *key, *value, *effect;
-} cs_sched_taint;
 
 typedef struct cs_sched_node {
 	size_t size; /* sizeof(cs_sched_node) */
@@ -138,18 +164,7 @@ typedef struct cs_sched_node {
 /* The value of label key of node n (ABI 1.1 labels), or NULL. */
 static inline const char *cs_sched_node_label(const cs_sched_node *n, const char *key)
 {
-	size_t lo = 0, hi = n->nlabels;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(n->labels[mid].key, key);
-		if (!c)
-			return n->labels[mid].value;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return cs_sched_label_find(n->labels, n->nlabels, key);
 }
 
 /* One plugin's view of one scheduling cycle. */
