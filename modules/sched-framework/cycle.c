@@ -816,9 +816,11 @@ static int run(cs_mod *m, struct fw_cycle *c)
 	size_t n = c->snap->n;
 	if (n == 0)
 		return unschedulable(m, c, "no nodes available to schedule pods", NULL);
-	const cs_sched_node **feasible = calloc(n, sizeof(*feasible));
-	const char **reasons = calloc(n, sizeof(*reasons));
-	int *codes = calloc(n, sizeof(*codes));
+	/* Written for every node filtered; read (codes, reasons) only when
+	 * no node fits, after every node was. */
+	const cs_sched_node **feasible = malloc(n * sizeof(*feasible));
+	const char **reasons = malloc(n * sizeof(*reasons));
+	int *codes = malloc(n * sizeof(*codes));
 	if (!feasible || !reasons || !codes) {
 		free(feasible);
 		free(reasons);

@@ -182,35 +182,47 @@ void fw_cache_free(const cs_host *h, fw_cache *c);
 
 /* ---- snapshot.c ---- */
 
-/* A node as the snapshot holds it: a copy of the cache's, shared by the
- * cycles that started while it was current (refs), read-only. */
+/* A node as the snapshot holds it: a copy of the cache's, read-only,
+ * shared by every version that contains it (below). */
 typedef struct fw_snode fw_snode;
+
+/* An immutable array of the snapshot's nodes, shared by the cycles that
+ * start while it is current (snapshot.c). */
+typedef struct fw_version fw_version;
+
+typedef struct fw_snapstate fw_snapstate;
 
 typedef struct fw_snapshot {
 	fw_arena arena;
+	fw_snapstate *st;
+	fw_version *ver; /* a reference */
 	size_t n;
-	const cs_sched_node **ptrs; /* sorted by name */
-	fw_snode **held;            /* the n shared nodes, one reference each */
-	struct fw_override *over;   /* nodes with nominated pods added */
-	const cs_object **objs;     /* references held (nominated pods) */
+	const cs_sched_node **ptrs;     /* sorted by name: ver's, or own_ptrs */
+	const cs_sched_node **own_ptrs; /* ver's with overridden nodes, or NULL */
+	struct fw_override *over;       /* nodes with nominated pods added */
+	const cs_object **objs;         /* references held (nominated pods) */
 	size_t nobjs, objcap;
 	/* Pending pods with status.nominatedNodeName on a node of the
 	 * snapshot, but the cycle's own pod (cs_sched_ctx.nominated). */
 	const cs_sched_pod **nominated;
 	size_t nnominated, nomcap;
 	/* The nodes of ptrs with pods_with_affinity / _required_anti_affinity
-	 * (cs_sched_ctx), in the arena. */
+	 * (cs_sched_ctx): ver's, or in the arena. */
 	const cs_sched_node **with_aff, **with_anti;
 	size_t nwith_aff, nwith_anti;
 } fw_snapshot;
 
 /* The snapshot kept across cycles (scheduling thread). */
-typedef struct fw_snapstate {
-	fw_snode **v; /* sorted by name */
-	size_t n;
+struct fw_snapstate {
+	fw_version *cur;  /* the newest version; one reference */
+	fw_version *live; /* every version still referenced, oldest first */
+	/* Nodes no longer in the newest version, in the order they left: a
+	 * node is freed once no live version older than its leaving is. */
+	fw_snode *retired, *retired_tail;
+	uint64_t epoch; /* of the newest version */
 	uint64_t gen, nodeset;
 	bool valid;
-} fw_snapstate;
+};
 
 /* Bring the persistent snapshot up to date with the cache (copying only
  * the nodes changed since), and make the view of the cycle of `pod`: every

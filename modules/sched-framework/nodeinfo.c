@@ -28,7 +28,8 @@ size_t fw_labels_parse(const cs_host *h, const cs_object *labels, cs_sched_label
 		if (k) /* validation keeps label values strings */
 			out[n++] = (cs_sched_label){k, v ? v : ""};
 	}
-	qsort(out, n, sizeof(*out), by_key);
+	if (n > 1)
+		qsort(out, n, sizeof(*out), by_key);
 	return n;
 }
 

@@ -9,11 +9,15 @@
  * As Kubernetes' UpdateSnapshot: the snapshot persists across cycles
  * (fw->snap) and each cycle copies from the cache only the nodes whose
  * generation is newer than the snapshot's, walking the cache's
- * most-recently-updated list; the array of nodes is rebuilt only when
- * nodes come or go.  Copied nodes are shared, reference-counted and never
- * changed, so a cycle that outlives the next one (parked for its permit
- * or binding) keeps the nodes it ran on until its cycle_end.  Nominated
- * pods are applied per cycle to private copies of the nodes they name.
+ * most-recently-updated list.  The nodes are kept in versions: immutable
+ * arrays, a new one made only when a node changed (its array copied with
+ * the changed nodes replaced, or rebuilt when nodes come or go), shared by
+ * every cycle that starts while it is the newest, so that a cycle costs
+ * nothing per node of the cluster.  A cycle that outlives the next one
+ * (parked for its permit or binding) keeps its version; a node that left
+ * the newest version is freed once no older version is in use (epochs).
+ * Nominated pods are applied per cycle to private copies of the nodes
+ * they name.
  *
  * Scheduling thread only. */
 #include <stdlib.h>
@@ -22,9 +26,11 @@
 #include "fw.h"
 
 struct fw_snode {
-	cs_sched_node pub; /* first: ptrs point here */
-	unsigned refs;
-	fw_nodeinfo *info; /* a reference: pub's labels and taints */
+	cs_sched_node pub;      /* first: ptrs point here */
+	uint64_t in, out;       /* the epochs of the first version with it, and
+				 * the first without (0: in the newest) */
+	struct fw_snode *rnext; /* fw_snapstate.retired */
+	fw_nodeinfo *info;      /* a reference: pub's labels and taints */
 	fw_res alloc, req;
 	size_t npods;
 	cs_sched_pod *podv;
@@ -32,6 +38,17 @@ struct fw_snode {
 	fw_podinfo **pinfo;               /* podv[i]'s fields (references) */
 	const cs_sched_pod **pods;        /* &podv[i] */
 	const cs_sched_pod **aff, **anti; /* pods_with_affinity, _required_anti_affinity */
+};
+
+struct fw_version {
+	unsigned refs; /* cycles using it, +1 while the newest */
+	uint64_t epoch;
+	size_t n;
+	fw_snode **v;               /* sorted by name */
+	const cs_sched_node **ptrs; /* &v[i]->pub */
+	const cs_sched_node **with_aff, **with_anti;
+	size_t nwith_aff, nwith_anti;
+	struct fw_version *prev, *next; /* fw_snapstate.live */
 };
 
 /* A node of one cycle with the nominated pods that take room on it. */
@@ -64,9 +81,9 @@ static int hold(const cs_host *h, fw_snapshot *s, const cs_object *o)
 	return 0;
 }
 
-static void snode_unref(const cs_host *h, fw_snode *n)
+static void snode_free(const cs_host *h, fw_snode *n)
 {
-	if (!n || --n->refs)
+	if (!n)
 		return;
 	for (size_t i = 0; i < n->npods; i++) {
 		fw_podinfo_unref(h, n->pinfo[i]);
@@ -85,14 +102,95 @@ static void snode_unref(const cs_host *h, fw_snode *n)
 	free(n);
 }
 
+/* ---- versions ---- */
+
+/* Free the retired nodes that no live version contains. */
+static void collect(const cs_host *h, fw_snapstate *st)
+{
+	uint64_t oldest = st->live ? st->live->epoch : UINT64_MAX;
+	while (st->retired && st->retired->out <= oldest) {
+		fw_snode *n = st->retired;
+		st->retired = n->rnext;
+		snode_free(h, n);
+	}
+	if (!st->retired)
+		st->retired_tail = NULL;
+}
+
+static void retire(fw_snapstate *st, fw_snode *n, uint64_t epoch)
+{
+	n->out = epoch;
+	n->rnext = NULL;
+	if (st->retired_tail)
+		st->retired_tail->rnext = n;
+	else
+		st->retired = n;
+	st->retired_tail = n;
+}
+
+static void version_release(const cs_host *h, fw_snapstate *st, fw_version *v)
+{
+	if (!v || --v->refs)
+		return;
+	if (v->prev)
+		v->prev->next = v->next;
+	else
+		st->live = v->next;
+	if (v->next)
+		v->next->prev = v->prev;
+	free(v->v);
+	free(v->ptrs);
+	free(v->with_aff);
+	free(v->with_anti);
+	free(v);
+	collect(h, st);
+}
+
+/* A version of n nodes (v filled by the caller), the newest. */
+static fw_version *version_new(fw_snapstate *st, size_t n)
+{
+	fw_version *v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	/* Every entry is written by the caller. */
+	v->v = malloc((n ? n : 1) * sizeof(*v->v));
+	v->ptrs = malloc((n ? n : 1) * sizeof(*v->ptrs));
+	if (!v->v || !v->ptrs) {
+		free(v->v);
+		free(v->ptrs);
+		free(v);
+		return NULL;
+	}
+	v->n = n;
+	v->refs = 1;
+	v->epoch = st->epoch + 1;
+	return v;
+}
+
+/* Make v the newest: link it last among the live versions, and drop the
+ * previous newest's reference (the caller retired the nodes v lacks). */
+static void version_publish(const cs_host *h, fw_snapstate *st, fw_version *v)
+{
+	fw_version *tail = st->live;
+	while (tail && tail->next)
+		tail = tail->next;
+	v->prev = tail;
+	if (tail)
+		tail->next = v;
+	else
+		st->live = v;
+	st->epoch = v->epoch;
+	fw_version *old = st->cur;
+	st->cur = v;
+	version_release(h, st, old);
+}
+
 void fw_snapshot_free(const cs_host *h, fw_snapshot *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		snode_unref(h, s->held[i]);
-	free(s->held);
-	free(s->ptrs);
+	version_release(h, s->st, s->ver);
+	free(s->own_ptrs);
 	for (struct fw_override *o = s->over, *nx; o; o = nx) {
 		nx = o->next;
 		fw_res_free(&o->req);
@@ -113,9 +211,17 @@ void fw_snapshot_free(const cs_host *h, fw_snapshot *s)
 
 void fw_snapstate_free(const cs_host *h, fw_snapstate *st)
 {
-	for (size_t i = 0; i < st->n; i++)
-		snode_unref(h, st->v[i]);
-	free(st->v);
+	/* fini: every cycle has been freed, only the newest version is left
+	 * (the loop frees any other all the same). */
+	fw_version *cur = st->cur;
+	for (size_t i = 0; cur && i < cur->n; i++)
+		retire(st, cur->v[i], cur->epoch + 1);
+	st->cur = NULL;
+	while (st->live) {
+		st->live->refs = 1;
+		version_release(h, st, st->live);
+	}
+	collect(h, st);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -197,13 +303,12 @@ static void add_nonzero(cs_sched_node *n, const cs_sched_resources *r)
 	n->nonzero_memory += r->memory ? r->memory : CS_SCHED_DEFAULT_MEMORY;
 }
 
-/* A shared copy of the cache's node n (fw->mu held). */
+/* A copy of the cache's node n for the versions (fw->mu held). */
 static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 {
 	fw_snode *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->refs = 1;
 	s->pub.size = sizeof(s->pub);
 	s->pub.node = h->obj_keep(n->node);
 	s->pub.name = h->obj_str(n->node, "metadata.name");
@@ -241,7 +346,7 @@ static fw_snode *snode_new(const cs_host *h, const fw_cnode *n)
 		rc = -1;
 	if (rc) {
 		free(aff);
-		snode_unref(h, s);
+		snode_free(h, s);
 		return NULL;
 	}
 	/* Order of the pods: the cache's, most recently added first; keep
@@ -273,15 +378,88 @@ static int by_snode(const void *a, const void *b)
 	return strcmp((*(fw_snode *const *)a)->pub.name, (*(fw_snode *const *)b)->pub.name);
 }
 
-static fw_snode **find_snode(fw_snapstate *st, const char *name)
+static fw_snode **find_snode(const fw_version *v, const char *name)
 {
 	fw_snode key = {.pub.name = name}, *kp = &key;
-	return st->n ? bsearch(&kp, st->v, st->n, sizeof(*st->v), by_snode) : NULL;
+	return v && v->n ? bsearch(&kp, v->v, v->n, sizeof(*v->v), by_snode) : NULL;
 }
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const cs_sched_node *const *)a)->name,
+		      (*(const cs_sched_node *const *)b)->name);
+}
+
+/* ---- the lists of nodes with pods with inter-pod terms ---- */
+
+static size_t count_aff(const cs_sched_node *n, bool anti)
+{
+	return anti ? n->npods_with_required_anti_affinity : n->npods_with_affinity;
+}
+
+/* Every node of ptrs that has some, in their order. */
+static int list_scan(const cs_sched_node *const *ptrs, size_t n, bool anti,
+		     const cs_sched_node ***out, size_t *nout)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += count_aff(ptrs[i], anti) != 0;
+	*out = NULL;
+	*nout = 0;
+	if (k && !(*out = malloc(k * sizeof(**out))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (count_aff(ptrs[i], anti))
+			(*out)[(*nout)++] = ptrs[i];
+	return 0;
+}
+
+/* The previous version's list with the nodes `old` replaced by `new`
+ * (k of each, same names): in or out as they now have pods with terms. */
+static int list_patch(const cs_sched_node *const *prev, size_t nprev, fw_snode *const *old,
+		      fw_snode *const *new, size_t k, bool anti, const cs_sched_node ***out,
+		      size_t *nout)
+{
+	*out = malloc((nprev + k ? nprev + k : 1) * sizeof(**out));
+	if (!*out)
+		return -1;
+	if (nprev)
+		memcpy(*out, prev, nprev * sizeof(**out));
+	size_t n = nprev;
+	for (size_t i = 0; i < k; i++) {
+		bool was = count_aff(&old[i]->pub, anti), is = count_aff(&new[i]->pub, anti);
+		if (!was && !is)
+			continue;
+		/* Where the node's name is, or goes, in the list. */
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp((*out)[mid]->name, new[i]->pub.name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		bool there = lo < n && !strcmp((*out)[lo]->name, new[i]->pub.name);
+		if (there && is) {
+			(*out)[lo] = &new[i]->pub;
+		} else if (there) {
+			memmove(*out + lo, *out + lo + 1, (n - lo - 1) * sizeof(**out));
+			n--;
+		} else if (is) {
+			memmove(*out + lo + 1, *out + lo, (n - lo) * sizeof(**out));
+			(*out)[lo] = &new[i]->pub;
+			n++;
+		}
+	}
+	*nout = n;
+	return 0;
+}
+
+/* ---- bringing the newest version up to date ---- */
 
 struct rebuild {
 	const cs_host *h;
-	fw_snapstate *old;
+	const fw_version *old;
 	fw_snode **v;
 	size_t n;
 	bool oom;
@@ -297,7 +475,6 @@ static void rebuild_one(void *arg, const char *name, void *val)
 	fw_snode *s;
 	if (had && (*had)->pub.generation == n->gen) {
 		s = *had;
-		s->refs++;
 	} else if (!(s = snode_new(r->h, n))) {
 		r->oom = true;
 		return;
@@ -305,39 +482,145 @@ static void rebuild_one(void *arg, const char *name, void *val)
 	r->v[r->n++] = s;
 }
 
-/* Bring st up to date with the cache (fw->mu held). */
+/* Nodes came or went: a new version of every node, the unchanged ones
+ * kept; those of the previous newest not kept are retired. */
+static int rebuild_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
+{
+	fw_cache *c = &fw->cache;
+	struct rebuild r = {.h = h, .old = st->cur};
+	r.v = calloc(c->nodes.len ? c->nodes.len : 1, sizeof(*r.v));
+	if (!r.v)
+		return -1;
+	fw_map_each(&c->nodes, rebuild_one, &r);
+	fw_version *v = r.oom ? NULL : version_new(st, r.n);
+	if (v) {
+		qsort(r.v, r.n, sizeof(*r.v), by_snode);
+		memcpy(v->v, r.v, r.n * sizeof(*r.v));
+		for (size_t i = 0; i < r.n; i++) {
+			v->ptrs[i] = &r.v[i]->pub;
+			if (!r.v[i]->in)
+				r.v[i]->in = v->epoch;
+		}
+		if (list_scan(v->ptrs, v->n, false, &v->with_aff, &v->nwith_aff) < 0 ||
+		    list_scan(v->ptrs, v->n, true, &v->with_anti, &v->nwith_anti) < 0) {
+			v->refs = 0;
+			free(v->with_aff);
+			free(v->with_anti);
+			free(v->v);
+			free(v->ptrs);
+			free(v);
+			v = NULL;
+		}
+	}
+	if (!v) {
+		for (size_t i = 0; i < r.n; i++)
+			if (!r.v[i]->in) /* new, in no version */
+				snode_free(h, r.v[i]);
+		free(r.v);
+		return -1;
+	}
+	free(r.v);
+	/* The previous newest's nodes that this version lacks leave. */
+	for (size_t i = 0; st->cur && i < st->cur->n; i++) {
+		fw_snode *o = st->cur->v[i];
+		fw_snode **at = find_snode(v, o->pub.name);
+		if (!at || *at != o)
+			retire(st, o, v->epoch);
+	}
+	version_publish(h, st, v);
+	return 0;
+}
+
+/* Some nodes changed: a copy of the newest version with those replaced. */
+static int replace_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
+{
+	fw_cache *c = &fw->cache;
+	fw_version *cur = st->cur;
+	size_t k = 0, cap = 0;
+	fw_snode **old = NULL, **new = NULL;
+	size_t *idx = NULL;
+	int rc = 0;
+	for (const fw_cnode *n = c->mru; !rc && n && n->gen > st->gen; n = n->mnext) {
+		fw_snode **at = n->node ? find_snode(cur, n->name) : NULL;
+		if (!at)
+			continue; /* a node without object: not in the snapshot */
+		if (k == cap) {
+			cap = cap ? cap * 2 : 4;
+			fw_snode **o2 = realloc(old, cap * sizeof(*o2));
+			if (o2)
+				old = o2;
+			fw_snode **n2 = realloc(new, cap * sizeof(*n2));
+			if (n2)
+				new = n2;
+			size_t *i2 = realloc(idx, cap * sizeof(*i2));
+			if (i2)
+				idx = i2;
+			if (!o2 || !n2 || !i2) {
+				rc = -1;
+				break;
+			}
+		}
+		fw_snode *s = snode_new(h, n);
+		if (!s) {
+			rc = -1;
+			break;
+		}
+		old[k] = *at;
+		new[k] = s;
+		idx[k] = (size_t)(at - cur->v);
+		k++;
+	}
+	fw_version *v = !rc && k ? version_new(st, cur->n) : NULL;
+	if (v) {
+		memcpy(v->v, cur->v, cur->n * sizeof(*v->v));
+		memcpy(v->ptrs, cur->ptrs, cur->n * sizeof(*v->ptrs));
+		for (size_t i = 0; i < k; i++) {
+			v->v[idx[i]] = new[i];
+			v->ptrs[idx[i]] = &new[i]->pub;
+			new[i]->in = v->epoch;
+		}
+		if (list_patch(cur->with_aff, cur->nwith_aff, old, new, k, false, &v->with_aff,
+			       &v->nwith_aff) < 0 ||
+		    list_patch(cur->with_anti, cur->nwith_anti, old, new, k, true, &v->with_anti,
+			       &v->nwith_anti) < 0) {
+			for (size_t i = 0; i < k; i++)
+				new[i]->in = 0;
+			free(v->with_aff);
+			free(v->with_anti);
+			free(v->v);
+			free(v->ptrs);
+			free(v);
+			v = NULL;
+		}
+	}
+	if (k && !v) {
+		for (size_t i = 0; i < k; i++)
+			snode_free(h, new[i]);
+		rc = -1;
+	} else if (v) {
+		/* The same node may have been seen twice: retire each old one once. */
+		for (size_t i = 0; i < k; i++)
+			if (!old[i]->out)
+				retire(st, old[i], v->epoch);
+		version_publish(h, st, v);
+	}
+	free(old);
+	free(new);
+	free(idx);
+	return rc;
+}
+
+/* Bring the newest version up to date with the cache (fw->mu held). */
 static int update_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 {
 	fw_cache *c = &fw->cache;
-	if (!st->valid || st->nodeset != c->nodeset) {
-		/* Nodes came or went: a new array, the unchanged nodes kept. */
-		struct rebuild r = {.h = h, .old = st};
-		r.v = calloc(c->nodes.len ? c->nodes.len : 1, sizeof(*r.v));
-		if (!r.v)
-			return -1;
-		fw_map_each(&c->nodes, rebuild_one, &r);
-		if (r.oom) {
-			for (size_t i = 0; i < r.n; i++)
-				snode_unref(h, r.v[i]);
-			free(r.v);
-			return -1;
-		}
-		qsort(r.v, r.n, sizeof(*r.v), by_snode);
-		fw_snapstate_free(h, st);
-		st->v = r.v;
-		st->n = r.n;
-	} else {
-		for (const fw_cnode *n = c->mru; n && n->gen > st->gen; n = n->mnext) {
-			fw_snode **at = n->node ? find_snode(st, n->name) : NULL;
-			if (!at)
-				continue; /* a node without object: not in the snapshot */
-			fw_snode *s = snode_new(h, n);
-			if (!s)
-				return -1;
-			snode_unref(h, *at);
-			*at = s;
-		}
-	}
+	int rc;
+	if (!st->valid || !st->cur || st->nodeset != c->nodeset)
+		rc = rebuild_locked(h, fw, st);
+	else
+		rc = replace_locked(h, fw, st);
+	if (rc < 0)
+		return -1;
 	st->gen = c->gen;
 	st->nodeset = c->nodeset;
 	st->valid = true;
@@ -345,12 +628,6 @@ static int update_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 }
 
 /* ---- one cycle's view ---- */
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp((*(const cs_sched_node *const *)a)->name,
-		      (*(const cs_sched_node *const *)b)->name);
-}
 
 static const cs_sched_node **find_ptr(fw_snapshot *s, const char *name)
 {
@@ -389,13 +666,20 @@ static int add_nominated(fw_snapshot *s, const cs_sched_pod *p)
 	return 0;
 }
 
-/* The cycle's private copy of the node at ptrs[idx], made on first use. */
+/* The cycle's private copy of the node at ptrs[idx], made on first use
+ * (and the cycle's own array of nodes with it). */
 static struct fw_override * override(fw_snapshot *s, const cs_sched_node **at)
 {
 	size_t idx = (size_t)(at - s->ptrs);
 	for (struct fw_override *o = s->over; o; o = o->next)
 		if (o->idx == idx)
 			return o;
+	if (!s->own_ptrs) {
+		if (!(s->own_ptrs = malloc((s->n ? s->n : 1) * sizeof(*s->own_ptrs))))
+			return NULL;
+		memcpy(s->own_ptrs, s->ptrs, s->n * sizeof(*s->own_ptrs));
+		s->ptrs = s->own_ptrs;
+	}
 	struct fw_override *o = calloc(1, sizeof(*o));
 	if (!o)
 		return NULL;
@@ -482,24 +766,32 @@ static void copy_nominated(void *arg, const char *key, void *val)
 	l->v[l->n++] = l->h->obj_keep(val);
 }
 
-/* The cycle's nodes with pods that carry inter-pod terms. */
+/* The cycle's nodes with pods that carry inter-pod terms, when nominated
+ * pods made its own nodes (else the version's). */
 static int with_lists(fw_snapshot *s)
 {
-	size_t na = 0, nr = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		na += s->ptrs[i]->npods_with_affinity != 0;
-		nr += s->ptrs[i]->npods_with_required_anti_affinity != 0;
-	}
-	if ((na && !(s->with_aff = fw_arena_alloc(&s->arena, na * sizeof(*s->with_aff)))) ||
-	    (nr && !(s->with_anti = fw_arena_alloc(&s->arena, nr * sizeof(*s->with_anti)))))
+	const cs_sched_node **a, **r;
+	size_t na, nr;
+	if (list_scan(s->ptrs, s->n, false, &a, &na) < 0)
 		return -1;
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->ptrs[i]->npods_with_affinity)
-			s->with_aff[s->nwith_aff++] = s->ptrs[i];
-		if (s->ptrs[i]->npods_with_required_anti_affinity)
-			s->with_anti[s->nwith_anti++] = s->ptrs[i];
+	if (list_scan(s->ptrs, s->n, true, &r, &nr) < 0) {
+		free(a);
+		return -1;
 	}
-	return 0;
+	s->with_aff = na ? fw_arena_alloc(&s->arena, na * sizeof(*a)) : NULL;
+	s->with_anti = nr ? fw_arena_alloc(&s->arena, nr * sizeof(*r)) : NULL;
+	int rc = (na && !s->with_aff) || (nr && !s->with_anti) ? -1 : 0;
+	if (!rc) {
+		if (na)
+			memcpy(s->with_aff, a, na * sizeof(*a));
+		if (nr)
+			memcpy(s->with_anti, r, nr * sizeof(*r));
+		s->nwith_aff = na;
+		s->nwith_anti = nr;
+	}
+	free(a);
+	free(r);
+	return rc;
 }
 
 static fw_snapshot *view(const cs_host *h, struct fw *fw, const cs_object *pod)
@@ -519,18 +811,18 @@ static fw_snapshot *view(const cs_host *h, struct fw *fw, const cs_object *pod)
 	if (!rc && nn)
 		fw_map_each(&fw->cache.nominated, copy_nominated, &nl);
 	pthread_mutex_unlock(&fw->mu);
+	if (s)
+		s->st = st;
 	if (!rc) {
-		s->ptrs = calloc(st->n ? st->n : 1, sizeof(*s->ptrs));
-		s->held = calloc(st->n ? st->n : 1, sizeof(*s->held));
-		rc = s->ptrs && s->held ? 0 : -1;
+		s->ver = st->cur;
+		s->ver->refs++;
+		s->n = s->ver->n;
+		s->ptrs = s->ver->ptrs;
+		s->with_aff = s->ver->with_aff;
+		s->nwith_aff = s->ver->nwith_aff;
+		s->with_anti = s->ver->with_anti;
+		s->nwith_anti = s->ver->nwith_anti;
 	}
-	for (size_t i = 0; !rc && i < st->n; i++) {
-		s->held[i] = st->v[i];
-		st->v[i]->refs++;
-		s->ptrs[i] = &st->v[i]->pub;
-	}
-	if (!rc)
-		s->n = st->n;
 	for (size_t i = 0; i < nl.n; i++) {
 		if (!rc && apply_nominated(h, s, nl.v[i], uid, prio) < 0)
 			rc = -1;
@@ -549,7 +841,7 @@ static fw_snapshot *view(const cs_host *h, struct fw *fw, const cs_object *pod)
 		o->pub.pods_with_required_anti_affinity = o->anti;
 		s->ptrs[o->idx] = &o->pub;
 	}
-	if (!rc)
+	if (!rc && s->over)
 		rc = with_lists(s);
 	if (rc) {
 		fw_snapshot_free(h, s);
