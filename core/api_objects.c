@@ -241,9 +241,11 @@ static int store_write(cs_server *srv, cs_req *r, const cs_type *t, const char *
 	w->mode = mode;
 	w->m = m;
 	w->json = cs_json_dump(doc, false, &w->len);
-	cs_json_free(doc);
-	int rc = del ? cs_store_delete(srv->store, key, w->json, w->len, rev, expect, write_done, w)
-		     : cs_store_put(srv->store, key, w->json, w->len, rev, expect, write_done, w);
+	/* The store keeps doc as the new version's parse. */
+	int rc = del ? cs_store_delete_doc(srv->store, key, w->json, w->len, doc, rev, expect,
+					   write_done, w)
+		     : cs_store_put_doc(srv->store, key, w->json, w->len, doc, rev, expect,
+					write_done, w);
 	if (rc < 0) {
 		free(w->json);
 		free(w);

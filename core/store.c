@@ -403,9 +403,15 @@ static void *commit_main(void *arg)
 static void history_push(cs_store *s, cs_event *ev)
 {
 	size_t slot = (size_t)(s->hist_end % (int64_t)s->ring_cap);
-	if (s->ring[slot]) {
-		s->hist_base_rev = s->ring[slot]->rev;
-		event_free(s->ring[slot]);
+	cs_event *old = s->ring[slot];
+	if (old) {
+		s->hist_base_rev = old->rev;
+		/* A live object's parse (given by its writer or cached by a
+		 * reader) goes with its event: past the history, parsed
+		 * copies of every object would cost several times the store. */
+		cs_json_free(old->obj->doc);
+		old->obj->doc = NULL;
+		event_free(old);
 	}
 	s->ring[slot] = ev;
 	s->hist_end++;
@@ -669,8 +675,8 @@ size_t cs_store_count(cs_store *s, const char *prefix)
 
 /* ---- writes ---- */
 
-static int enqueue(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
-		   uint64_t expect_rev, bool del, cs_store_done_fn done, void *arg)
+static int enqueue(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		   uint64_t rev, uint64_t expect_rev, bool del, cs_store_done_fn done, void *arg)
 {
 	if (rev != s->next_rev) {
 		cs_log(CS_LOG_ERROR, "store: write of %s at revision %llu, expected %llu", key,
@@ -692,6 +698,7 @@ static int enqueue(cs_store *s, const char *key, const char *json, size_t len, u
 	w->rec = r;
 	w->obj = cs_obj_new(json, len, rev);
 	w->obj->deleted = del;
+	w->obj->doc = doc;
 	w->del = del;
 	w->type = del ? CS_EV_DELETED : (cur ? CS_EV_MODIFIED : CS_EV_ADDED);
 	w->done = done;
@@ -711,16 +718,38 @@ static int enqueue(cs_store *s, const char *key, const char *json, size_t len, u
 	return 0;
 }
 
+static int enqueue_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		       uint64_t rev, uint64_t expect_rev, bool del, cs_store_done_fn done,
+		       void *arg)
+{
+	int rc = enqueue(s, key, json, len, doc, rev, expect_rev, del, done, arg);
+	if (rc < 0)
+		cs_json_free(doc);
+	return rc;
+}
+
 int cs_store_put(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
 		 uint64_t expect_rev, cs_store_done_fn done, void *arg)
 {
-	return enqueue(s, key, json, len, rev, expect_rev, false, done, arg);
+	return enqueue(s, key, json, len, NULL, rev, expect_rev, false, done, arg);
+}
+
+int cs_store_put_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		     uint64_t rev, uint64_t expect_rev, cs_store_done_fn done, void *arg)
+{
+	return enqueue_doc(s, key, json, len, doc, rev, expect_rev, false, done, arg);
 }
 
 int cs_store_delete(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
 		    uint64_t expect_rev, cs_store_done_fn done, void *arg)
 {
-	return enqueue(s, key, json, len, rev, expect_rev, true, done, arg);
+	return enqueue(s, key, json, len, NULL, rev, expect_rev, true, done, arg);
+}
+
+int cs_store_delete_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+			uint64_t rev, uint64_t expect_rev, cs_store_done_fn done, void *arg)
+{
+	return enqueue_doc(s, key, json, len, doc, rev, expect_rev, true, done, arg);
 }
 
 void cs_store_dispatch(cs_store *s)
