@@ -234,9 +234,14 @@ static ssize_t obj_index(const cs_json *o, const char *key)
 {
 	if (!o || o->type != CS_JSON_OBJECT)
 		return -1;
-	for (size_t i = 0; i < o->u.obj.len; i++)
-		if (strcmp(o->u.obj.keys[i], key) == 0)
+	/* The first byte tells most keys apart without a call: this lookup
+	 * is the hottest in the server (parsing, validation, selectors). */
+	char k0 = key[0];
+	for (size_t i = 0; i < o->u.obj.len; i++) {
+		const char *k = o->u.obj.keys[i];
+		if (k[0] == k0 && strcmp(k, key) == 0)
 			return (ssize_t)i;
+	}
 	return -1;
 }
 
@@ -614,15 +619,130 @@ static void gen_value(yajl_gen g, const cs_json *v, unsigned depth)
 	}
 }
 
+/* Compact output without yajl_gen: its per-call state checks and per-chunk
+ * callbacks cost more than the writing itself, and every stored object and
+ * watch line goes through here.  The bytes are yajl's exactly: the same
+ * escapes (\b \t \n \f \r, \uXXXX in upper case for other controls, no
+ * escaped solidus, other bytes verbatim) and the same null below the depth
+ * yajl_gen would stop at. */
+struct wbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void wb_reserve(struct wbuf *b, size_t n)
+{
+	if (b->len + n < b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 1024;
+	while (b->len + n >= cap)
+		cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+static inline void wb_put(struct wbuf *b, const char *s, size_t n)
+{
+	wb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void wb_ch(struct wbuf *b, char c)
+{
+	wb_reserve(b, 1);
+	b->p[b->len++] = c;
+}
+
+static void wb_string(struct wbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	wb_ch(b, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		wb_put(b, s + run, i - run);
+		run = i + 1;
+		char e[6] = {'\\', 0};
+		size_t el = 2;
+		switch (c) {
+		case '"': e[1] = '"'; break;
+		case '\\': e[1] = '\\'; break;
+		case '\b': e[1] = 'b'; break;
+		case '\t': e[1] = 't'; break;
+		case '\n': e[1] = 'n'; break;
+		case '\f': e[1] = 'f'; break;
+		case '\r': e[1] = 'r'; break;
+		default:
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			el = 6;
+		}
+		wb_put(b, e, el);
+	}
+	wb_put(b, s + run, n - run);
+	wb_ch(b, '"');
+}
+
+static void wb_value(struct wbuf *b, const cs_json *v, unsigned depth)
+{
+	if (depth >= YAJL_MAX_DEPTH - 1 &&
+	    (v->type == CS_JSON_ARRAY || v->type == CS_JSON_OBJECT)) {
+		wb_put(b, "null", 4);
+		return;
+	}
+	switch (v->type) {
+	case CS_JSON_NULL: wb_put(b, "null", 4); break;
+	case CS_JSON_BOOL: v->u.b ? wb_put(b, "true", 4) : wb_put(b, "false", 5); break;
+	case CS_JSON_NUMBER: wb_put(b, v->u.num.text, strlen(v->u.num.text)); break;
+	case CS_JSON_STRING: wb_string(b, v->u.str.s, v->u.str.len); break;
+	case CS_JSON_ARRAY:
+		wb_ch(b, '[');
+		for (size_t i = 0; i < v->u.arr.len; i++) {
+			if (i)
+				wb_ch(b, ',');
+			wb_value(b, v->u.arr.items[i], depth + 1);
+		}
+		wb_ch(b, ']');
+		break;
+	case CS_JSON_OBJECT:
+		wb_ch(b, '{');
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			if (i)
+				wb_ch(b, ',');
+			const char *k = v->u.obj.keys[i];
+			wb_string(b, k, strlen(k));
+			wb_ch(b, ':');
+			wb_value(b, v->u.obj.vals[i], depth + 1);
+		}
+		wb_ch(b, '}');
+		break;
+	}
+}
+
 char *cs_json_dump(const cs_json *v, bool pretty, size_t *len)
 {
+	if (!pretty) {
+		struct wbuf b = {0};
+		if (v)
+			wb_value(&b, v, 0);
+		else
+			wb_put(&b, "null", 4);
+		wb_ch(&b, '\0');
+		if (len)
+			*len = b.len - 1;
+		return b.p;
+	}
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (!g)
 		abort();
-	if (pretty) {
-		yajl_gen_config(g, yajl_gen_beautify, 1);
-		yajl_gen_config(g, yajl_gen_indent_string, "  ");
-	}
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "  ");
 	if (v)
 		gen_value(g, v, 0);
 	else

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <yajl/yajl_gen.h>
 
 #include "json.h"
 #include "status.h"
@@ -34,6 +35,109 @@ static void test_round_trip_keeps_order_and_numbers(void **state)
 	assert_false(cs_json_get(v, "n")->u.num.is_int);
 	free(out);
 	cs_json_free(v);
+}
+
+/* yajl_gen's rendering of a tree, the reference the compact writer must
+ * match byte for byte (stored objects written before and after it change
+ * must compare equal as text). */
+static void ref_value(yajl_gen g, const cs_json *v, unsigned depth)
+{
+	if (depth >= YAJL_MAX_DEPTH - 1 &&
+	    (v->type == CS_JSON_ARRAY || v->type == CS_JSON_OBJECT)) {
+		yajl_gen_null(g);
+		return;
+	}
+	switch (v->type) {
+	case CS_JSON_NULL: yajl_gen_null(g); break;
+	case CS_JSON_BOOL: yajl_gen_bool(g, v->u.b); break;
+	case CS_JSON_NUMBER: yajl_gen_number(g, v->u.num.text, strlen(v->u.num.text)); break;
+	case CS_JSON_STRING:
+		yajl_gen_string(g, (const unsigned char *)v->u.str.s, v->u.str.len);
+		break;
+	case CS_JSON_ARRAY:
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			ref_value(g, v->u.arr.items[i], depth + 1);
+		yajl_gen_array_close(g);
+		break;
+	case CS_JSON_OBJECT:
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const char *k = v->u.obj.keys[i];
+			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+			ref_value(g, v->u.obj.vals[i], depth + 1);
+		}
+		yajl_gen_map_close(g);
+		break;
+	}
+}
+
+static void assert_dump_matches_yajl(const cs_json *v)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	ref_value(g, v, 0);
+	const unsigned char *ref;
+	size_t rn, n;
+	yajl_gen_get_buf(g, &ref, &rn);
+	char *out = cs_json_dump(v, false, &n);
+	assert_int_equal(n, rn);
+	assert_memory_equal(out, ref, n);
+	assert_int_equal(out[n], '\0');
+	free(out);
+	yajl_gen_free(g);
+}
+
+static void test_compact_dump_is_yajls(void **state)
+{
+	(void)state;
+	/* Every byte value in strings and keys: controls, quote, backslash,
+	 * solidus, DEL, UTF-8 and NUL inside a string. */
+	char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)(i ? i : 1);
+	cs_json *o = cs_json_object();
+	cs_json_set(o, "all", cs_json_stringn(all, sizeof(all)));
+	cs_json_set(o, "nul", cs_json_stringn("a\0b", 3));
+	cs_json_set(o, "k\x01\"\\/\x7f\xc3\xa9", cs_json_string(""));
+	cs_json_set(o, "", cs_json_object());
+	cs_json *a = cs_json_array();
+	cs_json_push(a, cs_json_int(-5));
+	cs_json_push(a, cs_json_double(0.1));
+	cs_json_push(a, cs_json_null());
+	cs_json_push(a, cs_json_bool(true));
+	cs_json_push(a, cs_json_bool(false));
+	cs_json_push(a, cs_json_array());
+	cs_json_set(o, "a", a);
+	assert_dump_matches_yajl(o);
+	/* Long strings cross the writer's buffer growth. */
+	char *big = malloc(100000);
+	for (int i = 0; i < 100000; i++)
+		big[i] = (char)(i % 97 ? 'a' + i % 26 : '\n');
+	cs_json_set(o, "big", cs_json_stringn(big, 100000));
+	free(big);
+	assert_dump_matches_yajl(o);
+	cs_json_free(o);
+	/* A tree deeper than yajl_gen writes (built, not parsed) ends in null
+	 * where yajl would stop. */
+	cs_json *root = cs_json_array(), *cur = root;
+	for (int i = 0; i < YAJL_MAX_DEPTH + 10; i++) {
+		cs_json *n = i % 2 ? cs_json_array() : cs_json_object();
+		if (cur->type == CS_JSON_ARRAY)
+			cs_json_push(cur, n);
+		else
+			cs_json_set(cur, "d", n);
+		cur = n;
+	}
+	assert_dump_matches_yajl(root);
+	cs_json_free(root);
+	/* A parsed Kubernetes object. */
+	cs_json *pod = parse("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"labels\":{\"a/b\":"
+			     "\"c\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+			     "\"command\":[\"sh\",\"-c\",\"echo \\\"hi\\\"\\t\\u0007\"]}]},"
+			     "\"n\":[1.5e10,-0,12345678901234567890]}");
+	assert_non_null(pod);
+	assert_dump_matches_yajl(pod);
+	cs_json_free(pod);
 }
 
 static void test_errors_name_the_position(void **state)
@@ -197,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_keeps_order_and_numbers),
+		cmocka_unit_test(test_compact_dump_is_yajls),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fuzz_regressions),
