@@ -228,6 +228,38 @@ bool cs_json_equal(const cs_json *a, const cs_json *b)
 	return false;
 }
 
+bool cs_json_identical(const cs_json *a, const cs_json *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->type != b->type)
+		return false;
+	switch (a->type) {
+	case CS_JSON_NULL: return true;
+	case CS_JSON_BOOL: return a->u.b == b->u.b;
+	case CS_JSON_NUMBER: return !strcmp(a->u.num.text, b->u.num.text);
+	case CS_JSON_STRING:
+		return a->u.str.len == b->u.str.len &&
+		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+	case CS_JSON_ARRAY:
+		if (a->u.arr.len != b->u.arr.len)
+			return false;
+		for (size_t i = 0; i < a->u.arr.len; i++)
+			if (!cs_json_identical(a->u.arr.items[i], b->u.arr.items[i]))
+				return false;
+		return true;
+	case CS_JSON_OBJECT:
+		if (a->u.obj.len != b->u.obj.len)
+			return false;
+		for (size_t i = 0; i < a->u.obj.len; i++)
+			if (strcmp(a->u.obj.keys[i], b->u.obj.keys[i]) ||
+			    !cs_json_identical(a->u.obj.vals[i], b->u.obj.vals[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
 /* ---- object / array access ---- */
 
 static ssize_t obj_index(const cs_json *o, const char *key)
