@@ -72,10 +72,17 @@ cs_json *cs_json_bool(bool b)
 
 cs_json *cs_json_int(int64_t i)
 {
-	char buf[32];
+	/* Decimal text without snprintf ("%lld"): written on every update. */
+	char buf[24];
+	size_t k = sizeof(buf);
+	uint64_t m = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	do
+		buf[--k] = (char)('0' + m % 10);
+	while ((m /= 10));
+	if (i < 0)
+		buf[--k] = '-';
 	cs_json *v = new_node(CS_JSON_NUMBER);
-	snprintf(buf, sizeof(buf), "%lld", (long long)i);
-	v->u.num.text = xstrndup(buf, strlen(buf));
+	v->u.num.text = xstrndup(buf + k, sizeof(buf) - k);
 	v->u.num.is_int = true;
 	v->u.num.i = i;
 	v->u.num.d = (double)i;

@@ -64,13 +64,22 @@ static const char *ev_names[] = {"ADDED", "MODIFIED", "DELETED"};
 const char *cs_event_line(cs_event *ev, size_t *len)
 {
 	if (!ev->line) {
+		/* {"type":"T","object":OBJ}\n, assembled without snprintf. */
 		const char *t = ev_names[ev->type];
-		size_t n = strlen("{\"type\":\"\",\"object\":}\n") + strlen(t) + ev->obj->len;
-		ev->line = malloc(n + 1);
+		size_t tl = strlen(t), n = 0;
+		ev->line = malloc(strlen("{\"type\":\"\",\"object\":}\n") + tl + ev->obj->len + 1);
 		if (!ev->line)
 			abort();
-		ev->line_len = (size_t)snprintf(
-			ev->line, n + 1, "{\"type\":\"%s\",\"object\":%s}\n", t, ev->obj->json);
+		memcpy(ev->line + n, "{\"type\":\"", 9);
+		n += 9;
+		memcpy(ev->line + n, t, tl);
+		n += tl;
+		memcpy(ev->line + n, "\",\"object\":", 11);
+		n += 11;
+		memcpy(ev->line + n, ev->obj->json, ev->obj->len);
+		n += ev->obj->len;
+		memcpy(ev->line + n, "}\n", 3); /* with the NUL */
+		ev->line_len = n + 2;
 	}
 	*len = ev->line_len;
 	return ev->line;

@@ -19,12 +19,44 @@
 
 /* ---- error collector ---- */
 
+/* Validation builds a path for nearly every field it visits, valid or not:
+ * the formats used (%s and %zu) are expanded here, as vsnprintf would, at a
+ * fraction of its cost; anything else goes to vsnprintf. */
 const char *cs_vpath(char *buf, const char *fmt, ...)
 {
+	const size_t max = CS_VPATH - 1;
+	size_t n = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, CS_VPATH, fmt, ap);
+	for (const char *f = fmt; *f; f++) {
+		if (*f != '%') {
+			if (n < max)
+				buf[n++] = *f;
+		} else if (f[1] == 's') {
+			const char *s = va_arg(ap, const char *);
+			for (s = s ? s : "(null)"; *s && n < max; s++)
+				buf[n++] = *s;
+			f++;
+		} else if (f[1] == 'z' && f[2] == 'u') {
+			size_t v = va_arg(ap, size_t);
+			char d[24];
+			int k = 0;
+			do
+				d[k++] = (char)('0' + v % 10);
+			while ((v /= 10));
+			while (k && n < max)
+				buf[n++] = d[--k];
+			f += 2;
+		} else {
+			va_end(ap);
+			va_start(ap, fmt);
+			vsnprintf(buf, CS_VPATH, fmt, ap);
+			va_end(ap);
+			return buf;
+		}
+	}
 	va_end(ap);
+	buf[n] = '\0';
 	return buf;
 }
 

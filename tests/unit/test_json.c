@@ -140,6 +140,21 @@ static void test_compact_dump_is_yajls(void **state)
 	cs_json_free(pod);
 }
 
+static void test_int_text(void **state)
+{
+	(void)state;
+	const int64_t vals[] = {0, 7, -5, 10, -10, 1234567890123LL, INT64_MAX, INT64_MIN};
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%lld", (long long)vals[i]);
+		cs_json *v = cs_json_int(vals[i]);
+		assert_string_equal(v->u.num.text, want);
+		assert_true(v->u.num.is_int);
+		assert_int_equal(v->u.num.i, vals[i]);
+		cs_json_free(v);
+	}
+}
+
 static void test_errors_name_the_position(void **state)
 {
 	(void)state;
@@ -302,6 +317,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_keeps_order_and_numbers),
 		cmocka_unit_test(test_compact_dump_is_yajls),
+		cmocka_unit_test(test_int_text),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fuzz_regressions),

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "status.h"
 #include "types.h"
+#include "validate_int.h"
 
 /* ---- helpers ---- */
 
@@ -117,6 +118,44 @@ static const char *base_of(const char *kind)
 			return bases[i].json;
 	fail_msg("no base for %s", kind);
 	return NULL;
+}
+
+/* vsnprintf into a CS_VPATH buffer: what cs_vpath did before (truncating
+ * is the point, hence not snprintf, which the compiler warns about). */
+static void ref_vpath(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ref_vpath(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, CS_VPATH, fmt, ap);
+	va_end(ap);
+}
+
+/* cs_vpath expands %s and %zu itself: the same text and truncation as
+ * vsnprintf, which still takes any other format. */
+static void test_vpath_formats(void **state)
+{
+	(void)state;
+	char buf[CS_VPATH], ref[CS_VPATH];
+	assert_string_equal(cs_vpath(buf, "%s.%s[%zu]", "spec", "containers", (size_t)0),
+			    "spec.containers[0]");
+	assert_string_equal(cs_vpath(buf, "%s[%zu]", "a", (size_t)18446744073709551615ULL),
+			    "a[18446744073709551615]");
+	assert_string_equal(cs_vpath(buf, "data[%s]", ""), "data[]");
+	assert_string_equal(cs_vpath(buf, "%s%%x%d", "p", 7), "p%x7");
+	/* Longer than the buffer: cut at CS_VPATH - 1 bytes, as vsnprintf. */
+	char longs[CS_VPATH * 2];
+	memset(longs, 'x', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	cs_vpath(buf, "%s.%s[%zu]", "spec", longs, (size_t)42);
+	ref_vpath(ref, "%s.%s[%zu]", "spec", longs, (size_t)42);
+	assert_string_equal(buf, ref);
+	assert_int_equal(strlen(buf), CS_VPATH - 1);
+	memset(longs, 'y', CS_VPATH - 3);
+	longs[CS_VPATH - 3] = '\0';
+	cs_vpath(buf, "%s[%zu]", longs, (size_t)12345);
+	ref_vpath(ref, "%s[%zu]", longs, (size_t)12345);
+	assert_string_equal(buf, ref);
 }
 
 static void test_every_kind_has_a_valid_base(void **state)
@@ -1636,6 +1675,7 @@ static void test_job_selector_generated_on_update(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vpath_formats),
 		cmocka_unit_test(test_every_kind_has_a_valid_base),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_valid_variants),
