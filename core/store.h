@@ -12,6 +12,10 @@
  * the writes visible, appends watch events and runs completion callbacks, in
  * revision order.
  *
+ * Events evicted from the watch history are freed on a third thread, the
+ * reaper: releasing a parsed object is hundreds of free() calls the loop
+ * need not wait for.
+ *
  * Reads see only durable ("visible") versions; writers validate against the
  * latest version, including writes still being synced, so compare-and-swap
  * is exact. */
@@ -58,6 +62,9 @@ typedef struct cs_event {
 	size_t line_len;
 	cs_json *doc; /* parsed object, cached while the event is in history */
 	cs_json *prev_doc;
+	/* store-internal: the release of an evicted event */
+	cs_json *reap_doc;
+	struct cs_event *reap_next;
 } cs_event;
 
 /* Parsed object of an event (cached with the event, not the object, so

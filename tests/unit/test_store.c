@@ -280,6 +280,47 @@ static void test_put_doc_shares_parse(void **state)
 	cs_store_close(s);
 }
 
+/* Evicted events are released by the reaper thread while the loop keeps
+ * writing and reading: versions still referenced (by the loop, as a
+ * response or a watcher's initial list would) survive their events, and
+ * everything is released by close (ASan's leak check under SANITIZE=1). */
+static void test_evicted_events_released_off_loop(void **state)
+{
+	(void)state;
+	cs_store *s = open_store(100);
+	char err[128];
+	cs_obj *held[20];
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 50; i++) {
+			char k[32], v[64];
+			snprintf(k, sizeof(k), "r/%03d", i);
+			snprintf(v, sizeof(v), "{\"round\":%d,\"i\":%d}", round, i);
+			cs_obj *cur = cs_store_get_latest(s, k);
+			cs_json *doc = cs_json_parse(v, strlen(v), err, sizeof(err));
+			assert_int_equal(cs_store_put_doc(s, k, v, strlen(v), doc,
+							  cs_store_next_rev(s), cur ? cur->rev : 0,
+							  NULL, NULL),
+					 0);
+		}
+		settle(s);
+		held[round] = cs_obj_ref(cs_store_get(s, "r/007"));
+		/* The previous round's version of r/007 has left the history
+		 * (50 writes a round, 100 kept), its event went to the reaper. */
+		if (round >= 2) {
+			const cs_json *d = cs_obj_doc(held[round - 2]);
+			assert_int_equal(cs_json_as_int(cs_json_get(d, "round"), -1), round - 2);
+		}
+	}
+	assert_true(cs_store_oldest_rev(s) > 0);
+	for (int round = 0; round < 20; round++) {
+		char want[64];
+		snprintf(want, sizeof(want), "{\"round\":%d,\"i\":7}", round);
+		assert_string_equal(held[round]->json, want);
+		cs_obj_unref(held[round]);
+	}
+	cs_store_close(s);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -301,6 +342,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history_window_and_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_doc_shares_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evicted_events_released_off_loop, setup,
+						teardown),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
