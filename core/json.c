@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,296 @@ static char *xstrndup(const char *s, size_t n)
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
+}
+
+/* ---- object keys ----
+ *
+ * Kubernetes objects spell the same few hundred keys over and over; each
+ * used to be its own malloc'd copy (two while parsing).  Keys found in this
+ * pool point into it instead and are never freed; a key is the pool's when
+ * it lies within the array, so other keys stay plain heap strings. */
+static const char key_pool[] = "apiVersion\0"
+			       "kind\0"
+			       "metadata\0"
+			       "name\0"
+			       "namespace\0"
+			       "uid\0"
+			       "resourceVersion\0"
+			       "creationTimestamp\0"
+			       "generation\0"
+			       "labels\0"
+			       "annotations\0"
+			       "ownerReferences\0"
+			       "controller\0"
+			       "blockOwnerDeletion\0"
+			       "finalizers\0"
+			       "deletionTimestamp\0"
+			       "deletionGracePeriodSeconds\0"
+			       "managedFields\0"
+			       "generateName\0"
+			       "selfLink\0"
+			       "spec\0"
+			       "status\0"
+			       "items\0"
+			       "continue\0"
+			       "containers\0"
+			       "initContainers\0"
+			       "ephemeralContainers\0"
+			       "image\0"
+			       "imagePullPolicy\0"
+			       "ports\0"
+			       "containerPort\0"
+			       "hostPort\0"
+			       "protocol\0"
+			       "resources\0"
+			       "requests\0"
+			       "limits\0"
+			       "cpu\0"
+			       "memory\0"
+			       "ephemeral-storage\0"
+			       "pods\0"
+			       "env\0"
+			       "value\0"
+			       "valueFrom\0"
+			       "command\0"
+			       "args\0"
+			       "workingDir\0"
+			       "volumeMounts\0"
+			       "mountPath\0"
+			       "readOnly\0"
+			       "subPath\0"
+			       "volumes\0"
+			       "emptyDir\0"
+			       "configMap\0"
+			       "secret\0"
+			       "secretName\0"
+			       "persistentVolumeClaim\0"
+			       "claimName\0"
+			       "hostPath\0"
+			       "path\0"
+			       "terminationMessagePath\0"
+			       "terminationMessagePolicy\0"
+			       "livenessProbe\0"
+			       "readinessProbe\0"
+			       "startupProbe\0"
+			       "httpGet\0"
+			       "tcpSocket\0"
+			       "exec\0"
+			       "initialDelaySeconds\0"
+			       "periodSeconds\0"
+			       "timeoutSeconds\0"
+			       "successThreshold\0"
+			       "failureThreshold\0"
+			       "restartPolicy\0"
+			       "terminationGracePeriodSeconds\0"
+			       "activeDeadlineSeconds\0"
+			       "dnsPolicy\0"
+			       "securityContext\0"
+			       "schedulerName\0"
+			       "enableServiceLinks\0"
+			       "serviceAccountName\0"
+			       "serviceAccount\0"
+			       "automountServiceAccountToken\0"
+			       "tolerations\0"
+			       "key\0"
+			       "operator\0"
+			       "effect\0"
+			       "tolerationSeconds\0"
+			       "priority\0"
+			       "priorityClassName\0"
+			       "preemptionPolicy\0"
+			       "nodeName\0"
+			       "nodeSelector\0"
+			       "affinity\0"
+			       "nodeAffinity\0"
+			       "podAffinity\0"
+			       "podAntiAffinity\0"
+			       "requiredDuringSchedulingIgnoredDuringExecution\0"
+			       "preferredDuringSchedulingIgnoredDuringExecution\0"
+			       "nodeSelectorTerms\0"
+			       "matchExpressions\0"
+			       "matchLabels\0"
+			       "matchFields\0"
+			       "values\0"
+			       "weight\0"
+			       "preference\0"
+			       "podAffinityTerm\0"
+			       "topologyKey\0"
+			       "labelSelector\0"
+			       "topologySpreadConstraints\0"
+			       "maxSkew\0"
+			       "whenUnsatisfiable\0"
+			       "hostNetwork\0"
+			       "hostname\0"
+			       "subdomain\0"
+			       "overhead\0"
+			       "runtimeClassName\0"
+			       "readinessGates\0"
+			       "phase\0"
+			       "qosClass\0"
+			       "conditions\0"
+			       "type\0"
+			       "lastProbeTime\0"
+			       "lastTransitionTime\0"
+			       "lastHeartbeatTime\0"
+			       "lastUpdateTime\0"
+			       "reason\0"
+			       "message\0"
+			       "hostIP\0"
+			       "hostIPs\0"
+			       "podIP\0"
+			       "podIPs\0"
+			       "ip\0"
+			       "startTime\0"
+			       "containerStatuses\0"
+			       "initContainerStatuses\0"
+			       "state\0"
+			       "running\0"
+			       "startedAt\0"
+			       "ready\0"
+			       "restartCount\0"
+			       "imageID\0"
+			       "containerID\0"
+			       "started\0"
+			       "lastState\0"
+			       "terminated\0"
+			       "waiting\0"
+			       "exitCode\0"
+			       "finishedAt\0"
+			       "signal\0"
+			       "nominatedNodeName\0"
+			       "capacity\0"
+			       "allocatable\0"
+			       "addresses\0"
+			       "address\0"
+			       "nodeInfo\0"
+			       "daemonEndpoints\0"
+			       "kubeletEndpoint\0"
+			       "Port\0"
+			       "machineID\0"
+			       "systemUUID\0"
+			       "bootID\0"
+			       "kernelVersion\0"
+			       "osImage\0"
+			       "containerRuntimeVersion\0"
+			       "kubeletVersion\0"
+			       "kubeProxyVersion\0"
+			       "operatingSystem\0"
+			       "architecture\0"
+			       "images\0"
+			       "names\0"
+			       "sizeBytes\0"
+			       "volumesInUse\0"
+			       "volumesAttached\0"
+			       "taints\0"
+			       "unschedulable\0"
+			       "podCIDR\0"
+			       "podCIDRs\0"
+			       "providerID\0"
+			       "replicas\0"
+			       "selector\0"
+			       "template\0"
+			       "strategy\0"
+			       "rollingUpdate\0"
+			       "maxUnavailable\0"
+			       "maxSurge\0"
+			       "revisionHistoryLimit\0"
+			       "progressDeadlineSeconds\0"
+			       "minReadySeconds\0"
+			       "paused\0"
+			       "observedGeneration\0"
+			       "readyReplicas\0"
+			       "availableReplicas\0"
+			       "updatedReplicas\0"
+			       "unavailableReplicas\0"
+			       "fullyLabeledReplicas\0"
+			       "collisionCount\0"
+			       "holderIdentity\0"
+			       "leaseDurationSeconds\0"
+			       "acquireTime\0"
+			       "renewTime\0"
+			       "leaseTransitions\0"
+			       "data\0"
+			       "binaryData\0"
+			       "stringData\0"
+			       "immutable\0"
+			       "involvedObject\0"
+			       "source\0"
+			       "component\0"
+			       "host\0"
+			       "count\0"
+			       "firstTimestamp\0"
+			       "lastTimestamp\0"
+			       "eventTime\0"
+			       "reportingComponent\0"
+			       "reportingInstance\0"
+			       "action\0"
+			       "series\0"
+			       "subsets\0"
+			       "endpoints\0"
+			       "targetPort\0"
+			       "nodePort\0"
+			       "clusterIP\0"
+			       "clusterIPs\0"
+			       "sessionAffinity\0"
+			       "ipFamilies\0"
+			       "ipFamilyPolicy\0"
+			       "internalTrafficPolicy\0"
+			       "externalTrafficPolicy\0"
+			       "loadBalancer\0"
+			       "ingress\0"
+			       "code\0"
+			       "details\0"
+			       "causes\0"
+			       "field\0"
+			       "target\0";
+
+#define KEY_SLOTS 1024               /* power of two, well above the pool's count */
+static uint16_t key_slot[KEY_SLOTS]; /* offset + 1 into key_pool; 0: empty */
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static uint32_t key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void key_index(void)
+{
+	for (size_t off = 0; off < sizeof(key_pool) - 1;) {
+		size_t n = strlen(key_pool + off);
+		uint32_t i = key_hash(key_pool + off, n) & (KEY_SLOTS - 1);
+		while (key_slot[i])
+			i = (i + 1) & (KEY_SLOTS - 1);
+		key_slot[i] = (uint16_t)(off + 1);
+		off += n + 1;
+	}
+}
+
+static bool key_pooled(const char *k)
+{
+	return k >= key_pool && k < key_pool + sizeof(key_pool);
+}
+
+/* A key for an object node: the pool's spelling, or a heap copy. */
+static char *key_dup(const char *s, size_t n)
+{
+	pthread_once(&key_once, key_index);
+	for (uint32_t i = key_hash(s, n) & (KEY_SLOTS - 1); key_slot[i];
+	     i = (i + 1) & (KEY_SLOTS - 1)) {
+		const char *k = key_pool + key_slot[i] - 1;
+		if (!strncmp(k, s, n) && !k[n])
+			return (char *)k;
+	}
+	return xstrndup(s, n);
+}
+
+static void key_free(char *k)
+{
+	if (!key_pooled(k))
+		free(k);
 }
 
 /* (int64_t)d is undefined behaviour when d is out of range or NaN, and
@@ -152,7 +443,7 @@ void cs_json_free(cs_json *v)
 		break;
 	case CS_JSON_OBJECT:
 		for (size_t i = 0; i < v->u.obj.len; i++) {
-			free(v->u.obj.keys[i]);
+			key_free(v->u.obj.keys[i]);
 			cs_json_free(v->u.obj.vals[i]);
 		}
 		free(v->u.obj.keys);
@@ -189,7 +480,8 @@ cs_json *cs_json_clone(const cs_json *v)
 		c->u.obj.keys = xmalloc(sizeof(char *) * c->u.obj.cap);
 		c->u.obj.vals = xmalloc(sizeof(cs_json *) * c->u.obj.cap);
 		for (size_t i = 0; i < v->u.obj.len; i++) {
-			c->u.obj.keys[i] = xstrndup(v->u.obj.keys[i], strlen(v->u.obj.keys[i]));
+			const char *k = v->u.obj.keys[i];
+			c->u.obj.keys[i] = key_pooled(k) ? (char *)k : xstrndup(k, strlen(k));
 			c->u.obj.vals[i] = cs_json_clone(v->u.obj.vals[i]);
 		}
 		break;
@@ -302,6 +594,19 @@ cs_json *cs_json_path(const cs_json *o, ...)
 	return (cs_json *)cur;
 }
 
+/* A new member; takes the key (from key_dup) and the value. */
+static void obj_append(cs_json *o, char *key, cs_json *val)
+{
+	if (o->u.obj.len == o->u.obj.cap) {
+		o->u.obj.cap = o->u.obj.cap ? o->u.obj.cap * 2 : 8;
+		o->u.obj.keys = xrealloc(o->u.obj.keys, sizeof(char *) * o->u.obj.cap);
+		o->u.obj.vals = xrealloc(o->u.obj.vals, sizeof(cs_json *) * o->u.obj.cap);
+	}
+	o->u.obj.keys[o->u.obj.len] = key;
+	o->u.obj.vals[o->u.obj.len] = val;
+	o->u.obj.len++;
+}
+
 void cs_json_set(cs_json *o, const char *key, cs_json *val)
 {
 	if (!o || o->type != CS_JSON_OBJECT) {
@@ -314,14 +619,7 @@ void cs_json_set(cs_json *o, const char *key, cs_json *val)
 		o->u.obj.vals[i] = val;
 		return;
 	}
-	if (o->u.obj.len == o->u.obj.cap) {
-		o->u.obj.cap = o->u.obj.cap ? o->u.obj.cap * 2 : 8;
-		o->u.obj.keys = xrealloc(o->u.obj.keys, sizeof(char *) * o->u.obj.cap);
-		o->u.obj.vals = xrealloc(o->u.obj.vals, sizeof(cs_json *) * o->u.obj.cap);
-	}
-	o->u.obj.keys[o->u.obj.len] = xstrndup(key, strlen(key));
-	o->u.obj.vals[o->u.obj.len] = val;
-	o->u.obj.len++;
+	obj_append(o, key_dup(key, strlen(key)), val);
 }
 
 cs_json *cs_json_obj_ensure(cs_json *o, const char *key)
@@ -340,7 +638,7 @@ cs_json *cs_json_take(cs_json *o, const char *key)
 	if (i < 0)
 		return NULL;
 	cs_json *v = o->u.obj.vals[i];
-	free(o->u.obj.keys[i]);
+	key_free(o->u.obj.keys[i]);
 	size_t rest = o->u.obj.len - (size_t)i - 1;
 	memmove(&o->u.obj.keys[i], &o->u.obj.keys[i + 1], rest * sizeof(char *));
 	memmove(&o->u.obj.vals[i], &o->u.obj.vals[i + 1], rest * sizeof(cs_json *));
@@ -467,8 +765,14 @@ static int attach(struct parse_ctx *c, cs_json *v)
 		cs_json_push(parent, v);
 	} else {
 		/* Duplicate keys: last one wins, as Go's decoder does. */
-		cs_json_set(parent, c->pending_key, v);
-		free(c->pending_key);
+		ssize_t i = obj_index(parent, c->pending_key);
+		if (i >= 0) {
+			cs_json_free(parent->u.obj.vals[i]);
+			parent->u.obj.vals[i] = v;
+			key_free(c->pending_key);
+		} else {
+			obj_append(parent, c->pending_key, v);
+		}
 		c->pending_key = NULL;
 	}
 	return 1;
@@ -537,8 +841,9 @@ static int p_map_key(void *ctx, const unsigned char *key, size_t len)
 		c->nul_key = true;
 		return 0;
 	}
-	free(c->pending_key);
-	c->pending_key = xstrndup((const char *)key, len);
+	if (c->pending_key)
+		key_free(c->pending_key);
+	c->pending_key = key_dup((const char *)key, len);
 	return 1;
 }
 
@@ -595,13 +900,15 @@ cs_json *cs_json_parse(const char *buf, size_t len, char *err, size_t errlen)
 			yajl_free_error(h, msg);
 		}
 		yajl_free(h);
-		free(c.pending_key);
+		if (c.pending_key)
+			key_free(c.pending_key);
 		/* The root owns everything attached so far. */
 		cs_json_free(c.root);
 		return NULL;
 	}
 	yajl_free(h);
-	free(c.pending_key);
+	if (c.pending_key)
+		key_free(c.pending_key);
 	if (!c.root) {
 		snprintf(err, errlen, "empty JSON document");
 		return NULL;

@@ -155,6 +155,57 @@ static void test_int_text(void **state)
 	}
 }
 
+/* Common Kubernetes keys are shared, not copied per object: two parses
+ * (and clones) of them point at one spelling, while other keys stay private
+ * copies; every edit that frees or replaces keys keeps working (ASan checks
+ * the frees under SANITIZE=1). */
+static void test_common_keys_shared(void **state)
+{
+	(void)state;
+	const char *in = "{\"metadata\":{\"name\":\"a\",\"x-private\":1},\"spec\":{},"
+			 "\"metadata\":{\"name\":\"b\",\"x-private\":2}}";
+	cs_json *a = parse(in), *b = parse(in);
+	assert_non_null(a);
+	assert_non_null(b);
+	/* The duplicate key: last one wins, one member. */
+	assert_int_equal(cs_json_len(a), 2);
+	assert_string_equal(cs_json_str(cs_json_path(a, "metadata", "name", NULL)), "b");
+	assert_ptr_equal(a->u.obj.keys[0], b->u.obj.keys[0]);
+	const cs_json *ma = cs_json_get(a, "metadata"), *mb = cs_json_get(b, "metadata");
+	assert_ptr_equal(ma->u.obj.keys[0], mb->u.obj.keys[0]);
+	assert_ptr_not_equal(ma->u.obj.keys[1], mb->u.obj.keys[1]);
+	assert_string_equal(ma->u.obj.keys[1], "x-private");
+	cs_json *c = cs_json_clone(a);
+	assert_ptr_equal(c->u.obj.keys[0], a->u.obj.keys[0]);
+	assert_true(cs_json_identical(a, c));
+	/* Set, replace, take and delete pooled and private keys alike. */
+	cs_json_set(c, "status", cs_json_string("s"));
+	cs_json_set(c, "x-other", cs_json_int(1));
+	cs_json_set(c, "status", cs_json_string("t"));
+	assert_string_equal(cs_json_get_str(c, "status"), "t");
+	cs_json_free(cs_json_take(c, "status"));
+	assert_true(cs_json_del(c, "x-other"));
+	assert_true(cs_json_del(cs_json_get(c, "metadata"), "x-private"));
+	assert_true(cs_json_del(c, "metadata"));
+	char *out = cs_json_dump(c, false, NULL);
+	assert_string_equal(out, "{\"spec\":{}}");
+	free(out);
+	/* A prefix or extension of a pooled key is not the pooled key. */
+	cs_json *d = parse("{\"metadat\":1,\"metadatas\":2,\"\":3}");
+	assert_non_null(d);
+	assert_string_equal(d->u.obj.keys[0], "metadat");
+	assert_string_equal(d->u.obj.keys[1], "metadatas");
+	assert_string_equal(d->u.obj.keys[2], "");
+	/* Errors part-way through an object release the pending key. */
+	char err[128];
+	assert_null(cs_json_parse("{\"metadata\":{\"name\":", 20, err, sizeof(err)));
+	assert_null(cs_json_parse("{\"x-priv\":[1,}", 14, err, sizeof(err)));
+	cs_json_free(a);
+	cs_json_free(b);
+	cs_json_free(c);
+	cs_json_free(d);
+}
+
 static void test_errors_name_the_position(void **state)
 {
 	(void)state;
@@ -318,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_keeps_order_and_numbers),
 		cmocka_unit_test(test_compact_dump_is_yajls),
 		cmocka_unit_test(test_int_text),
+		cmocka_unit_test(test_common_keys_shared),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fuzz_regressions),
