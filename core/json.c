@@ -349,6 +349,25 @@ static cs_json *new_node(cs_json_type t)
 	return v;
 }
 
+/* An object's keys and values live in one block, keys first, values after
+ * the capacity's worth of keys: one allocation per object, not two.  Only
+ * this file allocates and frees it (free(keys) releases both). */
+static void obj_reserve(cs_json *o, size_t cap)
+{
+	if (cap <= o->u.obj.cap)
+		return;
+	char **keys = xmalloc(cap * (sizeof(char *) + sizeof(cs_json *)));
+	cs_json **vals = (cs_json **)(keys + cap);
+	if (o->u.obj.len) {
+		memcpy(keys, o->u.obj.keys, o->u.obj.len * sizeof(char *));
+		memcpy(vals, o->u.obj.vals, o->u.obj.len * sizeof(cs_json *));
+	}
+	free(o->u.obj.keys);
+	o->u.obj.keys = keys;
+	o->u.obj.vals = vals;
+	o->u.obj.cap = cap;
+}
+
 cs_json *cs_json_null(void)
 {
 	return new_node(CS_JSON_NULL);
@@ -446,8 +465,7 @@ void cs_json_free(cs_json *v)
 			key_free(v->u.obj.keys[i]);
 			cs_json_free(v->u.obj.vals[i]);
 		}
-		free(v->u.obj.keys);
-		free(v->u.obj.vals);
+		free(v->u.obj.keys); /* vals share the block: obj_reserve() */
 		break;
 	default: break;
 	}
@@ -476,9 +494,8 @@ cs_json *cs_json_clone(const cs_json *v)
 			c->u.arr.items[i] = cs_json_clone(v->u.arr.items[i]);
 		break;
 	case CS_JSON_OBJECT:
-		c->u.obj.cap = c->u.obj.len = v->u.obj.len;
-		c->u.obj.keys = xmalloc(sizeof(char *) * c->u.obj.cap);
-		c->u.obj.vals = xmalloc(sizeof(cs_json *) * c->u.obj.cap);
+		obj_reserve(c, v->u.obj.len);
+		c->u.obj.len = v->u.obj.len;
 		for (size_t i = 0; i < v->u.obj.len; i++) {
 			const char *k = v->u.obj.keys[i];
 			c->u.obj.keys[i] = key_pooled(k) ? (char *)k : xstrndup(k, strlen(k));
@@ -597,11 +614,8 @@ cs_json *cs_json_path(const cs_json *o, ...)
 /* A new member; takes the key (from key_dup) and the value. */
 static void obj_append(cs_json *o, char *key, cs_json *val)
 {
-	if (o->u.obj.len == o->u.obj.cap) {
-		o->u.obj.cap = o->u.obj.cap ? o->u.obj.cap * 2 : 8;
-		o->u.obj.keys = xrealloc(o->u.obj.keys, sizeof(char *) * o->u.obj.cap);
-		o->u.obj.vals = xrealloc(o->u.obj.vals, sizeof(cs_json *) * o->u.obj.cap);
-	}
+	if (o->u.obj.len == o->u.obj.cap)
+		obj_reserve(o, o->u.obj.cap ? o->u.obj.cap * 2 : 8);
 	o->u.obj.keys[o->u.obj.len] = key;
 	o->u.obj.vals[o->u.obj.len] = val;
 	o->u.obj.len++;
@@ -867,10 +881,86 @@ static const yajl_callbacks parse_cbs = {
 	.yajl_end_array = p_end,
 };
 
+/* yajl's own allocations while parsing (its handle, lexer, buffers: a dozen
+ * per document, one of them 2 KiB) come from a per-thread scratch area that
+ * is reset after each document; beyond it, from the heap.  Each block has
+ * its size in front, for realloc. */
+#define SCRATCH_SIZE (32u << 10)
+struct scratch {
+	size_t used;
+	_Alignas(16) unsigned char mem[SCRATCH_SIZE];
+};
+static __thread struct scratch *scratch;
+
+static bool in_scratch(const struct scratch *sc, const void *p)
+{
+	return sc && (const unsigned char *)p >= sc->mem &&
+	       (const unsigned char *)p < sc->mem + SCRATCH_SIZE;
+}
+
+static void *scratch_malloc(void *ctx, size_t n)
+{
+	struct scratch *sc = ctx;
+	size_t need = 16 + ((n + 15) & ~(size_t)15);
+	if (sc->used + need > SCRATCH_SIZE)
+		return xmalloc(n);
+	unsigned char *p = sc->mem + sc->used;
+	sc->used += need;
+	memcpy(p, &n, sizeof(n));
+	return p + 16;
+}
+
+static void scratch_free(void *ctx, void *p)
+{
+	if (!in_scratch(ctx, p))
+		free(p);
+}
+
+static void *scratch_realloc(void *ctx, void *p, size_t n)
+{
+	if (!p)
+		return scratch_malloc(ctx, n);
+	if (!in_scratch(ctx, p))
+		return xrealloc(p, n);
+	size_t old;
+	memcpy(&old, (unsigned char *)p - 16, sizeof(old));
+	void *q = scratch_malloc(ctx, n);
+	memcpy(q, p, old < n ? old : n);
+	return q;
+}
+
+static void scratch_release(void *arg)
+{
+	free(arg);
+}
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_key_make(void)
+{
+	/* Frees a thread's area when the thread ends. */
+	if (pthread_key_create(&scratch_key, scratch_release) != 0)
+		abort();
+}
+
+static struct scratch *scratch_get(void)
+{
+	if (!scratch) {
+		pthread_once(&scratch_once, scratch_key_make);
+		scratch = xmalloc(sizeof(*scratch));
+		pthread_setspecific(scratch_key, scratch);
+	}
+	scratch->used = 0;
+	return scratch;
+}
+
 cs_json *cs_json_parse(const char *buf, size_t len, char *err, size_t errlen)
 {
 	struct parse_ctx c = {0};
-	yajl_handle h = yajl_alloc(&parse_cbs, NULL, &c);
+	struct scratch *sc = scratch_get();
+	yajl_alloc_funcs afs = {scratch_malloc, scratch_realloc, scratch_free, sc};
+	yajl_handle h = yajl_alloc(&parse_cbs, &afs, &c);
 	if (!h) {
 		snprintf(err, errlen, "cannot allocate JSON parser");
 		return NULL;

@@ -44,6 +44,7 @@ struct cs_json {
 			size_t len, cap;
 		} arr;
 		struct {
+			/* one block, allocated and freed by json.c only */
 			char **keys;
 			cs_json **vals;
 			size_t len, cap;

@@ -1,4 +1,5 @@
 /* JSON model: parse/dump round trips, limits, accessors, errors. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -206,6 +207,69 @@ static void test_common_keys_shared(void **state)
 	cs_json_free(d);
 }
 
+/* yajl's allocations come from a per-thread scratch area reset per
+ * document, spilling to the heap past it: documents whose escaped strings
+ * outgrow the area (yajl's buffer moves from the area to the heap), errors
+ * (yajl's message is allocated too), objects that grow their member block,
+ * and parses on several threads at once. */
+static char *escaped_doc(size_t n)
+{
+	/* {"k":"\n\n...","m":{"a0":0,...}} : escapes make yajl buffer the string. */
+	char *s = malloc(2 * n + 64 + 16 * 40);
+	size_t o = (size_t)sprintf(s, "{\"k\":\"");
+	for (size_t i = 0; i < n; i++) {
+		s[o++] = '\\';
+		s[o++] = 'n';
+	}
+	o += (size_t)sprintf(s + o, "\",\"m\":{");
+	for (int i = 0; i < 40; i++)
+		o += (size_t)sprintf(s + o, "%s\"a%d\":%d", i ? "," : "", i, i);
+	sprintf(s + o, "}}");
+	return s;
+}
+
+static void check_escaped(size_t n)
+{
+	char *in = escaped_doc(n);
+	cs_json *v = parse(in);
+	assert_non_null(v);
+	const cs_json *k = cs_json_get(v, "k");
+	assert_int_equal(k->u.str.len, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(k->u.str.s[i], '\n');
+	assert_int_equal(cs_json_len(cs_json_get(v, "m")), 40);
+	assert_int_equal(cs_json_as_int(cs_json_path(v, "m", "a39", NULL), -1), 39);
+	cs_json_free(v);
+	free(in);
+}
+
+static void *parse_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 200; i++)
+		check_escaped((size_t)(i * 397) % 70000);
+	return NULL;
+}
+
+static void test_parse_scratch(void **state)
+{
+	(void)state;
+	check_escaped(10);
+	check_escaped(20000); /* yajl's buffer grows past the area */
+	check_escaped(100000);
+	check_escaped(10); /* and the area is usable again */
+	char err[256];
+	for (int i = 0; i < 3; i++) {
+		assert_null(cs_json_parse("{\"a\":[1,2,", 10, err, sizeof(err)));
+		assert_non_null(strstr(err, "invalid JSON"));
+	}
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, parse_thread, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+}
+
 static void test_errors_name_the_position(void **state)
 {
 	(void)state;
@@ -370,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_compact_dump_is_yajls),
 		cmocka_unit_test(test_int_text),
 		cmocka_unit_test(test_common_keys_shared),
+		cmocka_unit_test(test_parse_scratch),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fuzz_regressions),
