@@ -500,7 +500,7 @@ static void admit_work(void *arg)
 					      j->resource, j->name);
 	}
 	if (!j->rc)
-		j->rc = cs_type_validate(j->t, j->doc, vold, &j->st);
+		j->rc = cs_type_validate_sub(j->t, j->doc, vold, j->call.sub, &j->st);
 	if (!j->rc)
 		j->rc = cs_modadmit_run(a, &j->call, CS_ADMIT_VALIDATE, j->doc, &j->st);
 }
@@ -542,7 +542,7 @@ static int admit(struct admit_job *j, cs_status *st)
 		cs_offload_submit(r->srv->offload, admit_work, admit_done, j);
 		return 0;
 	}
-	int rc = cs_type_validate(j->t, j->doc, j->vold ? j->vold : j->old, st);
+	int rc = cs_type_validate_sub(j->t, j->doc, j->vold ? j->vold : j->old, j->call.sub, st);
 	if (!rc)
 		rc = j->finish(j, st);
 	job_free(j);

@@ -1613,6 +1613,41 @@ static const struct update_case updates[] = {
 	{"ControllerRevision", NULL, "{'revision':7}", NULL, NULL, NULL},
 };
 
+/* A pod's status write or binding keeps the stored spec: it is not
+ * validated again (Kubernetes' status and binding strategies), even when
+ * today's rules would refuse it; a changed spec, or the main resource, is. */
+static void test_status_and_binding_keep_spec(void **state)
+{
+	(void)state;
+	const cs_type *t = T("Pod");
+	cs_status st;
+	/* A stored spec that validation refuses (an image-less container). */
+	cs_json *old = build("Pod", NULL);
+	cs_json_del(cs_json_at(cs_json_path(old, "spec", "containers", NULL), 0), "image");
+	cs_json *nw = cs_json_clone(old);
+	cs_json_set(nw, "status", J("{'phase':'Running'}"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "status", &st), 0);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "binding", &st), 0);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, NULL, &st), -1);
+	assert_non_null(find_cause(&st, "spec.containers[0].image", "FieldValueRequired"));
+	/* A spec that differs from the stored one is validated. */
+	cs_json_set(cs_json_get(nw, "spec"), "restartPolicy", cs_json_string("Never"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "status", &st), -1);
+	assert_non_null(find_cause(&st, "spec.containers[0].image", "FieldValueRequired"));
+	/* Metadata is validated whatever the subresource. */
+	cs_json_free(nw);
+	nw = cs_json_clone(old);
+	cs_json_set(cs_json_get(nw, "metadata"), "labels", J("{'bad key!':'x'}"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "status", &st), -1);
+	cs_json_free(nw);
+	cs_json_free(old);
+}
+
 static void test_updates(void **state)
 {
 	(void)state;
@@ -1688,6 +1723,7 @@ int main(void)
 		cmocka_unit_test(test_default_workloads),
 		cmocka_unit_test(test_default_batch),
 		cmocka_unit_test(test_default_core),
+		cmocka_unit_test(test_status_and_binding_keep_spec),
 		cmocka_unit_test(test_updates),
 		cmocka_unit_test(test_job_selector_generated_on_update),
 	};
