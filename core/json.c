@@ -1070,7 +1070,9 @@ static void wb_reserve(struct wbuf *b, size_t n)
 {
 	if (b->len + n < b->cap)
 		return;
-	size_t cap = b->cap ? b->cap : 1024;
+	/* Most objects written are a few KiB: start there, not at 1 KiB
+	 * and two reallocs later. */
+	size_t cap = b->cap ? b->cap : 4096;
 	while (b->len + n >= cap)
 		cap *= 2;
 	b->p = xrealloc(b->p, cap);

@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "status.h"
+#include "util.h"
 
 static cs_json *parse(const char *s)
 {
@@ -270,6 +271,25 @@ static void test_parse_scratch(void **state)
 		pthread_join(t[i], NULL);
 }
 
+/* metadata.uid: a version 4 UUID in Kubernetes' (Go's) spelling. */
+static void test_uuid_text(void **state)
+{
+	(void)state;
+	char a[37], b[37];
+	cs_uuid(a);
+	cs_uuid(b);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(a), 36);
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(a[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", a[i]));
+	}
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
+}
+
 static void test_errors_name_the_position(void **state)
 {
 	(void)state;
@@ -435,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_int_text),
 		cmocka_unit_test(test_common_keys_shared),
 		cmocka_unit_test(test_parse_scratch),
+		cmocka_unit_test(test_uuid_text),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fuzz_regressions),
