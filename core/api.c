@@ -143,17 +143,45 @@ static const char *reason_phrase(int code)
 	}
 }
 
+static void out_str(cs_req *r, const char *s)
+{
+	out_append(r, s, strlen(s));
+}
+
+/* Decimal text of v, without printf: every response goes through here. */
+static void out_u64(cs_req *r, unsigned long long v)
+{
+	char b[24];
+	size_t i = sizeof(b);
+	do
+		b[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i);
+	out_append(r, b + i, sizeof(b) - i);
+}
+
 static void head(cs_req *r, int code, const char *ctype, long long len)
 {
 	r->code = code;
-	out_printf(r, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nCache-Control: no-cache, private\r\n",
-		   code, reason_phrase(code), ctype);
-	if (len >= 0)
-		out_printf(r, "Content-Length: %lld\r\n", len);
-	else
-		out_printf(r, "Transfer-Encoding: chunked\r\n");
+	out_str(r, "HTTP/1.1 ");
+	if (code < 0) {
+		out_str(r, "-");
+		code = -code;
+	}
+	out_u64(r, (unsigned long long)code);
+	out_str(r, " ");
+	out_str(r, reason_phrase(r->code));
+	out_str(r, "\r\nContent-Type: ");
+	out_str(r, ctype);
+	out_str(r, "\r\nCache-Control: no-cache, private\r\n");
+	if (len >= 0) {
+		out_str(r, "Content-Length: ");
+		out_u64(r, (unsigned long long)len);
+		out_str(r, "\r\n");
+	} else {
+		out_str(r, "Transfer-Encoding: chunked\r\n");
+	}
 	if (r->body_too_large)
-		out_printf(r, "Connection: close\r\n");
+		out_str(r, "Connection: close\r\n");
 	out_append(r, "\r\n", 2);
 }
 

@@ -204,13 +204,10 @@ static void write_done(void *arg, int err, uint64_t rev)
 				       strerror(-err));
 		} else if (w->mode == REPLY_BOUND) {
 			/* As Kubernetes: a Binding answers with a success Status. */
-			cs_json *ok = cs_json_object();
-			cs_json_set(ok, "kind", cs_json_string("Status"));
-			cs_json_set(ok, "apiVersion", cs_json_string("v1"));
-			cs_json_set(ok, "metadata", cs_json_object());
-			cs_json_set(ok, "status", cs_json_string("Success"));
-			cs_json_set(ok, "code", cs_json_int(201));
-			cs_reply_json(w->r, 201, ok);
+			static const char ok[] = "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+						 "\"metadata\":{},\"status\":\"Success\","
+						 "\"code\":201}";
+			cs_reply_raw(w->r, 201, "application/json", ok, sizeof(ok) - 1);
 		} else if (w->mode == REPLY_SCALE) {
 			char e[128];
 			cs_json *d = cs_json_parse(w->json, w->len, e, sizeof(e));
@@ -241,9 +238,11 @@ static int store_write(cs_server *srv, cs_req *r, const cs_type *t, const char *
 	w->mode = mode;
 	w->m = m;
 	w->json = cs_json_dump(doc, false, &w->len);
-	cs_json_free(doc);
-	int rc = del ? cs_store_delete(srv->store, key, w->json, w->len, rev, expect, write_done, w)
-		     : cs_store_put(srv->store, key, w->json, w->len, rev, expect, write_done, w);
+	/* The store keeps doc as the new version's parse. */
+	int rc = del ? cs_store_delete_doc(srv->store, key, w->json, w->len, doc, rev, expect,
+					   write_done, w)
+		     : cs_store_put_doc(srv->store, key, w->json, w->len, doc, rev, expect,
+					write_done, w);
 	if (rc < 0) {
 		free(w->json);
 		free(w);
@@ -373,6 +372,7 @@ struct admit_job {
 	const cs_json *old; /* update: the stored object */
 	cs_json *old_copy;  /* ... copied for the offload thread */
 	cs_json *vold;      /* update: what validation compares with (owned) */
+	bool vold_view;     /* ... a bind_view() over old, not a tree */
 	cs_obj *cur;        /* update: referenced */
 	enum reply_mode mode;
 	admit_finish_fn finish;
@@ -407,11 +407,75 @@ static struct admit_job *job_new(cs_req *r, const cs_type *t, const char *sub, u
 	return j;
 }
 
+/* old with spec.nodeName set to a copy of node, for validating a binding:
+ * fresh nodes for the object and its spec whose other members are old's own
+ * (keys and values borrowed), so binding does not copy the whole pod.  NULL
+ * when old has no spec object to overlay.  Read-only; view_free() frees. */
+static cs_json *bind_view(const cs_json *old, const cs_json *node)
+{
+	const cs_json *spec = cs_json_get(old, "spec");
+	if (!cs_json_is(old, CS_JSON_OBJECT) || !cs_json_is(spec, CS_JSON_OBJECT) || !node)
+		return NULL;
+	cs_json *sv = cs_json_object();
+	sv->u.obj.cap = spec->u.obj.len + 1;
+	sv->u.obj.keys = malloc(sv->u.obj.cap * sizeof(char *));
+	sv->u.obj.vals = malloc(sv->u.obj.cap * sizeof(cs_json *));
+	cs_json *v = cs_json_object();
+	v->u.obj.cap = old->u.obj.len;
+	v->u.obj.keys = malloc(v->u.obj.cap * sizeof(char *));
+	v->u.obj.vals = malloc(v->u.obj.cap * sizeof(cs_json *));
+	if (!sv->u.obj.keys || !sv->u.obj.vals || !v->u.obj.keys || !v->u.obj.vals)
+		abort();
+	/* As cs_json_set: nodeName replaced in place, or appended. */
+	static char nodename[] = "nodeName";
+	bool set = false;
+	for (size_t i = 0; i < spec->u.obj.len; i++) {
+		bool here = !strcmp(spec->u.obj.keys[i], nodename);
+		sv->u.obj.keys[i] = here ? nodename : spec->u.obj.keys[i];
+		sv->u.obj.vals[i] = here ? cs_json_clone(node) : spec->u.obj.vals[i];
+		set = set || here;
+	}
+	sv->u.obj.len = spec->u.obj.len;
+	if (!set) {
+		sv->u.obj.keys[sv->u.obj.len] = nodename;
+		sv->u.obj.vals[sv->u.obj.len++] = cs_json_clone(node);
+	}
+	for (size_t i = 0; i < old->u.obj.len; i++) {
+		v->u.obj.keys[i] = old->u.obj.keys[i];
+		v->u.obj.vals[i] = old->u.obj.vals[i] == spec ? sv : old->u.obj.vals[i];
+	}
+	v->u.obj.len = old->u.obj.len;
+	return v;
+}
+
+static void view_free(cs_json *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		cs_json *sv = v->u.obj.vals[i];
+		if (strcmp(v->u.obj.keys[i], "spec"))
+			continue;
+		for (size_t k = 0; k < sv->u.obj.len; k++)
+			if (!strcmp(sv->u.obj.keys[k], "nodeName"))
+				cs_json_free(sv->u.obj.vals[k]);
+		free(sv->u.obj.keys);
+		free(sv->u.obj.vals);
+		free(sv);
+	}
+	free(v->u.obj.keys);
+	free(v->u.obj.vals);
+	free(v);
+}
+
 static void job_free(struct admit_job *j)
 {
 	cs_json_free(j->doc);
 	cs_json_free(j->old_copy);
-	cs_json_free(j->vold);
+	if (j->vold_view)
+		view_free(j->vold);
+	else
+		cs_json_free(j->vold);
 	if (j->cur)
 		cs_obj_unref(j->cur);
 	free(j);
@@ -436,7 +500,7 @@ static void admit_work(void *arg)
 					      j->resource, j->name);
 	}
 	if (!j->rc)
-		j->rc = cs_type_validate(j->t, j->doc, vold, &j->st);
+		j->rc = cs_type_validate_sub(j->t, j->doc, vold, j->call.sub, &j->st);
 	if (!j->rc)
 		j->rc = cs_modadmit_run(a, &j->call, CS_ADMIT_VALIDATE, j->doc, &j->st);
 }
@@ -467,11 +531,18 @@ static int admit(struct admit_job *j, cs_status *st)
 			j->old_copy = cs_json_clone(j->old);
 			j->old = j->call.old = j->old_copy;
 		}
+		if (j->vold_view) {
+			/* ... and a view borrows from that parse. */
+			cs_json *copy = cs_json_clone(j->vold);
+			view_free(j->vold);
+			j->vold = copy;
+			j->vold_view = false;
+		}
 		r->pending = true;
 		cs_offload_submit(r->srv->offload, admit_work, admit_done, j);
 		return 0;
 	}
-	int rc = cs_type_validate(j->t, j->doc, j->vold ? j->vold : j->old, st);
+	int rc = cs_type_validate_sub(j->t, j->doc, j->vold ? j->vold : j->old, j->call.sub, st);
 	if (!rc)
 		rc = j->finish(j, st);
 	job_free(j);
@@ -528,6 +599,37 @@ static bool spec_changed(const cs_json *a, const cs_json *b)
 static void remove_rv(cs_json *doc)
 {
 	cs_json_del(cs_json_get(doc, "metadata"), "resourceVersion");
+}
+
+/* Whether doc is old with (only) its status replaced, key order included,
+ * i.e. what the stored object with doc's status put in its place (or
+ * removed) serialises to. */
+static bool same_but_status(const cs_json *doc, const cs_json *old)
+{
+	if (!cs_json_is(doc, CS_JSON_OBJECT) || !cs_json_is(old, CS_JSON_OBJECT))
+		return false;
+	size_t n = doc->u.obj.len, m = old->u.obj.len, i = 0, j = 0;
+	ssize_t ds = -1, os = -1;
+	for (;;) {
+		if (i < n && !strcmp(doc->u.obj.keys[i], "status"))
+			ds = (ssize_t)i++;
+		if (j < m && !strcmp(old->u.obj.keys[j], "status"))
+			os = (ssize_t)j++;
+		if (i == n || j == m)
+			break;
+		if (strcmp(doc->u.obj.keys[i], old->u.obj.keys[j]) ||
+		    !cs_json_identical(doc->u.obj.vals[i], old->u.obj.vals[j]))
+			return false;
+		i++;
+		j++;
+	}
+	if (i != n || j != m)
+		return false;
+	if (ds < 0)
+		return true; /* the stored object without its status */
+	if (os < 0)
+		return ds == (ssize_t)n - 1; /* a new status goes last */
+	return ds == os;
 }
 
 /* Writes `doc` as the new version of `cur`.  sub: NULL (main resource),
@@ -593,6 +695,9 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	}
 	if (binding) {
 		/* spec.nodeName and the PodScheduled condition, set by do_bind. */
+	} else if (status_sub && same_but_status(doc, old)) {
+		/* The stored object with the new status already: what status
+		 * writers send (the copy below would build the same tree). */
 	} else if (status_sub) {
 		/* Only status changes through /status. */
 		cs_json *newstatus = cs_json_take(doc, "status");
@@ -620,10 +725,16 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	/* A binding is the one write that may set a pod's nodeName: validate
 	 * it as an update from the pod with that node. */
 	cs_json *vold = NULL;
+	bool view = false;
 	if (binding) {
-		vold = cs_json_clone(old);
-		cs_json_set(cs_json_obj_ensure(vold, "spec"), "nodeName",
-			    cs_json_clone(cs_json_path(doc, "spec", "nodeName", NULL)));
+		const cs_json *node = cs_json_path(doc, "spec", "nodeName", NULL);
+		vold = bind_view(old, node);
+		view = vold != NULL;
+		if (!vold) {
+			vold = cs_json_clone(old);
+			cs_json_set(cs_json_obj_ensure(vold, "spec"), "nodeName",
+				    cs_json_clone(node));
+		}
 	}
 	struct admit_job *j = job_new(r, t, tg->sub, CS_ADMIT_UPDATE, doc);
 	j->finish = update_admitted;
@@ -631,6 +742,7 @@ static int commit_update(cs_req *r, const cs_target *tg, const char *key, cs_obj
 	j->cur = cs_obj_ref(cur);
 	j->old = j->call.old = old;
 	j->vold = vold;
+	j->vold_view = view;
 	snprintf(j->key, sizeof(j->key), "%s", key);
 	return admit(j, st);
 }

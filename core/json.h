@@ -44,6 +44,7 @@ struct cs_json {
 			size_t len, cap;
 		} arr;
 		struct {
+			/* one block, allocated and freed by json.c only */
 			char **keys;
 			cs_json **vals;
 			size_t len, cap;
@@ -67,6 +68,8 @@ char *cs_json_dump(const cs_json *v, bool pretty, size_t *len);
 void cs_json_free(cs_json *v);
 cs_json *cs_json_clone(const cs_json *v);
 bool cs_json_equal(const cs_json *a, const cs_json *b);
+/* Equal and also serialised the same: key order and number spelling too. */
+bool cs_json_identical(const cs_json *a, const cs_json *b);
 
 /* Constructors (never return NULL: allocation failure aborts). */
 cs_json *cs_json_null(void);

@@ -64,13 +64,22 @@ static const char *ev_names[] = {"ADDED", "MODIFIED", "DELETED"};
 const char *cs_event_line(cs_event *ev, size_t *len)
 {
 	if (!ev->line) {
+		/* {"type":"T","object":OBJ}\n, assembled without snprintf. */
 		const char *t = ev_names[ev->type];
-		size_t n = strlen("{\"type\":\"\",\"object\":}\n") + strlen(t) + ev->obj->len;
-		ev->line = malloc(n + 1);
+		size_t tl = strlen(t), n = 0;
+		ev->line = malloc(strlen("{\"type\":\"\",\"object\":}\n") + tl + ev->obj->len + 1);
 		if (!ev->line)
 			abort();
-		ev->line_len = (size_t)snprintf(
-			ev->line, n + 1, "{\"type\":\"%s\",\"object\":%s}\n", t, ev->obj->json);
+		memcpy(ev->line + n, "{\"type\":\"", 9);
+		n += 9;
+		memcpy(ev->line + n, t, tl);
+		n += tl;
+		memcpy(ev->line + n, "\",\"object\":", 11);
+		n += 11;
+		memcpy(ev->line + n, ev->obj->json, ev->obj->len);
+		n += ev->obj->len;
+		memcpy(ev->line + n, "}\n", 3); /* with the NUL */
+		ev->line_len = n + 2;
 	}
 	*len = ev->line_len;
 	return ev->line;
@@ -107,6 +116,7 @@ static void event_free(cs_event *ev)
 {
 	if (!ev)
 		return;
+	cs_json_free(ev->reap_doc);
 	cs_json_free(ev->doc);
 	cs_json_free(ev->prev_doc);
 	cs_obj_unref(ev->prev);
@@ -169,6 +179,14 @@ struct cs_store {
 	struct wop *q_head, **q_tail;
 	struct wop *d_head, **d_tail;
 	bool stopping;
+
+	/* Evicted events on their way to the reaper thread. */
+	pthread_t reaper;
+	pthread_mutex_t rmu;
+	pthread_cond_t rcv;
+	cs_event *reap;    /* handed over, linked by reap_next */
+	cs_event *evicted; /* this dispatch's, not yet handed over */
+	bool reap_stop;
 
 	cs_store_stats stats;
 };
@@ -403,12 +421,60 @@ static void *commit_main(void *arg)
 static void history_push(cs_store *s, cs_event *ev)
 {
 	size_t slot = (size_t)(s->hist_end % (int64_t)s->ring_cap);
-	if (s->ring[slot]) {
-		s->hist_base_rev = s->ring[slot]->rev;
-		event_free(s->ring[slot]);
+	cs_event *old = s->ring[slot];
+	if (old) {
+		s->hist_base_rev = old->rev;
+		/* A live object's parse (given by its writer or cached by a
+		 * reader) goes with its event: past the history, parsed
+		 * copies of every object would cost several times the store.
+		 * Detached here, where readers are; freed by the reaper. */
+		old->reap_doc = old->obj->doc;
+		old->obj->doc = NULL;
+		old->reap_next = s->evicted;
+		s->evicted = old;
 	}
 	s->ring[slot] = ev;
 	s->hist_end++;
+}
+
+/* Hand this dispatch's evicted events to the reaper (one wake-up). */
+static void reap_handover(cs_store *s)
+{
+	if (!s->evicted)
+		return;
+	cs_event *last = s->evicted;
+	while (last->reap_next)
+		last = last->reap_next;
+	pthread_mutex_lock(&s->rmu);
+	last->reap_next = s->reap;
+	s->reap = s->evicted;
+	pthread_cond_signal(&s->rcv);
+	pthread_mutex_unlock(&s->rmu);
+	s->evicted = NULL;
+}
+
+/* Everything an evicted event holds is its own, or objects whose counts are
+ * atomic: an object freed here has no other reference, so no reader. */
+static void *reaper_main(void *arg)
+{
+	cs_store *s = arg;
+	pthread_mutex_lock(&s->rmu);
+	for (;;) {
+		while (!s->reap && !s->reap_stop)
+			pthread_cond_wait(&s->rcv, &s->rmu);
+		cs_event *list = s->reap;
+		s->reap = NULL;
+		if (!list && s->reap_stop)
+			break;
+		pthread_mutex_unlock(&s->rmu);
+		for (cs_event *ev = list, *nx; ev; ev = nx) {
+			nx = ev->reap_next;
+			event_free(ev);
+		}
+		pthread_mutex_lock(&s->rmu);
+	}
+	pthread_mutex_unlock(&s->rmu);
+	return NULL;
 }
 
 int64_t cs_store_history_end(const cs_store *s)
@@ -562,6 +628,8 @@ int cs_store_open(cs_store **out, const char *dir, const cs_store_opts *opts, ch
 	s->d_tail = &s->d_head;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	pthread_mutex_init(&s->rmu, NULL);
+	pthread_cond_init(&s->rcv, NULL);
 
 	if (load(s, err, errlen) < 0) {
 		cs_store_close(s);
@@ -569,8 +637,16 @@ int cs_store_open(cs_store **out, const char *dir, const cs_store_opts *opts, ch
 	}
 	s->next_rev = s->rev + 1;
 	s->hist_base_rev = s->rev;
-	if (pthread_create(&s->thread, NULL, commit_main, s) != 0) {
-		snprintf(err, errlen, "cannot start the store commit thread: %s", strerror(errno));
+	int rc = pthread_create(&s->reaper, NULL, reaper_main, s);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the store reaper thread: %s", strerror(rc));
+		s->reaper = 0;
+		cs_store_close(s);
+		return -1;
+	}
+	rc = pthread_create(&s->thread, NULL, commit_main, s);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the store commit thread: %s", strerror(rc));
 		s->thread = 0;
 		cs_store_close(s);
 		return -1;
@@ -590,6 +666,13 @@ void cs_store_close(cs_store *s)
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
 		cs_store_dispatch(s);
+	}
+	if (s->reaper) {
+		pthread_mutex_lock(&s->rmu);
+		s->reap_stop = true;
+		pthread_cond_signal(&s->rcv);
+		pthread_mutex_unlock(&s->rmu);
+		pthread_join(s->reaper, NULL);
 	}
 	for (size_t i = 0; i < s->ring_cap; i++)
 		event_free(s->ring[i]);
@@ -614,6 +697,8 @@ void cs_store_close(cs_store *s)
 	leveldb_readoptions_destroy(s->ropts);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->rmu);
+	pthread_cond_destroy(&s->rcv);
 	free(s);
 }
 
@@ -669,8 +754,8 @@ size_t cs_store_count(cs_store *s, const char *prefix)
 
 /* ---- writes ---- */
 
-static int enqueue(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
-		   uint64_t expect_rev, bool del, cs_store_done_fn done, void *arg)
+static int enqueue(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		   uint64_t rev, uint64_t expect_rev, bool del, cs_store_done_fn done, void *arg)
 {
 	if (rev != s->next_rev) {
 		cs_log(CS_LOG_ERROR, "store: write of %s at revision %llu, expected %llu", key,
@@ -692,6 +777,7 @@ static int enqueue(cs_store *s, const char *key, const char *json, size_t len, u
 	w->rec = r;
 	w->obj = cs_obj_new(json, len, rev);
 	w->obj->deleted = del;
+	w->obj->doc = doc;
 	w->del = del;
 	w->type = del ? CS_EV_DELETED : (cur ? CS_EV_MODIFIED : CS_EV_ADDED);
 	w->done = done;
@@ -711,16 +797,38 @@ static int enqueue(cs_store *s, const char *key, const char *json, size_t len, u
 	return 0;
 }
 
+static int enqueue_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		       uint64_t rev, uint64_t expect_rev, bool del, cs_store_done_fn done,
+		       void *arg)
+{
+	int rc = enqueue(s, key, json, len, doc, rev, expect_rev, del, done, arg);
+	if (rc < 0)
+		cs_json_free(doc);
+	return rc;
+}
+
 int cs_store_put(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
 		 uint64_t expect_rev, cs_store_done_fn done, void *arg)
 {
-	return enqueue(s, key, json, len, rev, expect_rev, false, done, arg);
+	return enqueue(s, key, json, len, NULL, rev, expect_rev, false, done, arg);
+}
+
+int cs_store_put_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		     uint64_t rev, uint64_t expect_rev, cs_store_done_fn done, void *arg)
+{
+	return enqueue_doc(s, key, json, len, doc, rev, expect_rev, false, done, arg);
 }
 
 int cs_store_delete(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
 		    uint64_t expect_rev, cs_store_done_fn done, void *arg)
 {
-	return enqueue(s, key, json, len, rev, expect_rev, true, done, arg);
+	return enqueue(s, key, json, len, NULL, rev, expect_rev, true, done, arg);
+}
+
+int cs_store_delete_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+			uint64_t rev, uint64_t expect_rev, cs_store_done_fn done, void *arg)
+{
+	return enqueue_doc(s, key, json, len, doc, rev, expect_rev, true, done, arg);
 }
 
 void cs_store_dispatch(cs_store *s)
@@ -760,6 +868,7 @@ void cs_store_dispatch(cs_store *s)
 			w->done(w->arg, 0, ev->rev);
 		free(w);
 	}
+	reap_handover(s);
 }
 
 void cs_store_stats_get(cs_store *s, cs_store_stats *st)

@@ -12,6 +12,10 @@
  * the writes visible, appends watch events and runs completion callbacks, in
  * revision order.
  *
+ * Events evicted from the watch history are freed on a third thread, the
+ * reaper: releasing a parsed object is hundreds of free() calls the loop
+ * need not wait for.
+ *
  * Reads see only durable ("visible") versions; writers validate against the
  * latest version, including writes still being synced, so compare-and-swap
  * is exact. */
@@ -38,7 +42,10 @@ typedef struct cs_obj {
 cs_obj *cs_obj_new(const char *json, size_t len, uint64_t rev);
 cs_obj *cs_obj_ref(cs_obj *o);
 void cs_obj_unref(cs_obj *o);
-/* Parsed form (cached); NULL only if the stored text is not JSON. */
+/* Parsed form (cached); NULL only if the stored text is not JSON.
+ * Borrowed: valid until the caller returns to the event loop (the store
+ * drops a cached parse when the object's event leaves the watch history,
+ * to bound the memory parsed copies take). */
 const cs_json *cs_obj_doc(cs_obj *o);
 
 enum cs_event_type { CS_EV_ADDED, CS_EV_MODIFIED, CS_EV_DELETED };
@@ -55,6 +62,9 @@ typedef struct cs_event {
 	size_t line_len;
 	cs_json *doc; /* parsed object, cached while the event is in history */
 	cs_json *prev_doc;
+	/* store-internal: the release of an evicted event */
+	cs_json *reap_doc;
+	struct cs_event *reap_next;
 } cs_event;
 
 /* Parsed object of an event (cached with the event, not the object, so
@@ -116,10 +126,19 @@ typedef void (*cs_store_done_fn)(void *arg, int err, uint64_t rev);
  * Returns 0, or -EEXIST / -ESTALE (compare failed: nothing queued). */
 int cs_store_put(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
 		 uint64_t expect_rev, cs_store_done_fn done, void *arg);
+/* cs_store_put with the parsed form of json (exactly what parsing json
+ * yields, e.g. the tree json was serialised from), taken in every case: the
+ * new version starts with its parse cached, so the watch fan-out and the
+ * next update of the object do not parse the text again. */
+int cs_store_put_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+		     uint64_t rev, uint64_t expect_rev, cs_store_done_fn done, void *arg);
 /* Queue a delete; json is the object's final state for the DELETED event
  * (with resourceVersion = rev).  Returns 0, -ENOENT or -ESTALE. */
 int cs_store_delete(cs_store *s, const char *key, const char *json, size_t len, uint64_t rev,
 		    uint64_t expect_rev, cs_store_done_fn done, void *arg);
+/* cs_store_delete with the parsed final state (see cs_store_put_doc). */
+int cs_store_delete_doc(cs_store *s, const char *key, const char *json, size_t len, cs_json *doc,
+			uint64_t rev, uint64_t expect_rev, cs_store_done_fn done, void *arg);
 
 /* Run on the loop thread after `wake`: publish durable writes. */
 void cs_store_dispatch(cs_store *s);

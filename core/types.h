@@ -60,6 +60,11 @@ void cs_type_default(const cs_type *t, cs_json *obj);
  * message like Kubernetes': `Pod "x" is invalid: spec.containers[0].image:
  * Required value`. */
 int cs_type_validate(const cs_type *t, const cs_json *obj, const cs_json *old, cs_status *st);
+/* The same for a write through subresource sub (NULL: the main resource).
+ * A pod's status write or binding does not validate the spec again when it
+ * is the stored one (as Kubernetes' pod status and binding strategies). */
+int cs_type_validate_sub(const cs_type *t, const cs_json *obj, const cs_json *old, const char *sub,
+			 cs_status *st);
 
 /* ---- Implemented in core/table.c ---- */
 

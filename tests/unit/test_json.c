@@ -1,4 +1,5 @@
 /* JSON model: parse/dump round trips, limits, accessors, errors. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +9,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <yajl/yajl_gen.h>
 
 #include "json.h"
 #include "status.h"
+#include "util.h"
 
 static cs_json *parse(const char *s)
 {
@@ -34,6 +37,257 @@ static void test_round_trip_keeps_order_and_numbers(void **state)
 	assert_false(cs_json_get(v, "n")->u.num.is_int);
 	free(out);
 	cs_json_free(v);
+}
+
+/* yajl_gen's rendering of a tree, the reference the compact writer must
+ * match byte for byte (stored objects written before and after it change
+ * must compare equal as text). */
+static void ref_value(yajl_gen g, const cs_json *v, unsigned depth)
+{
+	if (depth >= YAJL_MAX_DEPTH - 1 &&
+	    (v->type == CS_JSON_ARRAY || v->type == CS_JSON_OBJECT)) {
+		yajl_gen_null(g);
+		return;
+	}
+	switch (v->type) {
+	case CS_JSON_NULL: yajl_gen_null(g); break;
+	case CS_JSON_BOOL: yajl_gen_bool(g, v->u.b); break;
+	case CS_JSON_NUMBER: yajl_gen_number(g, v->u.num.text, strlen(v->u.num.text)); break;
+	case CS_JSON_STRING:
+		yajl_gen_string(g, (const unsigned char *)v->u.str.s, v->u.str.len);
+		break;
+	case CS_JSON_ARRAY:
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			ref_value(g, v->u.arr.items[i], depth + 1);
+		yajl_gen_array_close(g);
+		break;
+	case CS_JSON_OBJECT:
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const char *k = v->u.obj.keys[i];
+			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+			ref_value(g, v->u.obj.vals[i], depth + 1);
+		}
+		yajl_gen_map_close(g);
+		break;
+	}
+}
+
+static void assert_dump_matches_yajl(const cs_json *v)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	ref_value(g, v, 0);
+	const unsigned char *ref;
+	size_t rn, n;
+	yajl_gen_get_buf(g, &ref, &rn);
+	char *out = cs_json_dump(v, false, &n);
+	assert_int_equal(n, rn);
+	assert_memory_equal(out, ref, n);
+	assert_int_equal(out[n], '\0');
+	free(out);
+	yajl_gen_free(g);
+}
+
+static void test_compact_dump_is_yajls(void **state)
+{
+	(void)state;
+	/* Every byte value in strings and keys: controls, quote, backslash,
+	 * solidus, DEL, UTF-8 and NUL inside a string. */
+	char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)(i ? i : 1);
+	cs_json *o = cs_json_object();
+	cs_json_set(o, "all", cs_json_stringn(all, sizeof(all)));
+	cs_json_set(o, "nul", cs_json_stringn("a\0b", 3));
+	cs_json_set(o, "k\x01\"\\/\x7f\xc3\xa9", cs_json_string(""));
+	cs_json_set(o, "", cs_json_object());
+	cs_json *a = cs_json_array();
+	cs_json_push(a, cs_json_int(-5));
+	cs_json_push(a, cs_json_double(0.1));
+	cs_json_push(a, cs_json_null());
+	cs_json_push(a, cs_json_bool(true));
+	cs_json_push(a, cs_json_bool(false));
+	cs_json_push(a, cs_json_array());
+	cs_json_set(o, "a", a);
+	assert_dump_matches_yajl(o);
+	/* Long strings cross the writer's buffer growth. */
+	char *big = malloc(100000);
+	for (int i = 0; i < 100000; i++)
+		big[i] = (char)(i % 97 ? 'a' + i % 26 : '\n');
+	cs_json_set(o, "big", cs_json_stringn(big, 100000));
+	free(big);
+	assert_dump_matches_yajl(o);
+	cs_json_free(o);
+	/* A tree deeper than yajl_gen writes (built, not parsed) ends in null
+	 * where yajl would stop. */
+	cs_json *root = cs_json_array(), *cur = root;
+	for (int i = 0; i < YAJL_MAX_DEPTH + 10; i++) {
+		cs_json *n = i % 2 ? cs_json_array() : cs_json_object();
+		if (cur->type == CS_JSON_ARRAY)
+			cs_json_push(cur, n);
+		else
+			cs_json_set(cur, "d", n);
+		cur = n;
+	}
+	assert_dump_matches_yajl(root);
+	cs_json_free(root);
+	/* A parsed Kubernetes object. */
+	cs_json *pod = parse("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"labels\":{\"a/b\":"
+			     "\"c\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+			     "\"command\":[\"sh\",\"-c\",\"echo \\\"hi\\\"\\t\\u0007\"]}]},"
+			     "\"n\":[1.5e10,-0,12345678901234567890]}");
+	assert_non_null(pod);
+	assert_dump_matches_yajl(pod);
+	cs_json_free(pod);
+}
+
+static void test_int_text(void **state)
+{
+	(void)state;
+	const int64_t vals[] = {0, 7, -5, 10, -10, 1234567890123LL, INT64_MAX, INT64_MIN};
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%lld", (long long)vals[i]);
+		cs_json *v = cs_json_int(vals[i]);
+		assert_string_equal(v->u.num.text, want);
+		assert_true(v->u.num.is_int);
+		assert_int_equal(v->u.num.i, vals[i]);
+		cs_json_free(v);
+	}
+}
+
+/* Common Kubernetes keys are shared, not copied per object: two parses
+ * (and clones) of them point at one spelling, while other keys stay private
+ * copies; every edit that frees or replaces keys keeps working (ASan checks
+ * the frees under SANITIZE=1). */
+static void test_common_keys_shared(void **state)
+{
+	(void)state;
+	const char *in = "{\"metadata\":{\"name\":\"a\",\"x-private\":1},\"spec\":{},"
+			 "\"metadata\":{\"name\":\"b\",\"x-private\":2}}";
+	cs_json *a = parse(in), *b = parse(in);
+	assert_non_null(a);
+	assert_non_null(b);
+	/* The duplicate key: last one wins, one member. */
+	assert_int_equal(cs_json_len(a), 2);
+	assert_string_equal(cs_json_str(cs_json_path(a, "metadata", "name", NULL)), "b");
+	assert_ptr_equal(a->u.obj.keys[0], b->u.obj.keys[0]);
+	const cs_json *ma = cs_json_get(a, "metadata"), *mb = cs_json_get(b, "metadata");
+	assert_ptr_equal(ma->u.obj.keys[0], mb->u.obj.keys[0]);
+	assert_ptr_not_equal(ma->u.obj.keys[1], mb->u.obj.keys[1]);
+	assert_string_equal(ma->u.obj.keys[1], "x-private");
+	cs_json *c = cs_json_clone(a);
+	assert_ptr_equal(c->u.obj.keys[0], a->u.obj.keys[0]);
+	assert_true(cs_json_identical(a, c));
+	/* Set, replace, take and delete pooled and private keys alike. */
+	cs_json_set(c, "status", cs_json_string("s"));
+	cs_json_set(c, "x-other", cs_json_int(1));
+	cs_json_set(c, "status", cs_json_string("t"));
+	assert_string_equal(cs_json_get_str(c, "status"), "t");
+	cs_json_free(cs_json_take(c, "status"));
+	assert_true(cs_json_del(c, "x-other"));
+	assert_true(cs_json_del(cs_json_get(c, "metadata"), "x-private"));
+	assert_true(cs_json_del(c, "metadata"));
+	char *out = cs_json_dump(c, false, NULL);
+	assert_string_equal(out, "{\"spec\":{}}");
+	free(out);
+	/* A prefix or extension of a pooled key is not the pooled key. */
+	cs_json *d = parse("{\"metadat\":1,\"metadatas\":2,\"\":3}");
+	assert_non_null(d);
+	assert_string_equal(d->u.obj.keys[0], "metadat");
+	assert_string_equal(d->u.obj.keys[1], "metadatas");
+	assert_string_equal(d->u.obj.keys[2], "");
+	/* Errors part-way through an object release the pending key. */
+	char err[128];
+	assert_null(cs_json_parse("{\"metadata\":{\"name\":", 20, err, sizeof(err)));
+	assert_null(cs_json_parse("{\"x-priv\":[1,}", 14, err, sizeof(err)));
+	cs_json_free(a);
+	cs_json_free(b);
+	cs_json_free(c);
+	cs_json_free(d);
+}
+
+/* yajl's allocations come from a per-thread scratch area reset per
+ * document, spilling to the heap past it: documents whose escaped strings
+ * outgrow the area (yajl's buffer moves from the area to the heap), errors
+ * (yajl's message is allocated too), objects that grow their member block,
+ * and parses on several threads at once. */
+static char *escaped_doc(size_t n)
+{
+	/* {"k":"\n\n...","m":{"a0":0,...}} : escapes make yajl buffer the string. */
+	char *s = malloc(2 * n + 64 + 16 * 40);
+	size_t o = (size_t)sprintf(s, "{\"k\":\"");
+	for (size_t i = 0; i < n; i++) {
+		s[o++] = '\\';
+		s[o++] = 'n';
+	}
+	o += (size_t)sprintf(s + o, "\",\"m\":{");
+	for (int i = 0; i < 40; i++)
+		o += (size_t)sprintf(s + o, "%s\"a%d\":%d", i ? "," : "", i, i);
+	sprintf(s + o, "}}");
+	return s;
+}
+
+static void check_escaped(size_t n)
+{
+	char *in = escaped_doc(n);
+	cs_json *v = parse(in);
+	assert_non_null(v);
+	const cs_json *k = cs_json_get(v, "k");
+	assert_int_equal(k->u.str.len, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(k->u.str.s[i], '\n');
+	assert_int_equal(cs_json_len(cs_json_get(v, "m")), 40);
+	assert_int_equal(cs_json_as_int(cs_json_path(v, "m", "a39", NULL), -1), 39);
+	cs_json_free(v);
+	free(in);
+}
+
+static void *parse_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 200; i++)
+		check_escaped((size_t)(i * 397) % 70000);
+	return NULL;
+}
+
+static void test_parse_scratch(void **state)
+{
+	(void)state;
+	check_escaped(10);
+	check_escaped(20000); /* yajl's buffer grows past the area */
+	check_escaped(100000);
+	check_escaped(10); /* and the area is usable again */
+	char err[256];
+	for (int i = 0; i < 3; i++) {
+		assert_null(cs_json_parse("{\"a\":[1,2,", 10, err, sizeof(err)));
+		assert_non_null(strstr(err, "invalid JSON"));
+	}
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, parse_thread, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* metadata.uid: a version 4 UUID in Kubernetes' (Go's) spelling. */
+static void test_uuid_text(void **state)
+{
+	(void)state;
+	char a[37], b[37];
+	cs_uuid(a);
+	cs_uuid(b);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(a), 36);
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(a[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", a[i]));
+	}
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
 }
 
 static void test_errors_name_the_position(void **state)
@@ -197,6 +451,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_keeps_order_and_numbers),
+		cmocka_unit_test(test_compact_dump_is_yajls),
+		cmocka_unit_test(test_int_text),
+		cmocka_unit_test(test_common_keys_shared),
+		cmocka_unit_test(test_parse_scratch),
+		cmocka_unit_test(test_uuid_text),
 		cmocka_unit_test(test_errors_name_the_position),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fuzz_regressions),

@@ -235,6 +235,92 @@ static void test_group_commit_batches(void **state)
 	cs_store_close(s);
 }
 
+/* A writer's parse becomes the version's cached parse: the fan-out and the
+ * next update read it without parsing the text again; it is dropped with the
+ * version's event when the history moves on, and reparsed on demand. */
+static void test_put_doc_shares_parse(void **state)
+{
+	(void)state;
+	cs_store *s = open_store(4);
+	char err[128];
+	const char *json = "{\"metadata\":{\"name\":\"x\"},\"n\":1}";
+	cs_json *doc = cs_json_parse(json, strlen(json), err, sizeof(err));
+	assert_non_null(doc);
+	assert_int_equal(cs_store_put_doc(s, "d/x", json, strlen(json), doc, cs_store_next_rev(s),
+					  0, on_done, NULL),
+			 0);
+	/* In flight: the latest version already has it (compare-and-swap
+	 * readers), and so does the event once durable. */
+	assert_ptr_equal(cs_obj_doc(cs_store_get_latest(s, "d/x")), doc);
+	settle(s);
+	cs_obj *o = cs_store_get(s, "d/x");
+	assert_ptr_equal(cs_obj_doc(o), doc);
+	cs_event *ev = cs_store_history_at(s, cs_store_history_end(s) - 1);
+	assert_ptr_equal(cs_event_doc(ev), doc);
+
+	/* A refused write frees the doc it was given (ASan's leak check). */
+	cs_json *d2 = cs_json_parse(json, strlen(json), err, sizeof(err));
+	assert_int_equal(cs_store_put_doc(s, "d/x", json, strlen(json), d2, cs_store_next_rev(s), 0,
+					  on_done, NULL),
+			 -EEXIST);
+
+	/* Four more events push the object's out of the history: its parse
+	 * goes with it and comes back, equal, from the text. */
+	for (int i = 0; i < 4; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "d/y%d", i);
+		assert_int_equal(put(s, k, "{}", 0), 0);
+	}
+	settle(s);
+	assert_null(o->doc);
+	const cs_json *again = cs_obj_doc(o);
+	assert_non_null(again);
+	assert_int_equal(cs_json_as_int(cs_json_get(again, "n"), 0), 1);
+	assert_string_equal(cs_json_str(cs_json_path(again, "metadata", "name", NULL)), "x");
+	cs_store_close(s);
+}
+
+/* Evicted events are released by the reaper thread while the loop keeps
+ * writing and reading: versions still referenced (by the loop, as a
+ * response or a watcher's initial list would) survive their events, and
+ * everything is released by close (ASan's leak check under SANITIZE=1). */
+static void test_evicted_events_released_off_loop(void **state)
+{
+	(void)state;
+	cs_store *s = open_store(100);
+	char err[128];
+	cs_obj *held[20];
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 50; i++) {
+			char k[32], v[64];
+			snprintf(k, sizeof(k), "r/%03d", i);
+			snprintf(v, sizeof(v), "{\"round\":%d,\"i\":%d}", round, i);
+			cs_obj *cur = cs_store_get_latest(s, k);
+			cs_json *doc = cs_json_parse(v, strlen(v), err, sizeof(err));
+			assert_int_equal(cs_store_put_doc(s, k, v, strlen(v), doc,
+							  cs_store_next_rev(s), cur ? cur->rev : 0,
+							  NULL, NULL),
+					 0);
+		}
+		settle(s);
+		held[round] = cs_obj_ref(cs_store_get(s, "r/007"));
+		/* The previous round's version of r/007 has left the history
+		 * (50 writes a round, 100 kept), its event went to the reaper. */
+		if (round >= 2) {
+			const cs_json *d = cs_obj_doc(held[round - 2]);
+			assert_int_equal(cs_json_as_int(cs_json_get(d, "round"), -1), round - 2);
+		}
+	}
+	assert_true(cs_store_oldest_rev(s) > 0);
+	for (int round = 0; round < 20; round++) {
+		char want[64];
+		snprintf(want, sizeof(want), "{\"round\":%d,\"i\":7}", round);
+		assert_string_equal(held[round]->json, want);
+		cs_obj_unref(held[round]);
+	}
+	cs_store_close(s);
+}
+
 static void test_open_errors(void **state)
 {
 	(void)state;
@@ -255,6 +341,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_order_prefix_and_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_window_and_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_doc_shares_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evicted_events_released_off_loop, setup,
+						teardown),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "status.h"
 #include "types.h"
+#include "validate_int.h"
 
 /* ---- helpers ---- */
 
@@ -117,6 +118,44 @@ static const char *base_of(const char *kind)
 			return bases[i].json;
 	fail_msg("no base for %s", kind);
 	return NULL;
+}
+
+/* vsnprintf into a CS_VPATH buffer: what cs_vpath did before (truncating
+ * is the point, hence not snprintf, which the compiler warns about). */
+static void ref_vpath(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ref_vpath(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, CS_VPATH, fmt, ap);
+	va_end(ap);
+}
+
+/* cs_vpath expands %s and %zu itself: the same text and truncation as
+ * vsnprintf, which still takes any other format. */
+static void test_vpath_formats(void **state)
+{
+	(void)state;
+	char buf[CS_VPATH], ref[CS_VPATH];
+	assert_string_equal(cs_vpath(buf, "%s.%s[%zu]", "spec", "containers", (size_t)0),
+			    "spec.containers[0]");
+	assert_string_equal(cs_vpath(buf, "%s[%zu]", "a", (size_t)18446744073709551615ULL),
+			    "a[18446744073709551615]");
+	assert_string_equal(cs_vpath(buf, "data[%s]", ""), "data[]");
+	assert_string_equal(cs_vpath(buf, "%s%%x%d", "p", 7), "p%x7");
+	/* Longer than the buffer: cut at CS_VPATH - 1 bytes, as vsnprintf. */
+	char longs[CS_VPATH * 2];
+	memset(longs, 'x', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	cs_vpath(buf, "%s.%s[%zu]", "spec", longs, (size_t)42);
+	ref_vpath(ref, "%s.%s[%zu]", "spec", longs, (size_t)42);
+	assert_string_equal(buf, ref);
+	assert_int_equal(strlen(buf), CS_VPATH - 1);
+	memset(longs, 'y', CS_VPATH - 3);
+	longs[CS_VPATH - 3] = '\0';
+	cs_vpath(buf, "%s[%zu]", longs, (size_t)12345);
+	ref_vpath(ref, "%s[%zu]", longs, (size_t)12345);
+	assert_string_equal(buf, ref);
 }
 
 static void test_every_kind_has_a_valid_base(void **state)
@@ -1574,6 +1613,41 @@ static const struct update_case updates[] = {
 	{"ControllerRevision", NULL, "{'revision':7}", NULL, NULL, NULL},
 };
 
+/* A pod's status write or binding keeps the stored spec: it is not
+ * validated again (Kubernetes' status and binding strategies), even when
+ * today's rules would refuse it; a changed spec, or the main resource, is. */
+static void test_status_and_binding_keep_spec(void **state)
+{
+	(void)state;
+	const cs_type *t = T("Pod");
+	cs_status st;
+	/* A stored spec that validation refuses (an image-less container). */
+	cs_json *old = build("Pod", NULL);
+	cs_json_del(cs_json_at(cs_json_path(old, "spec", "containers", NULL), 0), "image");
+	cs_json *nw = cs_json_clone(old);
+	cs_json_set(nw, "status", J("{'phase':'Running'}"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "status", &st), 0);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "binding", &st), 0);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, NULL, &st), -1);
+	assert_non_null(find_cause(&st, "spec.containers[0].image", "FieldValueRequired"));
+	/* A spec that differs from the stored one is validated. */
+	cs_json_set(cs_json_get(nw, "spec"), "restartPolicy", cs_json_string("Never"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "status", &st), -1);
+	assert_non_null(find_cause(&st, "spec.containers[0].image", "FieldValueRequired"));
+	/* Metadata is validated whatever the subresource. */
+	cs_json_free(nw);
+	nw = cs_json_clone(old);
+	cs_json_set(cs_json_get(nw, "metadata"), "labels", J("{'bad key!':'x'}"));
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(cs_type_validate_sub(t, nw, old, "status", &st), -1);
+	cs_json_free(nw);
+	cs_json_free(old);
+}
+
 static void test_updates(void **state)
 {
 	(void)state;
@@ -1636,6 +1710,7 @@ static void test_job_selector_generated_on_update(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vpath_formats),
 		cmocka_unit_test(test_every_kind_has_a_valid_base),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_valid_variants),
@@ -1648,6 +1723,7 @@ int main(void)
 		cmocka_unit_test(test_default_workloads),
 		cmocka_unit_test(test_default_batch),
 		cmocka_unit_test(test_default_core),
+		cmocka_unit_test(test_status_and_binding_keep_spec),
 		cmocka_unit_test(test_updates),
 		cmocka_unit_test(test_job_selector_generated_on_update),
 	};
