@@ -370,3 +370,166 @@ bool ks_sel_matches_pod(const cs_host *h, const ks_sel *s, const cs_sched_pod *p
 	}
 	return true;
 }
+
+/* ---- compiled node selectors ---- */
+
+void ks_nterm_free(ks_nterm *t)
+{
+	for (size_t i = 0; t && i < t->n; i++)
+		free(t->reqs[i].values);
+	if (t)
+		free(t->reqs);
+}
+
+/* One requirement as requirement() reads it; false: not valid (the term
+ * then matches nothing, as ks_node_term_matches decides). */
+static bool compile_nreq(const cs_host *h, const cs_object *r, bool field, ks_nreq *out)
+{
+	const char *op = h->obj_str(r, "operator");
+	const cs_object *values = h->obj_get(r, "values");
+	size_t nv = h->obj_len(values);
+	out->key = h->obj_str(r, "key");
+	out->field = field;
+	if (!op || !out->key || (field && strcmp(out->key, "metadata.name")))
+		return false;
+	if (!strcmp(op, "In") || !strcmp(op, "NotIn")) {
+		if (!nv)
+			return false;
+		out->op = op[0] == 'I' ? KS_IN : KS_NOT_IN;
+	} else if (!field && (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist"))) {
+		if (nv)
+			return false;
+		out->op = op[0] == 'E' ? KS_EXISTS : KS_DOES_NOT_EXIST;
+	} else if (!field && (!strcmp(op, "Gt") || !strcmp(op, "Lt"))) {
+		if (nv != 1 || !parse_int(h->obj_str(h->obj_at(values, 0), NULL), &out->num))
+			return false;
+		out->op = op[0] == 'G' ? KS_GT : KS_LT;
+		return true;
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		const char *v = h->obj_str(h->obj_at(values, i), NULL);
+		if (v)
+			out->values[out->nvalues++] = v;
+	}
+	return true;
+}
+
+int ks_nterm_compile(const cs_host *h, const cs_object *term, ks_nterm *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->never = true;
+	const cs_object *me = h->obj_get(term, "matchExpressions");
+	const cs_object *mf = h->obj_get(term, "matchFields");
+	size_t ne = h->obj_len(me), nf = h->obj_len(mf);
+	if (!ne && !nf)
+		return 0;
+	if (!(out->reqs = calloc(ne + nf, sizeof(*out->reqs))))
+		return -1;
+	for (size_t i = 0; i < ne + nf; i++) {
+		const cs_object *r = i < ne ? h->obj_at(me, i) : h->obj_at(mf, i - ne);
+		ks_nreq *q = &out->reqs[out->n++];
+		size_t nv = h->obj_len(h->obj_get(r, "values"));
+		if (nv && !(q->values = calloc(nv, sizeof(*q->values)))) {
+			ks_nterm_free(out);
+			memset(out, 0, sizeof(*out));
+			out->never = true;
+			return -1;
+		}
+		if (!compile_nreq(h, r, i >= ne, q))
+			return 0;
+	}
+	out->never = false;
+	return 0;
+}
+
+bool ks_nterm_matches(const cs_host *h, const ks_nterm *t, const cs_sched_node *node)
+{
+	if (t->never)
+		return false;
+	for (size_t i = 0; i < t->n; i++) {
+		const ks_nreq *r = &t->reqs[i];
+		const char *have = r->field ? node->name : ks_node_label(h, node, r->key);
+		bool ok;
+		if (r->op == KS_GT || r->op == KS_LT) {
+			long long got;
+			ok = parse_int(have, &got) &&
+			     (r->op == KS_GT ? got > r->num : got < r->num);
+		} else {
+			bool in = false;
+			for (size_t k = 0; have && k < r->nvalues && !in; k++)
+				in = !strcmp(r->values[k], have);
+			switch (r->op) {
+			case KS_IN: ok = in; break;
+			case KS_NOT_IN: ok = !in; break;
+			case KS_EXISTS: ok = have != NULL; break;
+			default: ok = have == NULL; break;
+			}
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+void ks_nodesel_free(ks_nodesel *s)
+{
+	if (!s)
+		return;
+	free(s->keys);
+	free(s->values);
+	for (size_t i = 0; i < s->nterms; i++)
+		ks_nterm_free(&s->terms[i]);
+	free(s->terms);
+}
+
+int ks_nodesel_compile(const cs_host *h, const cs_object *pod, ks_nodesel *out)
+{
+	memset(out, 0, sizeof(*out));
+	const cs_object *sel = h->obj_get(pod, "spec.nodeSelector");
+	size_t n = h->obj_len(sel);
+	if (n && (!(out->keys = calloc(n, sizeof(*out->keys))) ||
+		  !(out->values = calloc(n, sizeof(*out->values)))))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = h->obj_key_at(sel, i), *v = h->obj_str(h->obj_at(sel, i), NULL);
+		if (!k || !v)
+			out->sel_never = true;
+		out->keys[out->nsel] = k;
+		out->values[out->nsel++] = v;
+	}
+	const cs_object *req = h->obj_get(
+		pod, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution");
+	out->required = req != NULL;
+	const cs_object *terms = req ? h->obj_get(req, "nodeSelectorTerms") : NULL;
+	size_t nt = h->obj_len(terms);
+	if (nt && !(out->terms = calloc(nt, sizeof(*out->terms))))
+		goto oom;
+	for (size_t i = 0; i < nt; i++)
+		if (ks_nterm_compile(h, h->obj_at(terms, i), &out->terms[out->nterms++]) < 0)
+			goto oom;
+	return 0;
+oom:
+	ks_nodesel_free(out);
+	memset(out, 0, sizeof(*out));
+	out->sel_never = true;
+	return -1;
+}
+
+bool ks_nodesel_fits(const cs_host *h, const ks_nodesel *s, const cs_sched_node *node)
+{
+	if (s->sel_never)
+		return false;
+	for (size_t i = 0; i < s->nsel; i++) {
+		const char *have = ks_node_label(h, node, s->keys[i]);
+		if (!have || strcmp(have, s->values[i]))
+			return false;
+	}
+	if (!s->required)
+		return true;
+	for (size_t i = 0; i < s->nterms; i++)
+		if (ks_nterm_matches(h, &s->terms[i], node))
+			return true;
+	return false;
+}

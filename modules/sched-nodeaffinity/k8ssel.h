@@ -80,4 +80,40 @@ int ks_sel_compile(const cs_host *h, const cs_object *sel, ks_sel *out);
 void ks_sel_free(ks_sel *s);
 bool ks_sel_matches_pod(const cs_host *h, const ks_sel *s, const cs_sched_pod *pod);
 
+/* A v1.NodeSelectorTerm compiled once and matched against many nodes
+ * (ks_node_term_matches' semantics). */
+typedef struct ks_nreq {
+	const char *key;
+	int op; /* KS_IN.. or KS_GT, KS_LT */
+	const char **values;
+	size_t nvalues;
+	long long num; /* Gt, Lt */
+	bool field;    /* matchFields on metadata.name */
+} ks_nreq;
+enum { KS_GT = KS_DOES_NOT_EXIST + 1, KS_LT };
+typedef struct ks_nterm {
+	ks_nreq *reqs;
+	size_t n;
+	bool never; /* empty, or a requirement that is not valid */
+} ks_nterm;
+
+/* The pod's spec.nodeSelector and required node affinity, compiled
+ * (ks_pod_fits_node's semantics). */
+typedef struct ks_nodesel {
+	const char **keys, **values; /* nodeSelector */
+	size_t nsel;
+	bool sel_never;  /* a nodeSelector value that is not a string */
+	bool required;   /* required node affinity is set */
+	ks_nterm *terms; /* ORed */
+	size_t nterms;
+} ks_nodesel;
+
+/* -1 when out of memory (*out then matches nothing / fits nowhere). */
+int ks_nterm_compile(const cs_host *h, const cs_object *term, ks_nterm *out);
+void ks_nterm_free(ks_nterm *t);
+bool ks_nterm_matches(const cs_host *h, const ks_nterm *t, const cs_sched_node *node);
+int ks_nodesel_compile(const cs_host *h, const cs_object *pod, ks_nodesel *out);
+void ks_nodesel_free(ks_nodesel *s);
+bool ks_nodesel_fits(const cs_host *h, const ks_nodesel *s, const cs_sched_node *node);
+
 #endif

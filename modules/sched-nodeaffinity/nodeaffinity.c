@@ -24,48 +24,94 @@
 #define REQUIRED  "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
 #define PREFERRED "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution"
 
+/* Per cycle: the pod's selector and terms, compiled once (not per node). */
+struct na_state {
+	ks_nodesel sel;
+	bool scoring; /* pref read */
+	ks_nterm *pref;
+	int64_t *weight;
+	size_t npref;
+};
+
+static void state_free(struct na_state *st)
+{
+	if (!st)
+		return;
+	ks_nodesel_free(&st->sel);
+	for (size_t i = 0; i < st->npref; i++)
+		ks_nterm_free(&st->pref[i]);
+	free(st->pref);
+	free(st->weight);
+	free(st);
+}
+
+static struct na_state *state_of(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
+{
+	if (c->state)
+		return c->state;
+	struct na_state *st = calloc(1, sizeof(*st));
+	if (!st || ks_nodesel_compile(m->host, pod->pod, &st->sel) < 0) {
+		state_free(st);
+		return NULL;
+	}
+	return c->state = st;
+}
+
 static int na_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
 {
-	(void)c;
 	const cs_host *h = m->host;
 	if (!h->obj_len(h->obj_get(pod->pod, "spec.nodeSelector")) &&
 	    !h->obj_get(pod->pod, REQUIRED))
 		return CS_SCHED_SKIP;
-	return CS_SCHED_OK;
+	return state_of(m, c, pod) ? CS_SCHED_OK : CS_SCHED_ERROR;
 }
 
 static int na_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node)
 {
-	if (ks_pod_fits_node(m->host, pod->pod, node))
+	struct na_state *st = state_of(m, c, pod);
+	if (!st)
+		return CS_SCHED_ERROR;
+	if (ks_nodesel_fits(m->host, &st->sel, node))
 		return CS_SCHED_OK;
 	c->reason = "node(s) didn't match Pod's node affinity/selector";
 	return CS_SCHED_UNRESOLVABLE;
+}
+
+/* The preferred terms with a positive weight (validation keeps weights in
+ * 1..100; a zero weight adds nothing). */
+static int read_preferred(const cs_host *h, struct na_state *st, const cs_sched_pod *pod)
+{
+	const cs_object *pref = h->obj_get(pod->pod, PREFERRED);
+	size_t n = h->obj_len(pref);
+	st->scoring = true;
+	if (!n)
+		return 0;
+	if (!(st->pref = calloc(n, sizeof(*st->pref))) ||
+	    !(st->weight = calloc(n, sizeof(*st->weight))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const cs_object *t = h->obj_at(pref, i);
+		int64_t w = h->obj_int(t, "weight", 0);
+		if (w <= 0)
+			continue;
+		st->weight[st->npref] = w;
+		if (ks_nterm_compile(h, h->obj_get(t, "preference"), &st->pref[st->npref++]) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int na_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node,
 		    int64_t *score)
 {
 	const cs_host *h = m->host;
-	/* The pod's terms, looked up once per cycle: c->state is the
-	 * address of this static when it has none. */
-	static const char none;
-	if (!c->state) {
-		const cs_object *p = h->obj_get(pod->pod, PREFERRED);
-		c->state = h->obj_len(p) ? (void *)p : (void *)&none;
-	}
-	if (c->state == &none) {
-		*score = 0;
-		return CS_SCHED_OK;
-	}
-	const cs_object *pref = c->state;
+	struct na_state *st = state_of(m, c, pod);
+	if (!st || (!st->scoring && read_preferred(h, st, pod) < 0))
+		return CS_SCHED_ERROR;
 	int64_t sum = 0;
-	for (size_t i = 0; i < h->obj_len(pref); i++) {
-		const cs_object *t = h->obj_at(pref, i);
-		int64_t w = h->obj_int(t, "weight", 0);
-		/* Validation keeps weights in 1..100; a zero weight adds nothing. */
-		if (w > 0 && ks_node_term_matches(h, h->obj_get(t, "preference"), node))
-			sum += w;
-	}
+	for (size_t i = 0; i < st->npref; i++)
+		if (ks_nterm_matches(h, &st->pref[i], node))
+			sum += st->weight[i];
 	*score = sum;
 	return CS_SCHED_OK;
 }
@@ -85,10 +131,10 @@ static int na_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	return CS_SCHED_OK;
 }
 
-/* c->state borrows from the pod: nothing to free. */
 static void na_cycle_end(cs_mod *m, cs_sched_ctx *c)
 {
 	(void)m;
+	state_free(c->state);
 	c->state = NULL;
 }
 

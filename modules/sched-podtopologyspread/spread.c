@@ -68,6 +68,7 @@ struct spread_state {
 	struct constraint *c;
 	size_t n, nhard;
 	const cs_host *h;
+	ks_nodesel nodesel; /* the pod's, for nodeAffinityPolicy Honor */
 };
 
 static void state_free(const cs_host *h, struct spread_state *st)
@@ -80,6 +81,7 @@ static void state_free(const cs_host *h, struct spread_state *st)
 		free(st->c[i].doms);
 	}
 	free(st->c);
+	ks_nodesel_free(&st->nodesel);
 	free(st);
 }
 
@@ -140,6 +142,10 @@ static struct spread_state *parse(const cs_host *h, const cs_sched_pod *pod)
 		return NULL;
 	}
 	st->h = h;
+	if (ks_nodesel_compile(h, pod->pod, &st->nodesel) < 0) {
+		state_free(h, st);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const cs_object *t = h->obj_at(tscs, i);
 		const char *key = h->obj_str(t, "topologyKey");
@@ -257,7 +263,7 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 		const cs_sched_node *node = nodes[j];
 		if (!has_keys(h, st, hard, node))
 			continue;
-		bool fits = ks_pod_fits_node(h, pod->pod, node);
+		bool fits = ks_nodesel_fits(h, &st->nodesel, node);
 		bool tolerated = ks_taints_tolerated(h, pod->pod, node);
 		for (size_t i = 0; i < st->n; i++) {
 			struct constraint *c = &st->c[i];
@@ -303,7 +309,7 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	if (!st->nhard || !other->ns || !pod->ns || strcmp(other->ns, pod->ns) ||
 	    !ks_pod_live(h, other) || !has_keys(h, st, true, node))
 		return CS_SCHED_OK;
-	bool fits = ks_pod_fits_node(h, pod->pod, node);
+	bool fits = ks_nodesel_fits(h, &st->nodesel, node);
 	bool tolerated = ks_taints_tolerated(h, pod->pod, node);
 	for (size_t i = 0; i < st->n; i++) {
 		struct constraint *k = &st->c[i];
@@ -430,7 +436,7 @@ static int spread_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		for (size_t j = 0; j < c->nnodes; j++) {
 			const cs_sched_node *node = c->nodes[j];
 			if (!has_keys(h, st, false, node) ||
-			    !included(k, ks_pod_fits_node(h, pod->pod, node),
+			    !included(k, ks_nodesel_fits(h, &st->nodesel, node),
 				      ks_taints_tolerated(h, pod->pod, node)))
 				continue;
 			const char *v = ks_node_label(h, node, k->key);

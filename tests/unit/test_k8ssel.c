@@ -126,11 +126,100 @@ static void test_pod_and_node_fields_from_either_source(void **state)
 	sc_down(&s);
 }
 
+static const char *node_specs[] = {
+	"{}",
+	"{'nodeSelector': {'zone': 'a'}}",
+	"{'nodeSelector': {'zone': 'a', 'disk': 'ssd'}}",
+	"{'nodeSelector': {'zone': 1}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': []}}}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': [{}]}}}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': [{'matchExpressions': [{'key': 'zone', 'operator': 'In', "
+	"'values': ['a', 'b']}]}]}}}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': [{'matchExpressions': [{'key': 'zone', 'operator': 'NotIn', "
+	"'values': ['a']}]}, {'matchFields': [{'key': 'metadata.name', 'operator': 'In', "
+	"'values': ['n1']}]}]}}}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': [{'matchExpressions': [{'key': 'cores', 'operator': 'Gt', "
+	"'values': ['4']}, {'key': 'disk', 'operator': 'Exists'}]}]}}}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': [{'matchExpressions': [{'key': 'cores', 'operator': 'Lt', "
+	"'values': ['x']}]}, {'matchExpressions': [{'key': 'disk', 'operator': "
+	"'DoesNotExist'}]}]}}}}",
+	"{'affinity': {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': "
+	"{'nodeSelectorTerms': [{'matchFields': [{'key': 'metadata.labels', 'operator': 'In', "
+	"'values': ['n1']}]}, {'matchFields': [{'key': 'metadata.name', 'operator': 'Exists'}]}, "
+	"{'matchExpressions': [{'key': 'zone', 'operator': 'Bogus', 'values': ['a']}]}]}}}}",
+	"{'nodeSelector': {'zone': 'b'}, 'affinity': {'nodeAffinity': "
+	"{'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': "
+	"[{'matchExpressions': [{'key': 'cores', 'operator': 'Lt', 'values': ['16']}]}]}}}}",
+};
+
+static void test_compiled_node_selectors_match_as_objects_do(void **state)
+{
+	(void)state;
+	sc s;
+	sc_up(&s, "sched-nodeaffinity", NULL);
+	const cs_host *h = s.host;
+	sc_node *nodes[] = {
+		sc_node_add(&s, "n1", "{'zone': 'a', 'cores': '8', 'disk': 'ssd'}", NULL, 1, 1),
+		sc_node_add(&s, "n2", "{'zone': 'b', 'cores': '2'}", NULL, 1, 1),
+		sc_node_add(&s, "n3", "{'zone': 'c', 'cores': 'many', 'disk': 'hdd'}", NULL, 1, 1),
+		sc_node_add(&s, "n4", "{}", NULL, 1, 1),
+	};
+	size_t fits = 0;
+	for (size_t i = 0; i < sizeof(node_specs) / sizeof(node_specs[0]); i++) {
+		cs_sched_pod *p = sc_pod(&s, "default", "p", NULL, node_specs[i], 0, 0);
+		ks_nodesel ns;
+		assert_int_equal(ks_nodesel_compile(h, p->pod, &ns), 0);
+		const cs_object *terms = h->obj_get(
+			p->pod, "spec.affinity.nodeAffinity."
+				"requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms");
+		for (size_t k = 0; k < 4; k++) {
+			for (int abi10 = 0; abi10 < 2; abi10++) {
+				cs_sched_node *n = &nodes[k]->pub;
+				n->size = abi10 ? offsetof(cs_sched_node, npods_with_affinity)
+						: sizeof(*n);
+				bool want = ks_pod_fits_node(h, p->pod, n);
+				fits += want && !abi10;
+				if (ks_nodesel_fits(h, &ns, n) != want)
+					fail_msg("spec %s, node %s: compiled %d, objects %d",
+						 node_specs[i], n->name, !want, want);
+				for (size_t t = 0; t < h->obj_len(terms); t++) {
+					ks_nterm nt;
+					const cs_object *term = h->obj_at(terms, t);
+					assert_int_equal(ks_nterm_compile(h, term, &nt), 0);
+					if (ks_nterm_matches(h, &nt, n) !=
+					    ks_node_term_matches(h, term, n))
+						fail_msg("spec %s, term %zu, node %s differ",
+							 node_specs[i], t, n->name);
+					ks_nterm_free(&nt);
+				}
+			}
+		}
+		ks_nodesel_free(&ns);
+	}
+	/* By hand: n1 alone has more than 4 cores and a disk. */
+	assert_true(fits > 8 && fits < 40);
+	cs_sched_pod *p = sc_pod(&s, "default", "q", NULL, node_specs[8], 0, 0);
+	ks_nodesel ns;
+	assert_int_equal(ks_nodesel_compile(h, p->pod, &ns), 0);
+	assert_true(ks_nodesel_fits(h, &ns, &nodes[0]->pub));
+	assert_false(ks_nodesel_fits(h, &ns, &nodes[1]->pub));
+	assert_false(ks_nodesel_fits(h, &ns, &nodes[2]->pub));
+	ks_nodesel_free(&ns);
+	sc_down(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compiled_selectors_match_as_objects_do),
 		cmocka_unit_test(test_pod_and_node_fields_from_either_source),
+		cmocka_unit_test(test_compiled_node_selectors_match_as_objects_do),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
