@@ -211,7 +211,8 @@ static int by_value(const void *a, const void *b)
 	return strcmp(((const struct domain *)a)->value, ((const struct domain *)b)->value);
 }
 
-/* Sort and merge entries with the same value; returns the domain count. */
+/* Sort (for find_domain) and merge entries with the same value; returns
+ * the domain count. */
 static size_t merge_domains(struct domain *d, size_t n)
 {
 	if (!n)
@@ -244,43 +245,97 @@ static void update_min(struct constraint *c)
 		c->min = 0;
 }
 
+/* Domains by value while they are counted: many nodes share a few values
+ * (zones), so entries are merged as they come rather than sorted. */
+struct domset {
+	size_t *slot; /* index + 1 into the constraint's doms, 0: free */
+	size_t cap;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t x = 1469598103934665603ULL;
+	for (; *s; s++)
+		x = (x ^ (unsigned char)*s) * 1099511628211ULL;
+	return x;
+}
+
+static int domset_grow(struct domset *ds, const struct constraint *c)
+{
+	size_t cap = ds->cap ? ds->cap * 2 : 16;
+	size_t *slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -1;
+	for (size_t i = 0; i < c->ndoms; i++) {
+		size_t k = str_hash(c->doms[i].value) & (cap - 1);
+		while (slot[k])
+			k = (k + 1) & (cap - 1);
+		slot[k] = i + 1;
+	}
+	free(ds->slot);
+	ds->slot = slot;
+	ds->cap = cap;
+	return 0;
+}
+
+/* Add count to the domain of value (new at the end of doms). */
+static int domset_add(struct domset *ds, struct constraint *c, const char *value, int64_t count)
+{
+	if ((c->ndoms + 1) * 2 > ds->cap && domset_grow(ds, c) < 0)
+		return -1;
+	size_t k = str_hash(value) & (ds->cap - 1);
+	for (; ds->slot[k]; k = (k + 1) & (ds->cap - 1))
+		if (!strcmp(c->doms[ds->slot[k] - 1].value, value)) {
+			c->doms[ds->slot[k] - 1].count += count;
+			return 0;
+		}
+	c->doms[c->ndoms++] = (struct domain){value, count};
+	ds->slot[k] = c->ndoms;
+	return 0;
+}
+
 /* Count every domain of the constraints of one kind over the nodes
  * (all of them for the filter, the feasible ones for the score's domain
  * set).  only_existing: add counts only to domains already present. */
 static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 			 const cs_sched_pod *pod, const cs_sched_node *const *nodes, size_t nn)
 {
-	for (size_t i = 0; i < st->n; i++) {
+	struct domset *ds = calloc(st->n ? st->n : 1, sizeof(*ds));
+	int rc = ds ? 0 : -1;
+	for (size_t i = 0; !rc && i < st->n; i++) {
 		struct constraint *c = &st->c[i];
 		if (c->hard != hard)
 			continue;
 		free(c->doms);
 		c->ndoms = 0;
 		if (!(c->doms = calloc(nn ? nn : 1, sizeof(*c->doms))))
-			return -1;
+			rc = -1;
 	}
-	for (size_t j = 0; j < nn; j++) {
+	for (size_t j = 0; !rc && j < nn; j++) {
 		const cs_sched_node *node = nodes[j];
 		if (!has_keys(h, st, hard, node))
 			continue;
 		bool fits = ks_nodesel_fits(h, &st->nodesel, node);
 		bool tolerated = ks_taints_tolerated(h, pod->pod, node);
-		for (size_t i = 0; i < st->n; i++) {
+		for (size_t i = 0; !rc && i < st->n; i++) {
 			struct constraint *c = &st->c[i];
 			if (c->hard != hard || !included(c, fits, tolerated))
 				continue;
-			c->doms[c->ndoms++] = (struct domain){ks_node_label(h, node, c->key),
-							      count_on(h, c, pod, node)};
+			rc = domset_add(&ds[i], c, ks_node_label(h, node, c->key),
+					count_on(h, c, pod, node));
 		}
 	}
-	for (size_t i = 0; i < st->n; i++) {
+	for (size_t i = 0; !rc && i < st->n; i++) {
 		struct constraint *c = &st->c[i];
 		if (c->hard != hard)
 			continue;
 		c->ndoms = merge_domains(c->doms, c->ndoms);
 		update_min(c);
 	}
-	return 0;
+	for (size_t i = 0; ds && i < st->n; i++)
+		free(ds[i].slot);
+	free(ds);
+	return rc;
 }
 
 static int spread_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
