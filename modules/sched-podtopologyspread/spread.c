@@ -50,13 +50,35 @@ struct domain {
 	int64_t count;
 };
 
+/* Counts of matching pods per node state, for one selector in one
+ * namespace, kept across cycles: a node's generation changes whenever the
+ * node or its pods change (cs_sched_node.generation), so a count found
+ * under a generation stays true.  Scheduling thread. */
+struct counts {
+	char *sig; /* namespace, selector, topologyKey */
+	uint64_t *gen;
+	int64_t *n;
+	const char **val; /* the node's topologyKey value (borrowed from it) */
+	size_t cap, len;
+	uint64_t used; /* the last cycle that read it */
+};
+
+struct spread_mod {
+	struct counts *v;
+	size_t n;
+	uint64_t cycle;
+};
+
+#define MAX_COUNTS 32
+
 struct constraint {
 	int64_t max_skew, min_domains;
 	const char *key;
 	bool hard; /* DoNotSchedule */
 	const cs_object *sel;
-	cs_object *owned_sel; /* sel with matchLabelKeys added, or NULL */
-	ks_sel csel;          /* sel, compiled */
+	cs_object *owned_sel;  /* sel with matchLabelKeys added, or NULL */
+	ks_sel csel;           /* sel, compiled */
+	struct counts *counts; /* this selector's kept counts, or NULL */
 	bool honor_affinity, honor_taints;
 	int self; /* 1 when sel matches the pod itself */
 	struct domain *doms;
@@ -131,9 +153,28 @@ static int merge_label_keys(const cs_host *h, const cs_object *pod, const cs_obj
 	return 0;
 }
 
-/* The pod's constraints, or NULL (out of memory). */
-static struct spread_state *parse(const cs_host *h, const cs_sched_pod *pod)
+static struct counts *counts_of(struct spread_mod *mod, const char *sig);
+
+/* The kept counts for c's selector in the pod's namespace (NULL: none). */
+static struct counts *constraint_counts(const cs_host *h, struct spread_mod *mod,
+					const struct constraint *c, const cs_sched_pod *pod)
 {
+	char *sel = c->sel ? h->obj_json(c->sel, NULL) : NULL;
+	char *sig = NULL;
+	struct counts *k = NULL;
+	if (asprintf(&sig, "%s\x1f%s\x1f%s", pod->ns ? pod->ns : "", c->key, sel ? sel : "null") >=
+	    0)
+		k = counts_of(mod, sig);
+	free(sig);
+	h->free(sel);
+	return k;
+}
+
+/* The pod's constraints, or NULL (out of memory). */
+static struct spread_state *parse(cs_mod *m, const cs_sched_ctx *cx, const cs_sched_pod *pod)
+{
+	const cs_host *h = m->host;
+	struct spread_mod *mod = h->data(m);
 	struct spread_state *st = calloc(1, sizeof(*st));
 	const cs_object *tscs = h->obj_get(pod->pod, "spec.topologySpreadConstraints");
 	size_t n = h->obj_len(tscs);
@@ -172,13 +213,114 @@ static struct spread_state *parse(const cs_host *h, const cs_sched_pod *pod)
 		}
 		c->self = ks_sel_matches_pod(h, &c->csel, pod) ? 1 : 0;
 		st->nhard += c->hard;
+		if (mod) {
+			mod->cycle = cx->cycle;
+			c->counts = constraint_counts(h, mod, c, pod);
+		}
 	}
 	return st;
 }
 
+static void counts_free(struct counts *k)
+{
+	free(k->sig);
+	free(k->gen);
+	free(k->n);
+	free(k->val);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The kept counts of signature sig, made (or recycled: the one least
+ * recently read) when new; NULL when out of memory. */
+static struct counts *counts_of(struct spread_mod *mod, const char *sig)
+{
+	struct counts *lru = NULL;
+	for (size_t i = 0; i < mod->n; i++) {
+		if (!strcmp(mod->v[i].sig, sig)) {
+			mod->v[i].used = mod->cycle;
+			return &mod->v[i];
+		}
+		if (!lru || mod->v[i].used < lru->used)
+			lru = &mod->v[i];
+	}
+	struct counts *k = mod->n < MAX_COUNTS ? &mod->v[mod->n] : lru;
+	char *copy = strdup(sig);
+	if (!copy)
+		return NULL;
+	if (k == &mod->v[mod->n])
+		mod->n++;
+	else
+		counts_free(k);
+	k->sig = copy;
+	k->used = mod->cycle;
+	return k;
+}
+
+static size_t gen_slot(uint64_t gen, size_t cap)
+{
+	gen ^= gen >> 29;
+	gen *= 0xbf58476d1ce4e5b9ULL;
+	return (size_t)(gen >> 32) & (cap - 1);
+}
+
+static void counts_insert(struct counts *k, uint64_t gen, int64_t n, const char *val)
+{
+	size_t i = gen_slot(gen, k->cap);
+	while (k->gen[i] && k->gen[i] != gen)
+		i = (i + 1) & (k->cap - 1);
+	if (!k->gen[i])
+		k->len++;
+	k->gen[i] = gen;
+	k->n[i] = n;
+	k->val[i] = val;
+}
+
+/* Keep (gen: n, val).  The table doubles up to a bound, then starts over
+ * (it fills with states long gone).  Best effort: out of memory only means
+ * counting again. */
+static void counts_put(struct counts *k, uint64_t gen, int64_t n, const char *val)
+{
+	if ((k->len + 1) * 2 > k->cap) {
+		bool grow = k->cap < (1u << 18);
+		struct counts old = *k;
+		k->cap = !old.cap ? 1024 : grow ? old.cap * 2 : old.cap;
+		k->len = 0;
+		k->gen = calloc(k->cap, sizeof(*k->gen));
+		k->n = calloc(k->cap, sizeof(*k->n));
+		k->val = calloc(k->cap, sizeof(*k->val));
+		if (!k->gen || !k->n || !k->val) {
+			free(k->gen);
+			free(k->n);
+			free(k->val);
+			*k = old;
+			return;
+		}
+		for (size_t i = 0; grow && i < old.cap; i++)
+			if (old.gen[i])
+				counts_insert(k, old.gen[i], old.n[i], old.val[i]);
+		free(old.gen);
+		free(old.n);
+		free(old.val);
+	}
+	counts_insert(k, gen, n, val);
+}
+
+static bool counts_get(const struct counts *k, uint64_t gen, int64_t *n, const char **val)
+{
+	if (!k->cap)
+		return false;
+	for (size_t i = gen_slot(gen, k->cap); k->gen[i]; i = (i + 1) & (k->cap - 1))
+		if (k->gen[i] == gen) {
+			*n = k->n[i];
+			*val = k->val[i];
+			return true;
+		}
+	return false;
+}
+
 /* Matching pods of the namespace on a node (countPodsMatchSelector). */
-static int64_t count_on(const cs_host *h, const struct constraint *c, const cs_sched_pod *pod,
-			const cs_sched_node *node)
+static int64_t count_pods(const cs_host *h, const struct constraint *c, const cs_sched_pod *pod,
+			  const cs_sched_node *node)
 {
 	int64_t n = 0;
 	for (size_t i = 0; i < node->npods; i++) {
@@ -188,6 +330,29 @@ static int64_t count_on(const cs_host *h, const struct constraint *c, const cs_s
 		n += ks_sel_matches_pod(h, &c->csel, p);
 	}
 	return n;
+}
+
+/* The node's value of c's topologyKey (NULL: none) and its matching pods,
+ * from the kept counts when the node's state was seen before (a
+ * generation of 0 says the framework does not track states). */
+static int64_t count_at(const cs_host *h, const struct constraint *c, const cs_sched_pod *pod,
+			const cs_sched_node *node, const char **val)
+{
+	int64_t n;
+	if (c->counts && node->generation && counts_get(c->counts, node->generation, &n, val))
+		return n;
+	*val = ks_node_label(h, node, c->key);
+	n = count_pods(h, c, pod, node);
+	if (c->counts && node->generation)
+		counts_put(c->counts, node->generation, n, *val);
+	return n;
+}
+
+static int64_t count_on(const cs_host *h, const struct constraint *c, const cs_sched_pod *pod,
+			const cs_sched_node *node)
+{
+	const char *val;
+	return count_at(h, c, pod, node, &val);
 }
 
 /* The node carries the topologyKey of every constraint of the kind. */
@@ -311,20 +476,40 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 		if (!(c->doms = calloc(nn ? nn : 1, sizeof(*c->doms))))
 			rc = -1;
 	}
+	const char **val = rc ? NULL : calloc(st->n ? st->n : 1, sizeof(*val));
+	int64_t *cnt = rc ? NULL : calloc(st->n ? st->n : 1, sizeof(*cnt));
+	if (!rc && (!val || !cnt))
+		rc = -1;
+	/* Whether the pod's node affinity can exclude a node at all. */
+	bool any_affinity = st->nodesel.nsel || st->nodesel.required || st->nodesel.sel_never;
 	for (size_t j = 0; !rc && j < nn; j++) {
 		const cs_sched_node *node = nodes[j];
-		if (!has_keys(h, st, hard, node))
+		/* The node takes part when it has every constraint's key
+		 * (has_keys), read from the kept counts. */
+		bool keys = true;
+		for (size_t i = 0; keys && i < st->n; i++)
+			if (st->c[i].hard == hard) {
+				cnt[i] = count_at(h, &st->c[i], pod, node, &val[i]);
+				keys = val[i] != NULL;
+			}
+		if (!keys)
 			continue;
-		bool fits = ks_nodesel_fits(h, &st->nodesel, node);
-		bool tolerated = ks_taints_tolerated(h, pod->pod, node);
+		int fits = any_affinity ? -1 : 1, tolerated = -1;
 		for (size_t i = 0; !rc && i < st->n; i++) {
 			struct constraint *c = &st->c[i];
-			if (c->hard != hard || !included(c, fits, tolerated))
+			if (c->hard != hard)
 				continue;
-			rc = domset_add(&ds[i], c, ks_node_label(h, node, c->key),
-					count_on(h, c, pod, node));
+			if (c->honor_affinity && fits < 0)
+				fits = ks_nodesel_fits(h, &st->nodesel, node);
+			if (c->honor_taints && tolerated < 0)
+				tolerated = ks_taints_tolerated(h, pod->pod, node);
+			if (!included(c, fits != 0, tolerated != 0))
+				continue;
+			rc = domset_add(&ds[i], c, val[i], cnt[i]);
 		}
 	}
+	free(val);
+	free(cnt);
 	for (size_t i = 0; !rc && i < st->n; i++) {
 		struct constraint *c = &st->c[i];
 		if (c->hard != hard)
@@ -341,7 +526,7 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 static int spread_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
 {
 	const cs_host *h = m->host;
-	struct spread_state *st = parse(h, pod);
+	struct spread_state *st = parse(m, c, pod);
 	if (!st)
 		return CS_SCHED_ERROR;
 	c->state = st;
@@ -454,7 +639,7 @@ static int spread_normalize(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 {
 	const cs_host *h = m->host;
 	struct spread_state *st = c->state;
-	if (!st && !(st = c->state = parse(h, pod)))
+	if (!st && !(st = c->state = parse(m, c, pod)))
 		return CS_SCHED_ERROR;
 	if (st->n == st->nhard) {
 		for (size_t j = 0; j < n; j++)
@@ -546,6 +731,31 @@ static void spread_cycle_end(cs_mod *m, cs_sched_ctx *c)
 	c->state = NULL;
 }
 
+static int spread_init(cs_mod *m)
+{
+	struct spread_mod *mod = calloc(1, sizeof(*mod));
+	if (mod)
+		mod->v = calloc(MAX_COUNTS, sizeof(*mod->v));
+	if (!mod || !mod->v) {
+		free(mod);
+		m->host->log(m, CS_LOG_ERROR, "out of memory");
+		return -1;
+	}
+	m->host->set_data(m, mod);
+	return 0;
+}
+
+static void spread_fini(cs_mod *m)
+{
+	struct spread_mod *mod = m->host->data(m);
+	for (size_t i = 0; mod && i < mod->n; i++)
+		counts_free(&mod->v[i]);
+	if (mod)
+		free(mod->v);
+	free(mod);
+	m->host->set_data(m, NULL);
+}
+
 static const cs_scheduler_ops spread_ops = {
 	.size = sizeof(cs_scheduler_ops),
 	.plugin = "PodTopologySpread",
@@ -564,5 +774,7 @@ CS_MODULE_EXPORT const cs_module capstan_module = {
 	.version = "1.0.0",
 	.description = "scheduler plugin PodTopologySpread: topologySpreadConstraints",
 	.kind = CS_KIND_SCHEDULER,
+	.init = spread_init,
+	.fini = spread_fini,
 	.ops = &spread_ops,
 };

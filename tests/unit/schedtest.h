@@ -54,6 +54,7 @@ typedef struct sc {
 	/* Run cycles as a framework of ABI 1.0 would: contexts and nodes
 	 * without the 1.1 fields (no lists of pods with affinity). */
 	bool abi10;
+	uint64_t gen; /* the last node generation given, as the framework does */
 } sc;
 
 /* What one cycle decided for each node of the snapshot. */
@@ -159,6 +160,7 @@ static inline sc_node *sc_node_add(sc *s, const char *name, const char *labels, 
 	n->pub.allocatable.memory = mem;
 	n->pub.allocatable.pods = 110;
 	n->pub.pods = n->pods;
+	n->pub.generation = ++s->gen;
 	const cs_host *h = s->host;
 	const cs_object *l = h->obj_get(o, "metadata.labels"), *t = h->obj_get(o, "spec.taints");
 	assert_true(h->obj_len(l) <= 16 && h->obj_len(t) <= 8);
@@ -233,6 +235,7 @@ static inline cs_sched_pod *sc_place(sc *s, const char *node, const char *ns, co
 	cs_sched_pod *p = sc_pod(s, ns, name, labels, spec, 0, 0);
 	assert_true(n->pub.npods < SC_MAX_PODS);
 	n->pods[n->pub.npods++] = p;
+	n->pub.generation = ++s->gen;
 	const cs_host *h = s->host;
 	const cs_object *a = h->obj_get(p->pod, "spec.affinity");
 	if (h->obj_get(a, "podAffinity") || h->obj_get(a, "podAntiAffinity"))

@@ -195,12 +195,46 @@ static void test_schedule_anyway_hostname(void **state)
 	sc_down(&s);
 }
 
+/* Counts of matching pods are kept per node state across cycles: a pod
+ * joining a node (its generation changes) must be counted in the next
+ * cycle, also in a cycle that reuses the counts of the other nodes. */
+static void test_kept_counts_follow_the_nodes(void **state)
+{
+	(void)state;
+	sc s;
+	cluster(&s);
+	sc_place(&s, "a1", "default", "w0", "{'app': 'web'}", NULL);
+	sc_result r;
+	for (int round = 0; round < 3; round++) {
+		sc_run(&s, sc_pod(&s, "default", "p", "{'app': 'web'}", TSC("") "}", 0, 0), &r);
+		assert_string_equal(sc_fits(&s, &r), "b1,c1");
+		s.npods--;
+	}
+	sc_place(&s, "b1", "default", "w1", "{'app': 'web'}", NULL);
+	sc_run(&s, sc_pod(&s, "default", "p", "{'app': 'web'}", TSC("") "}", 0, 0), &r);
+	assert_string_equal(sc_fits(&s, &r), "c1");
+	s.npods--;
+	sc_place(&s, "c1", "default", "w2", "{'app': 'web'}", NULL);
+	sc_run(&s, sc_pod(&s, "default", "p", "{'app': 'web'}", TSC("") "}", 0, 0), &r);
+	assert_string_equal(sc_fits(&s, &r), "a1,a2,b1,c1");
+	s.npods--;
+	/* Another namespace's pods and other selectors keep their own counts. */
+	sc_place(&s, "a2", "other", "w3", "{'app': 'web'}", NULL);
+	sc_run(&s, sc_pod(&s, "default", "p", "{'app': 'web'}", TSC("") "}", 0, 0), &r);
+	assert_string_equal(sc_fits(&s, &r), "a1,a2,b1,c1");
+	s.npods--;
+	sc_run(&s, sc_pod(&s, "other", "p", "{'app': 'web'}", TSC("") "}", 0, 0), &r);
+	assert_string_equal(sc_fits(&s, &r), "b1,c1");
+	sc_down(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_schedule_anyway),
 		cmocka_unit_test(test_schedule_anyway_hostname),
+		cmocka_unit_test(test_kept_counts_follow_the_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
