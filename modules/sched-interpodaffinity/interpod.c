@@ -633,7 +633,8 @@ static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_s
 			if (process_terms(m, st, &st->paff, p, node, 1, 0) < 0 ||
 			    process_terms(m, st, &st->panti, p, node, -1, 0) < 0)
 				return -1;
-			if (!h->obj_get(p->pod, "spec.affinity"))
+			/* The framework's list holds only pods with terms. */
+			if (all && !h->obj_get(p->pod, "spec.affinity"))
 				continue;
 			const struct cached_terms *e = pod_terms(m, c, p);
 			if (!e)
