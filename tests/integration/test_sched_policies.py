@@ -458,9 +458,10 @@ class ProfileTest(PolicyTest):
         with open(self.conf, "w") as f:
             f.write(text.replace(PROFILE, "bare: NodeBasics, NodeResourcesFit"))
         self.cs.start()
-        self.assertIn("scheduler bare runs no plugin NodeAffinity (module sched-nodeaffinity): "
-                      "its pods' spec.nodeSelector and node affinity are ignored",
-                      self.cs.logtext())
+        # Logged when the framework starts, which may come after /readyz.
+        warning = ("scheduler bare runs no plugin NodeAffinity (module sched-nodeaffinity): "
+                   "its pods' spec.nodeSelector and node affinity are ignored")
+        self.poll("the warning about profile bare", lambda: warning in self.cs.logtext())
         self.node("n1", {"disk": "hdd"})
         self.pod("ssd", spec={"schedulerName": "bare", "nodeSelector": {"disk": "ssd"}})
         self.assertEqual(self.bound("ssd"), "n1")
