@@ -53,6 +53,7 @@ static int view_init(struct view *v, const cs_sched_node *node)
 	memset(v, 0, sizeof(*v));
 	v->pub = *node;
 	v->pub.size = sizeof(v->pub);
+	v->pub.generation = 0; /* its pods will differ from the node's */
 	size_t ns = node->requested.nscalar;
 	v->pods = calloc(node->npods ? node->npods : 1, sizeof(*v->pods));
 	v->names = calloc(ns ? ns : 1, sizeof(*v->names));

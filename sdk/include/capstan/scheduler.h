@@ -127,7 +127,10 @@ typedef struct cs_sched_node {
 	cs_sched_resources requested;
 	size_t npods;
 	const cs_sched_pod *const *pods;
-	/* Changes whenever the node or its pods change. */
+	/* Changes whenever the node or its pods change, and is never reused
+	 * for another state of any node, so a plugin may keep what it derived
+	 * from a node under its generation.  0: not a state the framework
+	 * tracks (a node view built for run_filters sets 0). */
 	uint64_t generation;
 
 	/* ---- ABI 1.1.  Check CS_HAS_FIELD(cs_sched_node, n, member) before
