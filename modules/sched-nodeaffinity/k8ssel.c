@@ -269,31 +269,54 @@ const char *ks_pod_label(const cs_host *h, const cs_sched_pod *pod, const char *
 	return ks_label(h, h->obj_get(pod->pod, "metadata.labels"), key);
 }
 
-void ks_sel_free(ks_sel *s)
+/* ---- compiled selectors ---- */
+
+static void reqs_free(ks_req *v, size_t n)
 {
-	for (size_t i = 0; s && i < s->n; i++)
-		free(s->reqs[i].values);
-	if (s)
-		free(s->reqs);
+	for (size_t i = 0; i < n; i++)
+		free(v[i].values);
+	free(v);
 }
 
-/* A requirement the way requirement() reads one; false: malformed. */
-static bool compile_req(const cs_host *h, const cs_object *r, ks_req *out)
+void ks_sel_free(ks_sel *s)
+{
+	if (s)
+		reqs_free(s->reqs, s->n);
+}
+
+void ks_nterm_free(ks_nterm *t)
+{
+	if (t)
+		reqs_free(t->reqs, t->n);
+}
+
+/* A requirement as requirement() reads it: Gt and Lt only for node labels
+ * (node), In and NotIn on metadata.name only for a node term's fields
+ * (field).  false: not valid, which matches nothing. */
+static bool compile_req(const cs_host *h, const cs_object *r, bool node, bool field, ks_req *out)
 {
 	const char *op = h->obj_str(r, "operator");
 	const cs_object *values = h->obj_get(r, "values");
 	size_t nv = h->obj_len(values);
 	out->key = h->obj_str(r, "key");
-	if (!op || !out->key)
+	out->field = field;
+	if (nv && !(out->values = calloc(nv, sizeof(*out->values))))
+		return false;
+	if (!op || !out->key || (field && strcmp(out->key, "metadata.name")))
 		return false;
 	if (!strcmp(op, "In") || !strcmp(op, "NotIn")) {
 		if (!nv)
 			return false;
 		out->op = op[0] == 'I' ? KS_IN : KS_NOT_IN;
-	} else if (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist")) {
+	} else if (!field && (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist"))) {
 		if (nv)
 			return false;
 		out->op = op[0] == 'E' ? KS_EXISTS : KS_DOES_NOT_EXIST;
+	} else if (node && !field && (!strcmp(op, "Gt") || !strcmp(op, "Lt"))) {
+		if (nv != 1 || !parse_int(h->obj_str(h->obj_at(values, 0), NULL), &out->num))
+			return false;
+		out->op = op[0] == 'G' ? KS_GT : KS_LT;
+		return true;
 	} else {
 		return false;
 	}
@@ -303,6 +326,24 @@ static bool compile_req(const cs_host *h, const cs_object *r, ks_req *out)
 			out->values[out->nvalues++] = v;
 	}
 	return true;
+}
+
+/* The requirement holds for a label or field value (NULL: absent). */
+static bool req_holds(const ks_req *r, const char *have)
+{
+	if (r->op == KS_GT || r->op == KS_LT) {
+		long long got;
+		return parse_int(have, &got) && (r->op == KS_GT ? got > r->num : got < r->num);
+	}
+	bool in = false;
+	for (size_t k = 0; have && k < r->nvalues && !in; k++)
+		in = !strcmp(r->values[k], have);
+	switch (r->op) {
+	case KS_IN: return in;
+	case KS_NOT_IN: return !in;
+	case KS_EXISTS: return have != NULL;
+	default: return have == NULL;
+	}
 }
 
 int ks_sel_compile(const cs_host *h, const cs_object *sel, ks_sel *out)
@@ -320,12 +361,8 @@ int ks_sel_compile(const cs_host *h, const cs_object *sel, ks_sel *out)
 		ks_req *r = &out->reqs[out->n++];
 		r->key = h->obj_key_at(ml, i);
 		r->op = KS_IN;
-		if (!(r->values = calloc(1, sizeof(*r->values)))) {
-			ks_sel_free(out);
-			memset(out, 0, sizeof(*out));
-			out->none = true;
-			return -1;
-		}
+		if (!(r->values = calloc(1, sizeof(*r->values))))
+			goto oom;
 		r->values[0] = h->obj_str(h->obj_at(ml, i), NULL);
 		r->nvalues = 1;
 		if (!r->key || !r->values[0])
@@ -334,85 +371,28 @@ int ks_sel_compile(const cs_host *h, const cs_object *sel, ks_sel *out)
 	for (size_t i = 0; i < ne; i++) {
 		const cs_object *x = h->obj_at(me, i);
 		ks_req *r = &out->reqs[out->n++];
-		size_t nv = h->obj_len(h->obj_get(x, "values"));
-		if (nv && !(r->values = calloc(nv, sizeof(*r->values)))) {
-			ks_sel_free(out);
-			memset(out, 0, sizeof(*out));
-			out->none = true;
-			return -1;
-		}
-		if (!compile_req(h, x, r))
+		if (!compile_req(h, x, false, false, r)) {
+			if (h->obj_len(h->obj_get(x, "values")) && !r->values)
+				goto oom;
 			return 0;
+		}
 	}
 	out->none = false;
 	return 0;
+oom:
+	ks_sel_free(out);
+	memset(out, 0, sizeof(*out));
+	out->none = true;
+	return -1;
 }
 
 bool ks_sel_matches_pod(const cs_host *h, const ks_sel *s, const cs_sched_pod *pod)
 {
 	if (s->none)
 		return false;
-	for (size_t i = 0; i < s->n; i++) {
-		const ks_req *r = &s->reqs[i];
-		const char *have = ks_pod_label(h, pod, r->key);
-		bool in = false;
-		for (size_t k = 0; have && k < r->nvalues && !in; k++)
-			in = !strcmp(r->values[k], have);
-		bool ok;
-		switch (r->op) {
-		case KS_IN: ok = in; break;
-		case KS_NOT_IN: ok = !in; break;
-		case KS_EXISTS: ok = have != NULL; break;
-		default: ok = have == NULL; break;
-		}
-		if (!ok)
+	for (size_t i = 0; i < s->n; i++)
+		if (!req_holds(&s->reqs[i], ks_pod_label(h, pod, s->reqs[i].key)))
 			return false;
-	}
-	return true;
-}
-
-/* ---- compiled node selectors ---- */
-
-void ks_nterm_free(ks_nterm *t)
-{
-	for (size_t i = 0; t && i < t->n; i++)
-		free(t->reqs[i].values);
-	if (t)
-		free(t->reqs);
-}
-
-/* One requirement as requirement() reads it; false: not valid (the term
- * then matches nothing, as ks_node_term_matches decides). */
-static bool compile_nreq(const cs_host *h, const cs_object *r, bool field, ks_nreq *out)
-{
-	const char *op = h->obj_str(r, "operator");
-	const cs_object *values = h->obj_get(r, "values");
-	size_t nv = h->obj_len(values);
-	out->key = h->obj_str(r, "key");
-	out->field = field;
-	if (!op || !out->key || (field && strcmp(out->key, "metadata.name")))
-		return false;
-	if (!strcmp(op, "In") || !strcmp(op, "NotIn")) {
-		if (!nv)
-			return false;
-		out->op = op[0] == 'I' ? KS_IN : KS_NOT_IN;
-	} else if (!field && (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist"))) {
-		if (nv)
-			return false;
-		out->op = op[0] == 'E' ? KS_EXISTS : KS_DOES_NOT_EXIST;
-	} else if (!field && (!strcmp(op, "Gt") || !strcmp(op, "Lt"))) {
-		if (nv != 1 || !parse_int(h->obj_str(h->obj_at(values, 0), NULL), &out->num))
-			return false;
-		out->op = op[0] == 'G' ? KS_GT : KS_LT;
-		return true;
-	} else {
-		return false;
-	}
-	for (size_t i = 0; i < nv; i++) {
-		const char *v = h->obj_str(h->obj_at(values, i), NULL);
-		if (v)
-			out->values[out->nvalues++] = v;
-	}
 	return true;
 }
 
@@ -429,16 +409,16 @@ int ks_nterm_compile(const cs_host *h, const cs_object *term, ks_nterm *out)
 		return -1;
 	for (size_t i = 0; i < ne + nf; i++) {
 		const cs_object *r = i < ne ? h->obj_at(me, i) : h->obj_at(mf, i - ne);
-		ks_nreq *q = &out->reqs[out->n++];
-		size_t nv = h->obj_len(h->obj_get(r, "values"));
-		if (nv && !(q->values = calloc(nv, sizeof(*q->values)))) {
-			ks_nterm_free(out);
-			memset(out, 0, sizeof(*out));
-			out->never = true;
-			return -1;
-		}
-		if (!compile_nreq(h, r, i >= ne, q))
+		ks_req *q = &out->reqs[out->n++];
+		if (!compile_req(h, r, true, i >= ne, q)) {
+			if (h->obj_len(h->obj_get(r, "values")) && !q->values) {
+				ks_nterm_free(out);
+				memset(out, 0, sizeof(*out));
+				out->never = true;
+				return -1;
+			}
 			return 0;
+		}
 	}
 	out->never = false;
 	return 0;
@@ -449,25 +429,8 @@ bool ks_nterm_matches(const cs_host *h, const ks_nterm *t, const cs_sched_node *
 	if (t->never)
 		return false;
 	for (size_t i = 0; i < t->n; i++) {
-		const ks_nreq *r = &t->reqs[i];
-		const char *have = r->field ? node->name : ks_node_label(h, node, r->key);
-		bool ok;
-		if (r->op == KS_GT || r->op == KS_LT) {
-			long long got;
-			ok = parse_int(have, &got) &&
-			     (r->op == KS_GT ? got > r->num : got < r->num);
-		} else {
-			bool in = false;
-			for (size_t k = 0; have && k < r->nvalues && !in; k++)
-				in = !strcmp(r->values[k], have);
-			switch (r->op) {
-			case KS_IN: ok = in; break;
-			case KS_NOT_IN: ok = !in; break;
-			case KS_EXISTS: ok = have != NULL; break;
-			default: ok = have == NULL; break;
-			}
-		}
-		if (!ok)
+		const ks_req *r = &t->reqs[i];
+		if (!req_holds(r, r->field ? node->name : ks_node_label(h, node, r->key)))
 			return false;
 	}
 	return true;

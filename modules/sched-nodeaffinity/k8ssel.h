@@ -60,15 +60,19 @@ bool ks_pod_live(const cs_host *h, const cs_sched_pod *pod);
 /* The value of label key on the pod, parsed (ABI 1.1) or from its object. */
 const char *ks_pod_label(const cs_host *h, const cs_sched_pod *pod, const char *key);
 
-/* A metav1.LabelSelector compiled once and matched against many pods
- * (ks_selector_matches' semantics).  Strings borrowed from the selector. */
-enum ks_op { KS_IN, KS_NOT_IN, KS_EXISTS, KS_DOES_NOT_EXIST };
+/* A requirement of a label selector or node selector term, compiled. */
+enum ks_op { KS_IN, KS_NOT_IN, KS_EXISTS, KS_DOES_NOT_EXIST, KS_GT, KS_LT };
 typedef struct ks_req {
 	const char *key;
 	enum ks_op op;
-	const char **values;
+	const char **values; /* borrowed from the selector */
 	size_t nvalues;
+	long long num; /* Gt, Lt */
+	bool field;    /* a node term's matchFields on metadata.name */
 } ks_req;
+
+/* A metav1.LabelSelector compiled once and matched against many pods
+ * (ks_selector_matches' semantics). */
 typedef struct ks_sel {
 	ks_req *reqs;
 	size_t n;
@@ -82,17 +86,8 @@ bool ks_sel_matches_pod(const cs_host *h, const ks_sel *s, const cs_sched_pod *p
 
 /* A v1.NodeSelectorTerm compiled once and matched against many nodes
  * (ks_node_term_matches' semantics). */
-typedef struct ks_nreq {
-	const char *key;
-	int op; /* KS_IN.. or KS_GT, KS_LT */
-	const char **values;
-	size_t nvalues;
-	long long num; /* Gt, Lt */
-	bool field;    /* matchFields on metadata.name */
-} ks_nreq;
-enum { KS_GT = KS_DOES_NOT_EXIST + 1, KS_LT };
 typedef struct ks_nterm {
-	ks_nreq *reqs;
+	ks_req *reqs;
 	size_t n;
 	bool never; /* empty, or a requirement that is not valid */
 } ks_nterm;
