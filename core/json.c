@@ -507,7 +507,9 @@ cs_json *cs_json_clone(const cs_json *v)
 	return c;
 }
 
-bool cs_json_equal(const cs_json *a, const cs_json *b)
+/* exact: numbers by spelling and maps in key order (cs_json_identical);
+ * else numbers by value and maps in any order (cs_json_equal). */
+static bool same(const cs_json *a, const cs_json *b, bool exact)
 {
 	if (a == b)
 		return true;
@@ -517,6 +519,8 @@ bool cs_json_equal(const cs_json *a, const cs_json *b)
 	case CS_JSON_NULL: return true;
 	case CS_JSON_BOOL: return a->u.b == b->u.b;
 	case CS_JSON_NUMBER:
+		if (exact)
+			return !strcmp(a->u.num.text, b->u.num.text);
 		if (a->u.num.is_int && b->u.num.is_int)
 			return a->u.num.i == b->u.num.i;
 		return a->u.num.d == b->u.num.d;
@@ -527,16 +531,18 @@ bool cs_json_equal(const cs_json *a, const cs_json *b)
 		if (a->u.arr.len != b->u.arr.len)
 			return false;
 		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!cs_json_equal(a->u.arr.items[i], b->u.arr.items[i]))
+			if (!same(a->u.arr.items[i], b->u.arr.items[i], exact))
 				return false;
 		return true;
 	case CS_JSON_OBJECT:
-		/* Key order does not matter for equality. */
 		if (a->u.obj.len != b->u.obj.len)
 			return false;
 		for (size_t i = 0; i < a->u.obj.len; i++) {
-			cs_json *bv = cs_json_get(b, a->u.obj.keys[i]);
-			if (!bv || !cs_json_equal(a->u.obj.vals[i], bv))
+			const cs_json *bv = exact ? (strcmp(a->u.obj.keys[i], b->u.obj.keys[i])
+							     ? NULL
+							     : b->u.obj.vals[i])
+						  : cs_json_get(b, a->u.obj.keys[i]);
+			if (!bv || !same(a->u.obj.vals[i], bv, exact))
 				return false;
 		}
 		return true;
@@ -544,36 +550,14 @@ bool cs_json_equal(const cs_json *a, const cs_json *b)
 	return false;
 }
 
+bool cs_json_equal(const cs_json *a, const cs_json *b)
+{
+	return same(a, b, false);
+}
+
 bool cs_json_identical(const cs_json *a, const cs_json *b)
 {
-	if (a == b)
-		return true;
-	if (!a || !b || a->type != b->type)
-		return false;
-	switch (a->type) {
-	case CS_JSON_NULL: return true;
-	case CS_JSON_BOOL: return a->u.b == b->u.b;
-	case CS_JSON_NUMBER: return !strcmp(a->u.num.text, b->u.num.text);
-	case CS_JSON_STRING:
-		return a->u.str.len == b->u.str.len &&
-		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
-	case CS_JSON_ARRAY:
-		if (a->u.arr.len != b->u.arr.len)
-			return false;
-		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!cs_json_identical(a->u.arr.items[i], b->u.arr.items[i]))
-				return false;
-		return true;
-	case CS_JSON_OBJECT:
-		if (a->u.obj.len != b->u.obj.len)
-			return false;
-		for (size_t i = 0; i < a->u.obj.len; i++)
-			if (strcmp(a->u.obj.keys[i], b->u.obj.keys[i]) ||
-			    !cs_json_identical(a->u.obj.vals[i], b->u.obj.vals[i]))
-				return false;
-		return true;
-	}
-	return false;
+	return same(a, b, true);
 }
 
 /* ---- object / array access ---- */
@@ -1165,22 +1149,28 @@ static void wb_value(struct wbuf *b, const cs_json *v, unsigned depth)
 
 char *cs_json_dump(const cs_json *v, bool pretty, size_t *len)
 {
-	if (!pretty) {
-		struct wbuf b = {0};
-		if (v)
-			wb_value(&b, v, 0);
-		else
-			wb_put(&b, "null", 4);
-		wb_ch(&b, '\0');
-		if (len)
-			*len = b.len - 1;
-		return b.p;
-	}
+	if (pretty)
+		return cs_json_dump_yajl(v, true, len);
+	struct wbuf b = {0};
+	if (v)
+		wb_value(&b, v, 0);
+	else
+		wb_put(&b, "null", 4);
+	wb_ch(&b, '\0');
+	if (len)
+		*len = b.len - 1;
+	return b.p;
+}
+
+char *cs_json_dump_yajl(const cs_json *v, bool pretty, size_t *len)
+{
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (!g)
 		abort();
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	if (pretty) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	}
 	if (v)
 		gen_value(g, v, 0);
 	else

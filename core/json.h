@@ -64,6 +64,9 @@ cs_json *cs_json_parse(const char *buf, size_t len, char *err, size_t errlen);
 /* Serialise.  Returns malloc'd NUL-terminated text, length in *len (may be
  * NULL).  pretty: two-space indentation. */
 char *cs_json_dump(const cs_json *v, bool pretty, size_t *len);
+/* The same through yajl_gen: what pretty output uses, and the reference the
+ * compact writer matches byte for byte. */
+char *cs_json_dump_yajl(const cs_json *v, bool pretty, size_t *len);
 
 void cs_json_free(cs_json *v);
 cs_json *cs_json_clone(const cs_json *v);
