@@ -47,8 +47,9 @@ FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-sanitize-recover=undefined -D_GNU_SOURCE -DCS_VERSION=\"$(VERSION)\" \
                -DCS_MODULE_DIR=\"$(MODULEDIR)\" -Icore -Icli -Isdk/include -pthread
-# modules/common is no module: it holds code compiled into the controllers.
-MODULE_DIRS := $(filter-out modules/common/,$(wildcard modules/*/))
+# modules/common and modules/schedkit are no modules: they hold code compiled
+# into the controllers and the scheduler modules.
+MODULE_DIRS := $(filter-out modules/common/ modules/schedkit/,$(wildcard modules/*/))
 MODULES     := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d:/=)).so)
 MANPAGES    := $(wildcard man/*.[0-9])
 
@@ -96,19 +97,20 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcapcore.a $(wildcard tests/bench/*
 
 # Modules see only the public SDK headers, exactly as an out-of-tree vendor.
 # The controllers (ctrl-*) also get modules/common (ctrlkit.h: helpers they
-# share), itself built from the SDK headers alone: each .so has its own
-# copy, hidden like the rest of the module.
-COMMON_SRCS  := $(wildcard modules/common/*.c)
-common_for    = $(if $(filter ctrl-%,$(1)),$(2))
+# share), the scheduler modules (sched-*) modules/schedkit (Kubernetes'
+# selectors and the like), each built from the SDK headers alone: every .so
+# has its own copy, hidden like the rest of the module.
+kit_for       = $(if $(filter ctrl-%,$(1)),common,$(if $(filter sched-%,$(1)),schedkit))
+kit_files     = $(if $(call kit_for,$(1)),$(wildcard modules/$(call kit_for,$(1))/$(2)))
 .SECONDEXPANSION:
 $(BUILD)/modules/%.so: $(BUILD)/.deps-ok $$(wildcard modules/$$*/*.[ch]) $(wildcard sdk/include/capstan/*.h) \
-		$$(call common_for,$$*,$$(wildcard modules/common/*.[ch]))
+		$$(call kit_files,$$*,*.[ch])
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
 		-nostdinc -isystem $$($(CC) -print-file-name=include) \
 		-isystem /usr/include/$$($(CC) -print-multiarch) -isystem /usr/include \
-		-Isdk/include $(call common_for,$*,-Imodules/common) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) \
-		-o $@ $(wildcard modules/$*/*.c) $(call common_for,$*,$(COMMON_SRCS))
+		-Isdk/include $(if $(call kit_for,$*),-Imodules/$(call kit_for,$*)) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) \
+		-o $@ $(wildcard modules/$*/*.c) $(call kit_files,$*,*.c)
 
 run: all
 	@mkdir -p run

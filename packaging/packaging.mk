@@ -56,8 +56,7 @@ install: all
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/capstan-module.pc
 
 # The working tree minus build output and VCS data, under capstan-VERSION/.
-# The transform renames members only (flag S): symbolic links between module
-# directories (modules/*/k8ssel.[ch]) keep their relative targets.
+# The transform renames members only (flag S): a symbolic link keeps its target.
 $(PKG_TARBALL): FORCE
 	@mkdir -p $(PKG_WORK)
 	tar -czf $@ --exclude-vcs --exclude=./build --exclude=./build-san --exclude=./build-fuzz \

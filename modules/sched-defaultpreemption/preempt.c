@@ -42,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fitmsg.h"
 #include "select.h"
 
 #define NOT_HELPFUL "Preemption is not helpful for scheduling"
@@ -83,60 +84,6 @@ static void set_msg(cs_mod *m, cs_sched_ctx *c, char *msg)
 	free(st->msg);
 	st->msg = msg;
 	c->reason = msg;
-}
-
-struct tally {
-	const char *reason;
-	size_t count;
-	char *text;
-};
-
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(((const struct tally *)a)->text, ((const struct tally *)b)->text);
-}
-
-/* Kubernetes' FitError of the preemption, behind "preemption: ":
- * "0/3 nodes are available: 1 Insufficient cpu, 2 Preemption is not
- * helpful for scheduling." -- "COUNT REASON" sorted as text. */
-static char *fit_message(const char *const *reasons, size_t n)
-{
-	struct tally *t = calloc(n ? n : 1, sizeof(*t));
-	char *out = NULL;
-	size_t len = 0, nt = 0;
-	FILE *f = t ? open_memstream(&out, &len) : NULL;
-	if (!f) {
-		free(t);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < nt && strcmp(t[k].reason, reasons[i]))
-			k++;
-		if (k == nt)
-			t[nt++].reason = reasons[i];
-		t[k].count++;
-	}
-	bool oom = false;
-	for (size_t k = 0; k < nt; k++)
-		if (asprintf(&t[k].text, "%zu %s", t[k].count, t[k].reason) < 0) {
-			t[k].text = NULL;
-			oom = true;
-		}
-	if (!oom)
-		qsort(t, nt, sizeof(*t), by_text);
-	fprintf(f, PREFIX "0/%zu nodes are available:", n);
-	for (size_t k = 0; k < nt && !oom; k++)
-		fprintf(f, "%s %s", k ? "," : "", t[k].text);
-	fputc('.', f);
-	for (size_t k = 0; k < nt; k++)
-		free(t[k].text);
-	free(t);
-	if (fclose(f) || oom) {
-		free(out);
-		return NULL;
-	}
-	return out;
 }
 
 /* ---- eligibility ---- */
@@ -476,7 +423,7 @@ static int pe_post_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	int rc = np ? dry_run(m, pe, c, pod, potential, np, now, cands, &nc, reasons) : CS_SCHED_OK;
 	if (rc == CS_SCHED_OK && !nc) {
 		/* Whatever it was nominated to cannot take it. */
-		set_msg(m, c, fit_message(reasons, n));
+		set_msg(m, c, sk_fit_message(PREFIX, n, reasons, NULL));
 		*nominated = "";
 		rc = CS_SCHED_UNSCHEDULABLE;
 	} else if (rc == CS_SCHED_OK) {

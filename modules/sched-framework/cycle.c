@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitmsg.h"
 #include "fw.h"
 
 #define HAS(p, member) CS_OPS_HAS(cs_scheduler_ops, (p)->ops, member)
@@ -222,64 +223,6 @@ static void scheduled(cs_mod *m, struct fw_cycle *c)
 	fw_report_scheduled(m, c->podobj, c->chosen->name);
 	h->metric_add(c->fw->m_scheduled, 1);
 	observe(c->fw, h, c);
-}
-
-/* ---- the unschedulable message ---- */
-
-struct tally {
-	const char *reason;
-	size_t count;
-	char *text;
-};
-
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(((const struct tally *)a)->text, ((const struct tally *)b)->text);
-}
-
-/* Kubernetes' FitError wording: "0/3 nodes are available: 1 Too many pods,
- * 2 Insufficient cpu." -- "COUNT REASON" strings sorted as text. */
-static char *fit_message(size_t nnodes, const char *const *reasons, const char *post)
-{
-	struct tally *t = calloc(nnodes ? nnodes : 1, sizeof(*t));
-	size_t nt = 0;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = t ? open_memstream(&out, &len) : NULL;
-	if (!f) {
-		free(t);
-		return NULL;
-	}
-	for (size_t i = 0; i < nnodes; i++) {
-		size_t k = 0;
-		while (k < nt && strcmp(t[k].reason, reasons[i]))
-			k++;
-		if (k == nt)
-			t[nt++].reason = reasons[i];
-		t[k].count++;
-	}
-	bool oom = false;
-	for (size_t k = 0; k < nt; k++)
-		if (asprintf(&t[k].text, "%zu %s", t[k].count, t[k].reason) < 0) {
-			t[k].text = NULL;
-			oom = true;
-		}
-	if (!oom)
-		qsort(t, nt, sizeof(*t), by_text);
-	fprintf(f, "0/%zu nodes are available:", nnodes);
-	for (size_t k = 0; k < nt && !oom; k++)
-		fprintf(f, "%s %s", k ? "," : "", t[k].text);
-	fputc('.', f);
-	if (post && *post)
-		fprintf(f, " %s", post);
-	for (size_t k = 0; k < nt; k++)
-		free(t[k].text);
-	free(t);
-	if (fclose(f) || oom) {
-		free(out);
-		return NULL;
-	}
-	return out;
 }
 
 /* ---- the binding ---- */
@@ -655,7 +598,7 @@ static int no_fit(cs_mod *m, struct fw_cycle *c, const int *codes, const char **
 					   code_name(r));
 		}
 	}
-	char *msg = fit_message(c->snap->n, reasons, post);
+	char *msg = sk_fit_message(NULL, c->snap->n, reasons, post);
 	if (!msg)
 		return cycle_error(m, c, "out of memory");
 	if (nominated)

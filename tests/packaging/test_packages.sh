@@ -43,8 +43,9 @@ one() { # glob: exactly one file
 }
 
 # What the tree says the packages must hold.
-# (modules/common is code the controllers share, no module of its own)
-mapfile -t module_names < <(for d in modules/*/; do [ -d "$d" ] && [ "$d" != modules/common/ ] && basename "$d"; done)
+# (modules/common and modules/schedkit are code the controllers and the scheduler modules
+# share, no modules of their own)
+mapfile -t module_names < <(for d in modules/*/; do [ -d "$d" ] && [ "$d" != modules/common/ ] && [ "$d" != modules/schedkit/ ] && basename "$d"; done)
 mapfile -t headers < <(cd sdk/include/capstan && ls -- *.h)
 mapfile -t manpages < <(cd man && ls -- *.[0-9] 2>/dev/null)
 sdk_man=capstan-module.7

@@ -12,7 +12,7 @@
 
 #include "schedtest.h"
 
-#include "../../modules/sched-nodeaffinity/k8ssel.c"
+#include "../../modules/schedkit/k8ssel.c"
 
 static const char *selectors[] = {
 	"null",

@@ -1,1 +1,0 @@
-../sched-nodeaffinity/k8ssel.h
