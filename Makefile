@@ -86,7 +86,8 @@ $(BUILD)/capstand: $(BUILD)/core/main.o $(BUILD)/libcapcore.a
 $(BUILD)/capctl: $(CLI_OBJS) $(BUILD)/libcapcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS) $(LIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcapcore.a $(wildcard tests/unit/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcapcore.a $(wildcard tests/unit/*.h) \
+		$(wildcard modules/schedkit/*.[ch])
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -Icli $(PKG_CFLAGS) $(CLI_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcapcore.a \
 		$(LDFLAGS) $(CMOCKA_LIBS) $(CLI_LIBS) $(LIBS_ALL)

@@ -18,10 +18,16 @@
  *   label)" for a node without topologyKey (unresolvable),
  *   "node(s) didn't match pod topology spread constraints" for too much
  *   skew.
- * pre_filter counts once per pod over the snapshot (O(pods on nodes));
- * filter is a binary search per constraint.  add_pod / remove_pod
- * (preemption's node views) update those counts for one pod, as
- * Kubernetes' PreFilterExtensions do.
+ * pre_filter counts once per pod over the snapshot.  The counts of one
+ * selector in one namespace are kept across cycles: per node state (its
+ * generation), and as domain totals (schedkit's topocount) that a cycle
+ * brings up to date from the nodes that changed since the last -- so a
+ * cycle costs a look at each node's generation rather than at every pod,
+ * where every node with the key takes part (no node affinity or taint
+ * policy leaves nodes out); else the domains are summed per cycle.
+ * filter is a lookup per constraint.  add_pod / remove_pod (preemption's
+ * node views) update this cycle's counts for one pod, as Kubernetes'
+ * PreFilterExtensions do.
  *
  * ScheduleAnyway constraints score: the fewer matching pods in the node's
  * domain, the higher, each constraint weighted by log(domains + 2) as in
@@ -42,6 +48,7 @@
 #include <string.h>
 
 #include "k8ssel.h"
+#include "topocount.h"
 
 #define HOSTNAME_KEY "kubernetes.io/hostname"
 
@@ -61,6 +68,9 @@ struct counts {
 	const char **val; /* the node's topologyKey value (borrowed from it) */
 	size_t cap, len;
 	uint64_t used; /* the last cycle that read it */
+	/* The domains' totals over every node with the key, brought up to
+	 * date from the nodes that changed (NULL until first needed). */
+	sk_tc *tc;
 };
 
 struct spread_mod {
@@ -84,11 +94,14 @@ struct constraint {
 	struct domain *doms;
 	size_t ndoms;
 	int64_t min; /* hard: the smallest count, 0 below minDomains */
+	/* Hard, when counts->tc holds this cycle's domains (doms unused). */
+	sk_tc *tc;
 };
 
 struct spread_state {
 	struct constraint *c;
 	size_t n, nhard;
+	bool kept; /* the hard constraints' domains are the kept totals (tc) */
 	const cs_host *h;
 	ks_nodesel nodesel; /* the pod's, for nodeAffinityPolicy Honor */
 };
@@ -223,6 +236,7 @@ static struct spread_state *parse(cs_mod *m, const cs_sched_ctx *cx, const cs_sc
 
 static void counts_free(struct counts *k)
 {
+	sk_tc_free(k->tc);
 	free(k->sig);
 	free(k->gen);
 	free(k->n);
@@ -243,6 +257,9 @@ static struct counts *counts_of(struct spread_mod *mod, const char *sig)
 		if (!lru || mod->v[i].used < lru->used)
 			lru = &mod->v[i];
 	}
+	/* A pod with more selectors than that keeps none for the rest. */
+	if (mod->n == MAX_COUNTS && lru->used == mod->cycle)
+		return NULL;
 	struct counts *k = mod->n < MAX_COUNTS ? &mod->v[mod->n] : lru;
 	char *copy = strdup(sig);
 	if (!copy)
@@ -473,6 +490,7 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 			continue;
 		free(c->doms);
 		c->ndoms = 0;
+		c->tc = NULL;
 		if (!(c->doms = calloc(nn ? nn : 1, sizeof(*c->doms))))
 			rc = -1;
 	}
@@ -523,6 +541,57 @@ static int count_domains(const cs_host *h, struct spread_state *st, bool hard,
 	return rc;
 }
 
+struct node_arg {
+	const cs_host *h;
+	const struct constraint *c;
+	const cs_sched_pod *pod;
+};
+
+/* What a node adds to a hard constraint's kept totals: its matching pods,
+ * in its domain. */
+static int kept_node(void *arg, const cs_sched_node *node, sk_tc_emit *e)
+{
+	const struct node_arg *a = arg;
+	const char *val;
+	int64_t n = count_at(a->h, a->c, a->pod, node, &val);
+	return val ? sk_tc_add(e, 0, val, n) : 0;
+}
+
+/* The hard constraints' domains from the kept totals, where those are what
+ * count_domains would find: every node with the key takes part (one
+ * topologyKey for all hard constraints; no node affinity or taint policy
+ * that leaves nodes out).  false: count_domains must count. */
+static bool count_kept(const cs_host *h, struct spread_state *st, const cs_sched_pod *pod,
+		       const cs_sched_node *const *nodes, size_t nn)
+{
+	bool any_affinity = st->nodesel.nsel || st->nodesel.required || st->nodesel.sel_never;
+	const char *key = NULL;
+	for (size_t i = 0; i < st->n; i++) {
+		const struct constraint *c = &st->c[i];
+		if (!c->hard)
+			continue;
+		if (!c->counts || (c->honor_affinity && any_affinity) || c->honor_taints ||
+		    (key && strcmp(key, c->key)))
+			return false;
+		key = c->key;
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		struct constraint *c = &st->c[i];
+		if (!c->hard)
+			continue;
+		struct node_arg a = {h, c, pod};
+		if ((!c->counts->tc && !(c->counts->tc = sk_tc_new())) ||
+		    sk_tc_sync(c->counts->tc, nodes, nn, kept_node, &a) < 0)
+			return false;
+		c->tc = c->counts->tc;
+		int64_t min;
+		c->ndoms = sk_tc_domains(c->tc, 0, &min);
+		c->min = c->ndoms && (int64_t)c->ndoms >= c->min_domains ? min : 0;
+	}
+	st->kept = true;
+	return true;
+}
+
 static int spread_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
 {
 	const cs_host *h = m->host;
@@ -532,7 +601,8 @@ static int spread_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod
 	c->state = st;
 	if (!st->nhard)
 		return CS_SCHED_SKIP;
-	if (count_domains(h, st, true, pod, c->nodes, c->nnodes) < 0)
+	if (!count_kept(h, st, pod, c->nodes, c->nnodes) &&
+	    count_domains(h, st, true, pod, c->nodes, c->nnodes) < 0)
 		return CS_SCHED_ERROR;
 	return CS_SCHED_OK;
 }
@@ -549,6 +619,13 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	if (!st->nhard || !other->ns || !pod->ns || strcmp(other->ns, pod->ns) ||
 	    !ks_pod_live(h, other) || !has_keys(h, st, true, node))
 		return CS_SCHED_OK;
+	/* The kept totals are shared with later cycles: this cycle's views
+	 * get domains of their own. */
+	if (st->kept) {
+		st->kept = false;
+		if (count_domains(h, st, true, pod, c->nodes, c->nnodes) < 0)
+			return CS_SCHED_ERROR;
+	}
 	bool fits = ks_nodesel_fits(h, &st->nodesel, node);
 	bool tolerated = ks_taints_tolerated(h, pod->pod, node);
 	for (size_t i = 0; i < st->n; i++) {
@@ -591,14 +668,23 @@ static int spread_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		const struct constraint *k = &st->c[i];
 		if (!k->hard)
 			continue;
-		const char *value = ks_node_label(h, node, k->key);
-		if (!value) {
+		/* The kept totals know the node by its generation (0: it has
+		 * no topologyKey), else its value is looked up. */
+		int64_t n = 0;
+		int known = k->tc ? sk_tc_node_get(k->tc, node, 0, &n) : -1;
+		const char *value = known < 0 ? ks_node_label(h, node, k->key) : NULL;
+		if (!known || (known < 0 && !value)) {
 			c->reason = "node(s) didn't match pod topology spread constraints (missing "
 				    "required label)";
 			return CS_SCHED_UNRESOLVABLE;
 		}
-		const struct domain *d = find_domain(k, value);
-		int64_t skew = (d ? d->count : 0) + k->self - k->min;
+		if (known < 0 && k->tc) {
+			n = sk_tc_get(k->tc, 0, value, NULL);
+		} else if (known < 0) {
+			const struct domain *d = find_domain(k, value);
+			n = d ? d->count : 0;
+		}
+		int64_t skew = n + k->self - k->min;
 		if (skew > k->max_skew) {
 			c->reason = "node(s) didn't match pod topology spread constraints";
 			return CS_SCHED_UNSCHEDULABLE;

@@ -1,0 +1,465 @@
+/* Counts per topology domain kept across cycles: see topocount.h.
+ *
+ * Values are interned (a node's label strings live only as long as the
+ * node's snapshot entry), an entry is one (sig, value) with its total and
+ * the number of nodes that add to it, and each node position keeps the
+ * generation it was counted at and what it added, to be taken back when
+ * the node changes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "topocount.h"
+
+struct entry {
+	uint32_t sig, vid;
+	uint32_t next; /* the sig's next entry + 1, 0: the last */
+	int64_t total;
+	int64_t nodes;
+};
+
+struct contrib {
+	uint32_t entry;
+	int64_t n;
+};
+
+struct slot {
+	uint64_t gen; /* 0: nothing counted here */
+	uint32_t n;
+	struct contrib *c;
+};
+
+struct sigrec {
+	uint32_t head;  /* first entry + 1 */
+	size_t nonzero; /* entries with total != 0 */
+};
+
+struct sk_tc {
+	char **vals;
+	uint64_t *vhash;
+	size_t nvals, valcap;
+	uint32_t *vtab; /* open addressing: vid + 1 */
+	size_t vtab_cap;
+	struct entry *ents;
+	size_t nents, entcap, live; /* live: entries some node adds to */
+	uint32_t *etab;             /* open addressing: entry + 1 */
+	size_t etab_cap;
+	struct sigrec *sigs;
+	size_t nsigs;
+	struct slot *slots;
+	size_t nslots, slotcap;
+	/* generation -> slot, for sk_tc_node_get; entries of generations
+	 * gone stay until the next rebuild (checked against the slot). */
+	uint64_t *gtab_gen;
+	uint32_t *gtab_slot;
+	size_t gtab_cap, gtab_len;
+};
+
+struct sk_tc_emit {
+	sk_tc *t;
+	struct contrib *c;
+	uint32_t n, cap;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t x = 1469598103934665603ULL;
+	for (; *s; s++)
+		x = (x ^ (unsigned char)*s) * 1099511628211ULL;
+	return x;
+}
+
+static uint64_t pair_hash(uint32_t sig, uint32_t vid)
+{
+	uint64_t x = ((uint64_t)sig << 32 | vid) * 0x9e3779b97f4a7c15ULL;
+	return x ^ (x >> 31);
+}
+
+/* ---- values ---- */
+
+static long value_find(const sk_tc *t, const char *v, uint64_t hv)
+{
+	if (!t->vtab_cap)
+		return -1;
+	for (size_t k = hv & (t->vtab_cap - 1); t->vtab[k]; k = (k + 1) & (t->vtab_cap - 1)) {
+		uint32_t id = t->vtab[k] - 1;
+		if (t->vhash[id] == hv && !strcmp(t->vals[id], v))
+			return id;
+	}
+	return -1;
+}
+
+static int value_tab_grow(sk_tc *t)
+{
+	size_t cap = t->vtab_cap ? t->vtab_cap * 2 : 64;
+	uint32_t *tab = calloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < t->nvals; i++) {
+		size_t k = t->vhash[i] & (cap - 1);
+		while (tab[k])
+			k = (k + 1) & (cap - 1);
+		tab[k] = (uint32_t)i + 1;
+	}
+	free(t->vtab);
+	t->vtab = tab;
+	t->vtab_cap = cap;
+	return 0;
+}
+
+static long value_intern(sk_tc *t, const char *v)
+{
+	uint64_t hv = str_hash(v);
+	long id = value_find(t, v, hv);
+	if (id >= 0)
+		return id;
+	if ((t->nvals + 1) * 2 > t->vtab_cap && value_tab_grow(t) < 0)
+		return -1;
+	if (t->nvals == t->valcap) {
+		size_t cap = t->valcap ? t->valcap * 2 : 64;
+		char **vals = realloc(t->vals, cap * sizeof(*vals));
+		if (!vals)
+			return -1;
+		t->vals = vals;
+		uint64_t *vh = realloc(t->vhash, cap * sizeof(*vh));
+		if (!vh)
+			return -1;
+		t->vhash = vh;
+		t->valcap = cap;
+	}
+	char *copy = strdup(v);
+	if (!copy)
+		return -1;
+	id = (long)t->nvals++;
+	t->vals[id] = copy;
+	t->vhash[id] = hv;
+	size_t k = hv & (t->vtab_cap - 1);
+	while (t->vtab[k])
+		k = (k + 1) & (t->vtab_cap - 1);
+	t->vtab[k] = (uint32_t)id + 1;
+	return id;
+}
+
+/* ---- entries ---- */
+
+static long entry_find(const sk_tc *t, uint32_t sig, uint32_t vid)
+{
+	if (!t->etab_cap)
+		return -1;
+	for (size_t k = pair_hash(sig, vid) & (t->etab_cap - 1); t->etab[k];
+	     k = (k + 1) & (t->etab_cap - 1)) {
+		const struct entry *e = &t->ents[t->etab[k] - 1];
+		if (e->sig == sig && e->vid == vid)
+			return (long)t->etab[k] - 1;
+	}
+	return -1;
+}
+
+static int entry_tab_grow(sk_tc *t)
+{
+	size_t cap = t->etab_cap ? t->etab_cap * 2 : 64;
+	uint32_t *tab = calloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < t->nents; i++) {
+		size_t k = pair_hash(t->ents[i].sig, t->ents[i].vid) & (cap - 1);
+		while (tab[k])
+			k = (k + 1) & (cap - 1);
+		tab[k] = (uint32_t)i + 1;
+	}
+	free(t->etab);
+	t->etab = tab;
+	t->etab_cap = cap;
+	return 0;
+}
+
+static long entry_get(sk_tc *t, uint32_t sig, uint32_t vid)
+{
+	long i = entry_find(t, sig, vid);
+	if (i >= 0)
+		return i;
+	if (sig >= t->nsigs) {
+		size_t n = sig + 1 > t->nsigs * 2 ? sig + 1 : t->nsigs * 2;
+		struct sigrec *s = realloc(t->sigs, n * sizeof(*s));
+		if (!s)
+			return -1;
+		memset(s + t->nsigs, 0, (n - t->nsigs) * sizeof(*s));
+		t->sigs = s;
+		t->nsigs = n;
+	}
+	if ((t->nents + 1) * 2 > t->etab_cap && entry_tab_grow(t) < 0)
+		return -1;
+	if (t->nents == t->entcap) {
+		size_t cap = t->entcap ? t->entcap * 2 : 64;
+		struct entry *e = realloc(t->ents, cap * sizeof(*e));
+		if (!e)
+			return -1;
+		t->ents = e;
+		t->entcap = cap;
+	}
+	i = (long)t->nents++;
+	t->ents[i] = (struct entry){.sig = sig, .vid = vid, .next = t->sigs[sig].head};
+	t->sigs[sig].head = (uint32_t)i + 1;
+	size_t k = pair_hash(sig, vid) & (t->etab_cap - 1);
+	while (t->etab[k])
+		k = (k + 1) & (t->etab_cap - 1);
+	t->etab[k] = (uint32_t)i + 1;
+	return i;
+}
+
+/* Adds (sign 1) or takes back (-1) what a slot holds. */
+static void apply(sk_tc *t, const struct slot *s, int sign)
+{
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct entry *e = &t->ents[s->c[i].entry];
+		bool was = e->total != 0, lived = e->nodes > 0;
+		e->total += sign * s->c[i].n;
+		e->nodes += sign;
+		if (was != (e->total != 0))
+			t->sigs[e->sig].nonzero += was ? (size_t)-1 : 1;
+		if (lived != (e->nodes > 0))
+			t->live += lived ? (size_t)-1 : 1;
+	}
+}
+
+/* ---- generations ---- */
+
+static size_t gen_hash(uint64_t g)
+{
+	g *= 0xbf58476d1ce4e5b9ULL;
+	return (size_t)(g ^ (g >> 29));
+}
+
+static void gen_insert(sk_tc *t, uint64_t g, uint32_t slot)
+{
+	size_t k = gen_hash(g) & (t->gtab_cap - 1);
+	while (t->gtab_gen[k] && t->gtab_gen[k] != g)
+		k = (k + 1) & (t->gtab_cap - 1);
+	t->gtab_len += !t->gtab_gen[k];
+	t->gtab_gen[k] = g;
+	t->gtab_slot[k] = slot;
+}
+
+/* Room for one more, rebuilt from the slots' generations alone when the
+ * table fills (stale entries go).  Best effort: -1 leaves lookups to the
+ * caller's values. */
+static int gen_room(sk_tc *t)
+{
+	if ((t->gtab_len + 1) * 2 <= t->gtab_cap)
+		return 0;
+	size_t cap = 64;
+	while (cap < 4 * t->nslots)
+		cap *= 2;
+	uint64_t *gens = calloc(cap, sizeof(*gens));
+	uint32_t *slots = calloc(cap, sizeof(*slots));
+	if (!gens || !slots) {
+		free(gens);
+		free(slots);
+		return -1;
+	}
+	free(t->gtab_gen);
+	free(t->gtab_slot);
+	t->gtab_gen = gens;
+	t->gtab_slot = slots;
+	t->gtab_cap = cap;
+	t->gtab_len = 0;
+	for (size_t j = 0; j < t->nslots; j++)
+		if (t->slots[j].gen)
+			gen_insert(t, t->slots[j].gen, (uint32_t)j);
+	return 0;
+}
+
+/* ---- the counter ---- */
+
+sk_tc *sk_tc_new(void)
+{
+	return calloc(1, sizeof(sk_tc));
+}
+
+/* Forget everything: every node is asked again at the next sync. */
+static void reset(sk_tc *t)
+{
+	for (size_t i = 0; i < t->nslots; i++) {
+		free(t->slots[i].c);
+		t->slots[i] = (struct slot){0};
+	}
+	for (size_t i = 0; i < t->nvals; i++)
+		free(t->vals[i]);
+	t->nvals = t->nents = t->live = 0;
+	if (t->vtab)
+		memset(t->vtab, 0, t->vtab_cap * sizeof(*t->vtab));
+	if (t->etab)
+		memset(t->etab, 0, t->etab_cap * sizeof(*t->etab));
+	if (t->sigs)
+		memset(t->sigs, 0, t->nsigs * sizeof(*t->sigs));
+	if (t->gtab_gen)
+		memset(t->gtab_gen, 0, t->gtab_cap * sizeof(*t->gtab_gen));
+	t->gtab_len = 0;
+}
+
+void sk_tc_free(sk_tc *t)
+{
+	if (!t)
+		return;
+	reset(t);
+	free(t->slots);
+	free(t->vals);
+	free(t->vhash);
+	free(t->vtab);
+	free(t->ents);
+	free(t->etab);
+	free(t->sigs);
+	free(t->gtab_gen);
+	free(t->gtab_slot);
+	free(t);
+}
+
+int sk_tc_add(sk_tc_emit *e, uint32_t sig, const char *value, int64_t n)
+{
+	long vid = value_intern(e->t, value);
+	long ent = vid < 0 ? -1 : entry_get(e->t, sig, (uint32_t)vid);
+	if (ent < 0)
+		return -1;
+	if (e->n == e->cap) {
+		uint32_t cap = e->cap ? e->cap * 2 : 8;
+		struct contrib *c = realloc(e->c, cap * sizeof(*c));
+		if (!c)
+			return -1;
+		e->c = c;
+		e->cap = cap;
+	}
+	e->c[e->n++] = (struct contrib){(uint32_t)ent, n};
+	return 0;
+}
+
+/* Count node into slot j. */
+static int count_node(sk_tc *t, size_t j, const cs_sched_node *node, sk_tc_node_fn fn, void *arg,
+		      sk_tc_emit *em)
+{
+	struct slot *s = &t->slots[j];
+	apply(t, s, -1);
+	s->gen = 0;
+	s->n = 0;
+	em->n = 0;
+	if (fn(arg, node, em) < 0)
+		return -1;
+	if (em->n) {
+		struct contrib *c = realloc(s->c, em->n * sizeof(*c));
+		if (!c)
+			return -1;
+		memcpy(c, em->c, em->n * sizeof(*c));
+		s->c = c;
+		s->n = em->n;
+	}
+	apply(t, s, 1);
+	s->gen = node->generation;
+	if (gen_room(t) == 0)
+		gen_insert(t, s->gen, (uint32_t)j);
+	return 0;
+}
+
+int sk_tc_sync(sk_tc *t, const cs_sched_node *const *nodes, size_t n, sk_tc_node_fn fn, void *arg)
+{
+	/* Entries and values of nodes long gone pile up: start over now and
+	 * then (every node is counted again). */
+	if (t->nents > 4 * t->live + 4096 || t->nvals > 4 * t->live + 4096)
+		reset(t);
+	if (n > t->slotcap) {
+		size_t cap = t->slotcap ? t->slotcap : 64;
+		while (cap < n)
+			cap *= 2;
+		struct slot *s = realloc(t->slots, cap * sizeof(*s));
+		if (!s) {
+			reset(t);
+			return -1;
+		}
+		memset(s + t->slotcap, 0, (cap - t->slotcap) * sizeof(*s));
+		t->slots = s;
+		t->slotcap = cap;
+	}
+	/* Positions beyond the new end: their nodes left. */
+	for (size_t j = n; j < t->nslots; j++) {
+		apply(t, &t->slots[j], -1);
+		free(t->slots[j].c);
+		t->slots[j] = (struct slot){0};
+	}
+	t->nslots = n;
+	sk_tc_emit em = {.t = t};
+	int rc = 0;
+	for (size_t j = 0; j < n && !rc; j++) {
+		uint64_t g = nodes[j]->generation;
+		if (!g)
+			rc = -1;
+		else if (t->slots[j].gen != g)
+			rc = count_node(t, j, nodes[j], fn, arg, &em);
+	}
+	free(em.c);
+	if (rc)
+		reset(t);
+	return rc;
+}
+
+int64_t sk_tc_get(const sk_tc *t, uint32_t sig, const char *value, size_t *nodes)
+{
+	long vid = value_find(t, value, str_hash(value));
+	long i = vid < 0 ? -1 : entry_find(t, sig, (uint32_t)vid);
+	if (nodes)
+		*nodes = i < 0 ? 0 : (size_t)t->ents[i].nodes;
+	return i < 0 ? 0 : t->ents[i].total;
+}
+
+int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total)
+{
+	uint64_t g = node->generation;
+	if (!g || !t->gtab_cap)
+		return -1;
+	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab_gen[k];
+	     k = (k + 1) & (t->gtab_cap - 1)) {
+		if (t->gtab_gen[k] != g)
+			continue;
+		uint32_t j = t->gtab_slot[k];
+		if (j >= t->nslots || t->slots[j].gen != g)
+			return -1;
+		const struct slot *s = &t->slots[j];
+		for (uint32_t i = 0; i < s->n; i++)
+			if (t->ents[s->c[i].entry].sig == sig) {
+				*total = t->ents[s->c[i].entry].total;
+				return 1;
+			}
+		return 0;
+	}
+	return -1;
+}
+
+size_t sk_tc_domains(const sk_tc *t, uint32_t sig, int64_t *min)
+{
+	size_t n = 0;
+	int64_t lo = INT64_MAX;
+	for (uint32_t i = sig < t->nsigs ? t->sigs[sig].head : 0; i; i = t->ents[i - 1].next) {
+		const struct entry *e = &t->ents[i - 1];
+		if (e->nodes <= 0)
+			continue;
+		n++;
+		if (e->total < lo)
+			lo = e->total;
+	}
+	if (min)
+		*min = lo;
+	return n;
+}
+
+bool sk_tc_any(const sk_tc *t, uint32_t sig)
+{
+	return sig < t->nsigs && t->sigs[sig].nonzero > 0;
+}
+
+int sk_tc_each_sig(const sk_tc *t, int (*fn)(void *arg, uint32_t sig), void *arg)
+{
+	for (size_t s = 0; s < t->nsigs; s++) {
+		if (!t->sigs[s].nonzero)
+			continue;
+		int rc = fn(arg, (uint32_t)s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
