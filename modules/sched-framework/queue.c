@@ -37,6 +37,11 @@
 
 enum qstate { Q_ACTIVE, Q_BACKOFF, Q_UNSCHED, Q_INFLIGHT };
 
+/* Which parked pods a pod assigned elsewhere may help (assigned_helps):
+ * read from the pod when it is queued, so that an assignment -- one per
+ * scheduled pod -- looks only at the parked pods it can help. */
+enum qhelp { HELP_NONE, HELP_TERMS, HELP_ALWAYS };
+
 struct qpod {
 	char *key, *uid;
 	const cs_object *pod; /* the latest pending version seen */
@@ -48,7 +53,15 @@ struct qpod {
 	uint64_t move_gen;      /* q->move_gen when it was popped */
 	unsigned attempts;
 	enum qstate state;
-	size_t hidx; /* index in the heap of its state (activeQ, backoffQ) */
+	enum qhelp help;
+	size_t hidx;              /* index in the heap of its state (activeQ, backoffQ) */
+	struct qpod *prev, *next; /* in its parked list (unschedulable) */
+};
+
+/* Parked pods: [0] those no assignment helps, [1] the others. */
+struct plist {
+	struct qpod *head;
+	size_t n;
 };
 
 struct heap {
@@ -60,6 +73,7 @@ struct heap {
 struct fw_queue {
 	fw_map pods; /* key -> struct qpod */
 	struct heap active, backoff;
+	struct plist parked[2];
 	uint64_t move_gen;
 	uint32_t initial_ms, max_ms;
 	uint64_t max_parked_ms;
@@ -146,12 +160,29 @@ static struct heap *heap_of(struct fw_queue *q, enum qstate st)
 	return st == Q_ACTIVE ? &q->active : st == Q_BACKOFF ? &q->backoff : NULL;
 }
 
-/* Take p out of its heap (if any); its state is then Q_INFLIGHT. */
+static struct plist *parked_of(struct fw_queue *q, const struct qpod *p)
+{
+	return &q->parked[p->help != HELP_NONE];
+}
+
+/* Take p out of its heap or parked list (if any); its state is then
+ * Q_INFLIGHT. */
 static void detach(struct fw_queue *q, struct qpod *p)
 {
 	struct heap *h = heap_of(q, p->state);
 	if (h)
 		hremove(h, p->hidx);
+	if (p->state == Q_UNSCHED) {
+		struct plist *l = parked_of(q, p);
+		if (p->prev)
+			p->prev->next = p->next;
+		else
+			l->head = p->next;
+		if (p->next)
+			p->next->prev = p->prev;
+		p->prev = p->next = NULL;
+		l->n--;
+	}
 	p->state = Q_INFLIGHT;
 }
 
@@ -162,8 +193,16 @@ static void attach(struct fw_queue *q, struct qpod *p, enum qstate st, uint64_t 
 	struct heap *h = heap_of(q, st);
 	if (st == Q_ACTIVE)
 		p->ts = now;
-	if (st == Q_UNSCHED)
+	if (st == Q_UNSCHED) {
+		struct plist *l = parked_of(q, p);
 		p->parked_at = now;
+		p->prev = NULL;
+		p->next = l->head;
+		if (l->head)
+			l->head->prev = p;
+		l->head = p;
+		l->n++;
+	}
 	if (h && hpush(h, p) < 0)
 		return;
 	p->state = st;
@@ -209,6 +248,20 @@ static uint64_t spec_hash(const cs_host *h, const cs_object *pod)
 		h->free(text);
 	}
 	return hash;
+}
+
+/* Topology spread: any assigned pod changes the skew.  Required pod
+ * affinity: the assigned pods that match a term.  Else none: a pod
+ * assigned elsewhere only takes room. */
+static enum qhelp help_of(const cs_host *h, const cs_object *pod)
+{
+	if (h->obj_len(h->obj_get(pod, "spec.topologySpreadConstraints")))
+		return HELP_ALWAYS;
+	if (h->obj_len(h->obj_get(
+		    pod,
+		    "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution")))
+		return HELP_TERMS;
+	return HELP_NONE;
 }
 
 /* ---- lifecycle ---- */
@@ -317,6 +370,7 @@ void fw_queue_pending(cs_mod *m, struct fw *fw, const char *key, const cs_object
 		}
 		p->state = Q_INFLIGHT;
 		p->pod = h->obj_keep(pod);
+		p->help = help_of(h, pod);
 		p->priority = prio;
 		p->spec_hash = hash;
 		attach(q, p, Q_ACTIVE, now);
@@ -325,6 +379,14 @@ void fw_queue_pending(cs_mod *m, struct fw *fw, const char *key, const cs_object
 	}
 	h->obj_free(p->pod);
 	p->pod = h->obj_keep(pod);
+	if (p->state == Q_UNSCHED) {
+		/* its list follows its help class */
+		detach(q, p);
+		p->help = help_of(h, pod);
+		attach(q, p, Q_UNSCHED, p->parked_at);
+	} else {
+		p->help = help_of(h, pod);
+	}
 	bool changed = p->spec_hash != hash;
 	p->spec_hash = hash;
 	if (p->priority != prio) {
@@ -356,14 +418,6 @@ int fw_queue_forget(cs_mod *m, struct fw *fw, const char *key)
 	return had;
 }
 
-struct move_arg {
-	struct fw_queue *q;
-	uint64_t now;
-	size_t moved;
-	const cs_host *h;
-	const cs_object *assigned; /* NULL: move every parked pod */
-};
-
 /* The parked pod may fit now that `assigned` runs: one of its required
  * pod affinity terms matches it (namespaceSelector counts as a match: a
  * needless retry is cheap), or it spreads over topology, which the new
@@ -393,29 +447,29 @@ static bool assigned_helps(const cs_host *h, const cs_object *parked, const cs_o
 	return false;
 }
 
-static void move_one(void *arg, const char *key, void *val)
-{
-	(void)key;
-	struct move_arg *a = arg;
-	struct qpod *p = val;
-	if (p->state != Q_UNSCHED)
-		return;
-	if (a->assigned && !assigned_helps(a->h, p->pod, a->assigned))
-		return;
-	reactivate(a->q, p, a->now);
-	a->moved++;
-}
-
 static void move(cs_mod *m, struct fw *fw, const cs_object *assigned, const char *event)
 {
-	struct move_arg a = {fw->q, fw_now_ms(), 0, m->host, assigned};
+	struct fw_queue *q = fw->q;
+	const cs_host *h = m->host;
+	uint64_t now = fw_now_ms();
+	size_t moved = 0;
 	pthread_mutex_lock(&fw->mu);
-	fw->q->move_gen++;
-	fw_map_each(&fw->q->pods, move_one, &a);
+	q->move_gen++;
+	for (int i = assigned ? 1 : 0; i < 2; i++) {
+		struct qpod *next;
+		for (struct qpod *p = q->parked[i].head; p; p = next) {
+			next = p->next;
+			if (assigned && p->help == HELP_TERMS &&
+			    !assigned_helps(h, p->pod, assigned))
+				continue;
+			reactivate(q, p, now);
+			moved++;
+		}
+	}
 	pthread_mutex_unlock(&fw->mu);
-	if (a.moved)
+	if (moved)
 		m->host->log(m, CS_LOG_DEBUG, "%s: %zu unschedulable pods queued again", event,
-			     a.moved);
+			     moved);
 	cs_controller_enqueue(m, FW_PUMP_KEY, 0);
 }
 
@@ -431,15 +485,21 @@ void fw_queue_pod_assigned(cs_mod *m, struct fw *fw, const cs_object *pod)
 
 /* ---- attempts ---- */
 
-static void flush_parked(void *arg, const char *key, void *val)
+/* Parked pods parked for too long go back; returns how many. */
+static size_t flush_parked(struct fw_queue *q, uint64_t now)
 {
-	(void)key;
-	struct move_arg *a = arg;
-	struct qpod *p = val;
-	if (p->state == Q_UNSCHED && a->now - p->parked_at >= a->q->max_parked_ms) {
-		reactivate(a->q, p, a->now);
-		a->moved++;
+	size_t moved = 0;
+	for (int i = 0; i < 2; i++) {
+		struct qpod *next;
+		for (struct qpod *p = q->parked[i].head; p; p = next) {
+			next = p->next;
+			if (now - p->parked_at >= q->max_parked_ms) {
+				reactivate(q, p, now);
+				moved++;
+			}
+		}
 	}
+	return moved;
 }
 
 char *fw_queue_pop(cs_mod *m, struct fw *fw)
@@ -450,9 +510,7 @@ char *fw_queue_pop(cs_mod *m, struct fw *fw)
 	size_t flushed = 0;
 	pthread_mutex_lock(&fw->mu);
 	if (q->flush) {
-		struct move_arg a = {q, now, 0, m->host, NULL};
-		fw_map_each(&q->pods, flush_parked, &a);
-		flushed = a.moved;
+		flushed = flush_parked(q, now);
 		q->flush = false;
 	}
 	while (q->backoff.n && q->backoff.v[0]->backoff_until <= now) {

@@ -36,10 +36,12 @@
  * pod at a time; per-cycle data lives in cs_sched_ctx.state. */
 #include <capstan/scheduler.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "k8ssel.h"
+#include "topocount.h"
 
 #define AFF  "spec.affinity.podAffinity."
 #define ANTI "spec.affinity.podAntiAffinity."
@@ -54,7 +56,9 @@ struct term {
 	const char *key, *own_ns;
 	const cs_object *nss, *ns_sel;
 	int64_t weight;
-	ks_sel sel; /* labelSelector, compiled */
+	ks_sel sel;   /* labelSelector, compiled */
+	uint32_t sig; /* the term's number in the module's signatures */
+	char *text;   /* its signature (an incoming pod's terms only) */
 };
 
 struct terms {
@@ -71,12 +75,43 @@ struct cached_terms {
 	uint64_t used; /* the last cycle that read them */
 };
 
+/* A term signature: what a term matches and where (namespaces, selector,
+ * topologyKey).  Existing pods' terms are counted under their signature's
+ * number; a cycle asks once per signature whether it matches the pod. */
+struct sigent {
+	char *text;
+	const cs_object *held; /* the pod object t borrows from */
+	const cs_object *term; /* the term object in it */
+	struct term t;
+};
+
+/* Kept counts of an incoming pod's list of terms (by the list's
+ * signature), across cycles. */
+struct listtc {
+	char *text;
+	sk_tc *tc;
+	uint64_t used;
+};
+
+#define MAX_LISTS 32
+#define MAX_SIGS  4096
+
 struct ipa {
 	cs_informer *namespaces; /* NULL: namespaceSelector sees only the name label */
 	int64_t hard_weight;
 	/* Scheduling thread: open addressing on the object's address. */
 	struct cached_terms *tc;
 	size_t tc_cap, tc_len;
+	/* Scheduling thread: the signatures (open addressing on the text,
+	 * index + 1), and the existing pods' required anti-affinity and
+	 * scoring terms counted per signature, kept across cycles. */
+	struct sigent *sigs;
+	size_t nsigs, sigcap;
+	uint32_t *stab;
+	size_t stab_cap;
+	sk_tc *existing, *existing_score;
+	struct listtc lists[MAX_LISTS];
+	size_t nlists;
 };
 
 /* Counts (or score sums) per topology pair. */
@@ -101,6 +136,15 @@ struct ipa_state {
 	bool scored; /* score pairs computed */
 	struct nslabels *nsl;
 	size_t nnsl, nslcap;
+	/* Kept counts in use this cycle instead of the pairs (NULL: the
+	 * pairs).  aff_tc/anti_tc: sig i is term i of aff/anti; pref_tc: of
+	 * paff then panti. */
+	sk_tc *aff_tc, *anti_tc, *existing_tc, *pref_tc, *score_tc;
+	bool aff_any;      /* aff_tc counts a pod somewhere */
+	uint32_t *ex_sigs; /* existing signatures that match the pod */
+	size_t nex_sigs;
+	uint32_t *score_sigs; /* existing scoring signatures that match it */
+	size_t nscore_sigs;
 };
 
 static const cs_option ipa_options[] = {
@@ -113,15 +157,128 @@ static const cs_option ipa_options[] = {
 
 static void terms_free(struct terms *ts)
 {
-	for (size_t i = 0; i < ts->n; i++)
+	for (size_t i = 0; i < ts->n; i++) {
 		ks_sel_free(&ts->v[i].sel);
+		free(ts->v[i].text);
+	}
 	free(ts->v);
 	ts->v = NULL;
 	ts->n = 0;
 }
 
-static int read_terms(const cs_host *h, const cs_object *pod, const char *path, bool weighted,
-		      struct terms *out)
+/* ---- signatures ---- */
+
+static uint64_t text_hash(const char *s)
+{
+	uint64_t x = 1469598103934665603ULL;
+	for (; *s; s++)
+		x = (x ^ (unsigned char)*s) * 1099511628211ULL;
+	return x;
+}
+
+/* What term t (object o) matches, as text: the namespaces it looks in,
+ * its selector and its key.  NULL when out of memory. */
+static char *term_text(const cs_host *h, const cs_object *o, const struct term *t)
+{
+	char *sel = h->obj_json(h->obj_get(o, "labelSelector"), NULL);
+	char *nss = h->obj_len(t->nss) ? h->obj_json(t->nss, NULL) : NULL;
+	char *nsel = t->ns_sel ? h->obj_json(t->ns_sel, NULL) : NULL;
+	char *out = NULL;
+	if (!h->obj_len(t->nss) && !t->ns_sel) {
+		if (asprintf(&out, "own\x1f%s\x1f%s\x1f%s", t->own_ns, sel ? sel : "null", t->key) <
+		    0)
+			out = NULL;
+	} else if (asprintf(&out, "nss\x1f%s\x1f%s\x1f%s\x1f%s", nss ? nss : "[]",
+			    nsel ? nsel : "null", sel ? sel : "null", t->key) < 0) {
+		out = NULL;
+	}
+	h->free(sel);
+	h->free(nss);
+	h->free(nsel);
+	return out;
+}
+
+static void sigs_clear(const cs_host *h, struct ipa *ipa)
+{
+	for (size_t i = 0; i < ipa->nsigs; i++) {
+		free(ipa->sigs[i].text);
+		ks_sel_free(&ipa->sigs[i].t.sel);
+		h->obj_free(ipa->sigs[i].held);
+	}
+	free(ipa->sigs);
+	free(ipa->stab);
+	ipa->sigs = NULL;
+	ipa->stab = NULL;
+	ipa->nsigs = ipa->sigcap = ipa->stab_cap = 0;
+	sk_tc_free(ipa->existing);
+	sk_tc_free(ipa->existing_score);
+	ipa->existing = ipa->existing_score = NULL;
+}
+
+static int stab_grow(struct ipa *ipa)
+{
+	size_t cap = ipa->stab_cap ? ipa->stab_cap * 2 : 64;
+	uint32_t *tab = calloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < ipa->nsigs; i++) {
+		size_t k = text_hash(ipa->sigs[i].text) & (cap - 1);
+		while (tab[k])
+			k = (k + 1) & (cap - 1);
+		tab[k] = (uint32_t)i + 1;
+	}
+	free(ipa->stab);
+	ipa->stab = tab;
+	ipa->stab_cap = cap;
+	return 0;
+}
+
+/* The number of signature text (term t, object o, of pod), made when new;
+ * -1 when out of memory or when the table is full (until the next
+ * cycle starts it over). */
+static long sig_intern(const cs_host *h, struct ipa *ipa, const cs_object *pod, const cs_object *o,
+		       const struct term *t, const char *text)
+{
+	uint64_t hv = text_hash(text);
+	for (size_t k = ipa->stab_cap ? hv & (ipa->stab_cap - 1) : 0; ipa->stab_cap && ipa->stab[k];
+	     k = (k + 1) & (ipa->stab_cap - 1))
+		if (!strcmp(ipa->sigs[ipa->stab[k] - 1].text, text))
+			return (long)ipa->stab[k] - 1;
+	if (ipa->nsigs >= MAX_SIGS)
+		return -1;
+	if ((ipa->nsigs + 1) * 2 > ipa->stab_cap && stab_grow(ipa) < 0)
+		return -1;
+	if (ipa->nsigs == ipa->sigcap) {
+		size_t cap = ipa->sigcap ? ipa->sigcap * 2 : 16;
+		struct sigent *v = realloc(ipa->sigs, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		ipa->sigs = v;
+		ipa->sigcap = cap;
+	}
+	struct sigent *e = &ipa->sigs[ipa->nsigs];
+	*e = (struct sigent){.text = strdup(text), .term = o, .t = *t};
+	e->t.text = NULL;
+	memset(&e->t.sel, 0, sizeof(e->t.sel));
+	if (!e->text || ks_sel_compile(h, h->obj_get(o, "labelSelector"), &e->t.sel) < 0) {
+		free(e->text);
+		return -1;
+	}
+	e->held = h->obj_keep(pod);
+	size_t k = hv & (ipa->stab_cap - 1);
+	while (ipa->stab[k])
+		k = (k + 1) & (ipa->stab_cap - 1);
+	ipa->stab[k] = (uint32_t)ipa->nsigs + 1;
+	return (long)ipa->nsigs++;
+}
+
+#define NO_SIG UINT32_MAX
+
+/* The terms at path of pod.  With ipa, each gets its signature's number
+ * (NO_SIG when it has none: the kept counts then do not apply), else its
+ * signature's text. */
+static int read_terms(const cs_host *h, struct ipa *ipa, const cs_object *pod, const char *path,
+		      bool weighted, struct terms *out)
 {
 	const cs_object *list = h->obj_get(pod, path);
 	size_t n = h->obj_len(list);
@@ -152,10 +309,20 @@ static int read_terms(const cs_host *h, const cs_object *pod, const char *path, 
 				   .own_ns = ns ? ns : "default",
 				   .nss = h->obj_get(t, "namespaces"),
 				   .ns_sel = ns_sel,
-				   .weight = w};
-		if (ks_sel_compile(h, h->obj_get(t, "labelSelector"), &x->sel) < 0) {
+				   .weight = w,
+				   .sig = NO_SIG};
+		char *text = term_text(h, t, x);
+		if (!text || ks_sel_compile(h, h->obj_get(t, "labelSelector"), &x->sel) < 0) {
+			free(text);
 			terms_free(out);
 			return -1;
+		}
+		if (ipa) {
+			long sig = sig_intern(h, ipa, pod, t, x, text);
+			x->sig = sig < 0 ? NO_SIG : (uint32_t)sig;
+			free(text);
+		} else {
+			x->text = text;
 		}
 	}
 	return 0;
@@ -182,6 +349,8 @@ static void state_free(const cs_host *h, struct ipa_state *st)
 	free(st->antic.v);
 	free(st->existing.v);
 	free(st->score.v);
+	free(st->ex_sigs);
+	free(st->score_sigs);
 	nsl_free(h, st);
 	free(st);
 }
@@ -392,10 +561,10 @@ static const struct cached_terms *pod_terms(cs_mod *m, const cs_sched_ctx *c, co
 	struct cached_terms *e = &ipa->tc[k];
 	if (!e->pod) {
 		e->pod = h->obj_keep(p->pod);
-		if (read_terms(h, p->pod, ANTI REQ, false, &e->req_anti) < 0 ||
-		    read_terms(h, p->pod, AFF REQ, false, &e->req_aff) < 0 ||
-		    read_terms(h, p->pod, AFF PREF, true, &e->pref_aff) < 0 ||
-		    read_terms(h, p->pod, ANTI PREF, true, &e->pref_anti) < 0) {
+		if (read_terms(h, ipa, p->pod, ANTI REQ, false, &e->req_anti) < 0 ||
+		    read_terms(h, ipa, p->pod, AFF REQ, false, &e->req_aff) < 0 ||
+		    read_terms(h, ipa, p->pod, AFF PREF, true, &e->pref_aff) < 0 ||
+		    read_terms(h, ipa, p->pod, ANTI PREF, true, &e->pref_anti) < 0) {
 			cached_free(h, e);
 			return NULL;
 		}
@@ -421,17 +590,20 @@ static int count_existing_anti(cs_mod *m, const cs_sched_ctx *c, struct ipa_stat
 	return rc;
 }
 
-/* Count pod p (on node) mult times into the three filter
- * counts.  Unmerged: the caller merges. */
+/* Count pod p (on node) mult times into the filter counts: the incoming
+ * pod's terms (incoming), the existing pods' anti-affinity (existing).
+ * Unmerged: the caller merges. */
 static int count_pod(cs_mod *m, const cs_sched_ctx *c, struct ipa_state *st,
 		     const cs_sched_pod *pod, const cs_sched_pod *p, const cs_sched_node *node,
-		     int64_t mult, bool existing, bool *oom)
+		     int64_t mult, bool incoming, bool existing, bool *oom)
 {
 	const cs_host *h = m->host;
 	if (!ks_pod_live(h, p))
 		return 0;
 	if (existing && count_existing_anti(m, c, st, pod, p, node, mult, oom) < 0)
 		return -1;
+	if (!incoming)
+		return *oom ? -1 : 0;
 	bool all = st->aff.n > 0;
 	for (size_t i = 0; i < st->aff.n && all; i++)
 		all = term_matches(m, st, &st->aff.v[i], p, oom);
@@ -456,22 +628,24 @@ static bool listed_nodes(const cs_sched_ctx *c)
 
 /* The incoming pod's own required terms (all pods of all nodes), and the
  * existing pods' required anti-affinity (only the pods that have it, as
- * Kubernetes' getExistingAntiAffinityCounts). */
-static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
+ * Kubernetes' getExistingAntiAffinityCounts), each when asked for. */
+static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod,
+		 bool incoming, bool existing)
 {
 	const cs_host *h = m->host;
 	bool oom = false, lists = listed_nodes(c);
-	bool incoming = st->aff.n || st->anti.n;
-	if (incoming || !lists) {
+	incoming = incoming && (st->aff.n || st->anti.n);
+	bool walk_existing = existing && !lists;
+	if (incoming || walk_existing) {
 		for (size_t j = 0; j < c->nnodes; j++) {
 			const cs_sched_node *node = c->nodes[j];
 			for (size_t k = 0; k < node->npods; k++)
-				if (count_pod(m, c, st, pod, node->pods[k], node, 1, !lists, &oom) <
-				    0)
+				if (count_pod(m, c, st, pod, node->pods[k], node, 1, incoming,
+					      walk_existing, &oom) < 0)
 					return -1;
 		}
 	}
-	for (size_t j = 0; lists && j < c->nnodes_with_required_anti_affinity; j++) {
+	for (size_t j = 0; existing && lists && j < c->nnodes_with_required_anti_affinity; j++) {
 		const cs_sched_node *node = c->nodes_with_required_anti_affinity[j];
 		for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
 			const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
@@ -486,7 +660,309 @@ static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sche
 	return 0;
 }
 
-/* Kubernetes' updateWithPod: `other` joins (mult 1) or leaves (-1) node. */
+/* ---- kept counts ----
+ *
+ * Counting over every pod in every cycle is what Kubernetes does, and
+ * what makes this plugin slow on large clusters.  Counts that depend on
+ * nothing but the nodes and their pods are kept across cycles instead
+ * (schedkit's topocount, brought up to date from the nodes whose
+ * generation changed):
+ *   - the existing pods' required anti-affinity terms and scoring terms,
+ *     per term signature; a cycle asks each signature once whether it
+ *     matches the pod;
+ *   - the pods that an incoming pod's list of terms matches, per list
+ *     signature (other pods with the same terms reuse them), unless a term
+ *     has a namespaceSelector (namespace labels change without the nodes).
+ * Where they do not apply (a framework without node generations or the
+ * lists of pods with terms, preemption's views) the pairs are counted per
+ * cycle as above. */
+
+struct fn_arg {
+	cs_mod *m;
+	const cs_sched_ctx *c;
+	struct ipa_state *st;
+	const struct terms *a, *b; /* an incoming pod's terms: a, then b */
+	int64_t mult_b;            /* b's sign (preferred anti-affinity: -1) */
+	bool weighted;
+	bool oom;
+};
+
+static const struct term *arg_term(const struct fn_arg *a, size_t i, int64_t *mult)
+{
+	*mult = i < a->a->n ? 1 : a->mult_b;
+	return i < a->a->n ? &a->a->v[i] : &a->b->v[i - a->a->n];
+}
+
+static size_t arg_nterms(const struct fn_arg *a)
+{
+	return a->a->n + (a->b ? a->b->n : 0);
+}
+
+/* Existing pods' terms of a node, under their signatures, mult * weight
+ * (weight_override when not 0) each. */
+static int emit_terms(const cs_host *h, sk_tc_emit *e, const struct terms *ts,
+		      const cs_sched_node *node, int64_t mult, int64_t weight_override)
+{
+	for (size_t i = 0; i < ts->n; i++) {
+		const struct term *t = &ts->v[i];
+		if (t->sig == NO_SIG)
+			return -1;
+		const char *v = ks_node_label(h, node, t->key);
+		int64_t w = weight_override ? weight_override : t->weight;
+		if (v && sk_tc_add(e, t->sig, v, mult * (w ? w : 1)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int existing_anti_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
+{
+	struct fn_arg *a = arg;
+	const cs_host *h = a->m->host;
+	for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
+		const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
+		if (!ks_pod_live(h, p))
+			continue;
+		const struct cached_terms *ct = pod_terms(a->m, a->c, p);
+		if (!ct || emit_terms(h, e, &ct->req_anti, node, 1, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int existing_score_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
+{
+	struct fn_arg *a = arg;
+	const cs_host *h = a->m->host;
+	const struct ipa *ipa = h->data(a->m);
+	for (size_t k = 0; k < node->npods_with_affinity; k++) {
+		const cs_sched_pod *p = node->pods_with_affinity[k];
+		if (!ks_pod_live(h, p))
+			continue;
+		const struct cached_terms *ct = pod_terms(a->m, a->c, p);
+		if (!ct ||
+		    (ipa->hard_weight > 0 &&
+		     emit_terms(h, e, &ct->req_aff, node, 1, ipa->hard_weight) < 0) ||
+		    emit_terms(h, e, &ct->pref_aff, node, 1, 0) < 0 ||
+		    emit_terms(h, e, &ct->pref_anti, node, -1, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Required affinity: the node's pods that match every term, in each
+ * term's domain (term i: sig i); a node with a term's key adds 0 at least,
+ * so that the counter knows it has the key. */
+static int incoming_all_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
+{
+	struct fn_arg *a = arg;
+	const cs_host *h = a->m->host;
+	int64_t n = 0;
+	for (size_t k = 0; k < node->npods; k++) {
+		const cs_sched_pod *p = node->pods[k];
+		if (!ks_pod_live(h, p))
+			continue;
+		bool all = true;
+		for (size_t i = 0; all && i < a->a->n; i++)
+			all = term_matches(a->m, a->st, &a->a->v[i], p, &a->oom);
+		n += all;
+	}
+	for (size_t i = 0; !a->oom && i < a->a->n; i++) {
+		const char *v = ks_node_label(h, node, a->a->v[i].key);
+		if (v && sk_tc_add(e, (uint32_t)i, v, n) < 0)
+			return -1;
+	}
+	return a->oom ? -1 : 0;
+}
+
+/* Required anti-affinity or preferred terms: the node's pods that each
+ * term matches (times its weight and sign), in the term's domain. */
+static int incoming_each_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
+{
+	struct fn_arg *a = arg;
+	const cs_host *h = a->m->host;
+	for (size_t i = 0; i < arg_nterms(a); i++) {
+		int64_t mult;
+		const struct term *t = arg_term(a, i, &mult);
+		const char *v = ks_node_label(h, node, t->key);
+		if (!v)
+			continue;
+		int64_t n = 0;
+		for (size_t k = 0; k < node->npods; k++)
+			n += ks_pod_live(h, node->pods[k]) &&
+			     term_matches(a->m, a->st, t, node->pods[k], &a->oom);
+		if (a->oom ||
+		    sk_tc_add(e, (uint32_t)i, v, n * mult * (a->weighted ? t->weight : 1)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void lists_clear(struct ipa *ipa)
+{
+	for (size_t i = 0; i < ipa->nlists; i++) {
+		free(ipa->lists[i].text);
+		sk_tc_free(ipa->lists[i].tc);
+	}
+	ipa->nlists = 0;
+}
+
+/* The kept counter of an incoming pod's terms a (then b) of a kind, made
+ * (or recycled: the least recently used) when new; NULL when a term has a
+ * namespaceSelector, or out of memory. */
+static sk_tc *list_tc(struct ipa *ipa, uint64_t cycle, const char *kind, const struct terms *a,
+		      const struct terms *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct terms *ts = pass ? b : a;
+		for (size_t i = 0; ts && i < ts->n; i++)
+			if (ts->v[i].ns_sel)
+				return NULL;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	fputs(kind, f);
+	for (int pass = 0; pass < 2; pass++) {
+		const struct terms *ts = pass ? b : a;
+		for (size_t i = 0; ts && i < ts->n; i++)
+			fprintf(f, "\x1e%lld\x1e%s", (long long)ts->v[i].weight, ts->v[i].text);
+		fputs("\x1d", f);
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	struct listtc *lru = NULL;
+	for (size_t i = 0; i < ipa->nlists; i++) {
+		if (!strcmp(ipa->lists[i].text, text)) {
+			free(text);
+			ipa->lists[i].used = cycle;
+			return ipa->lists[i].tc;
+		}
+		if (!lru || ipa->lists[i].used < lru->used)
+			lru = &ipa->lists[i];
+	}
+	struct listtc *l = ipa->nlists < MAX_LISTS ? &ipa->lists[ipa->nlists] : lru;
+	sk_tc *tc = l->used == cycle && l == lru ? NULL : sk_tc_new();
+	if (!tc) {
+		free(text);
+		return NULL;
+	}
+	if (l == &ipa->lists[ipa->nlists])
+		ipa->nlists++;
+	else {
+		free(l->text);
+		sk_tc_free(l->tc);
+	}
+	*l = (struct listtc){text, tc, cycle};
+	return tc;
+}
+
+/* The incoming pod's required terms from kept counts; false: count them. */
+static bool kept_incoming(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st)
+{
+	struct ipa *ipa = m->host->data(m);
+	struct fn_arg aff = {.m = m, .c = c, .st = st, .a = &st->aff};
+	struct fn_arg anti = {.m = m, .c = c, .st = st, .a = &st->anti};
+	sk_tc *ta = NULL, *tn = NULL;
+	if (st->aff.n && (!(ta = list_tc(ipa, c->cycle, "aff", &st->aff, NULL)) ||
+			  sk_tc_sync(ta, c->nodes, c->nnodes, incoming_all_fn, &aff) < 0))
+		return false;
+	if (st->anti.n && (!(tn = list_tc(ipa, c->cycle, "anti", &st->anti, NULL)) ||
+			   sk_tc_sync(tn, c->nodes, c->nnodes, incoming_each_fn, &anti) < 0))
+		return false;
+	st->aff_tc = ta;
+	st->anti_tc = tn;
+	for (size_t i = 0; ta && i < st->aff.n; i++)
+		st->aff_any = st->aff_any || sk_tc_any(ta, (uint32_t)i);
+	return true;
+}
+
+struct sig_match {
+	cs_mod *m;
+	struct ipa_state *st;
+	const cs_sched_pod *pod;
+	uint32_t *v;
+	size_t n;
+	bool oom;
+};
+
+static int collect_match(void *arg, uint32_t sig)
+{
+	struct sig_match *sm = arg;
+	const struct ipa *ipa = sm->m->host->data(sm->m);
+	if (sig >= ipa->nsigs || !term_matches(sm->m, sm->st, &ipa->sigs[sig].t, sm->pod, &sm->oom))
+		return sm->oom ? -1 : 0;
+	uint32_t *v = realloc(sm->v, (sm->n + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	sm->v = v;
+	sm->v[sm->n++] = sig;
+	return 0;
+}
+
+/* The signatures of kept counter t that match pod, or -1. */
+static int matching_sigs(cs_mod *m, struct ipa_state *st, const cs_sched_pod *pod, const sk_tc *t,
+			 uint32_t **out, size_t *n)
+{
+	struct sig_match sm = {.m = m, .st = st, .pod = pod};
+	if (sk_tc_each_sig(t, collect_match, &sm) < 0) {
+		free(sm.v);
+		return -1;
+	}
+	*out = sm.v;
+	*n = sm.n;
+	return 0;
+}
+
+/* Brings the module's counter *tp (made when needed) up to date; NULL
+ * when it cannot be used this cycle, or when walking the listed nodes
+ * (nlisted of them) costs less than looking at every node's generation:
+ * few nodes have pods with terms. */
+static sk_tc *kept_existing_tc(cs_mod *m, cs_sched_ctx *c, sk_tc **tp, sk_tc_node_fn fn,
+			       size_t nlisted)
+{
+	struct fn_arg a = {.m = m, .c = c};
+	if (!listed_nodes(c) || nlisted * 16 < c->nnodes || (!*tp && !(*tp = sk_tc_new())) ||
+	    sk_tc_sync(*tp, c->nodes, c->nnodes, fn, &a) < 0)
+		return NULL;
+	return *tp;
+}
+
+/* The existing pods' required anti-affinity from kept counts; false:
+ * count it. */
+static bool kept_existing(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
+{
+	struct ipa *ipa = m->host->data(m);
+	sk_tc *t = kept_existing_tc(m, c, &ipa->existing, existing_anti_fn,
+				    listed_nodes(c) ? c->nnodes_with_required_anti_affinity : 0);
+	if (!t || matching_sigs(m, st, pod, t, &st->ex_sigs, &st->nex_sigs) < 0)
+		return false;
+	st->existing_tc = t;
+	return true;
+}
+
+/* A term's count in the domain of node: from the counter by the node's
+ * generation, else by its value.  false: the node has no such key. */
+static bool kept_count(const cs_host *h, const sk_tc *t, uint32_t sig, const char *key,
+		       const cs_sched_node *node, bool by_gen_only, int64_t *n)
+{
+	int known = sk_tc_node_get(t, node, sig, n);
+	if (known > 0)
+		return true;
+	if (!known && by_gen_only)
+		return false; /* counted, and no key (it adds 0 where it has one) */
+	const char *v = ks_node_label(h, node, key);
+	*n = v ? sk_tc_get(t, sig, v, NULL) : 0;
+	return v != NULL;
+}
+
+/* Kubernetes' updateWithPod: `other` joins (mult 1) or leaves (-1) node.
+ * The kept counts serve later cycles too: this cycle's views get counts
+ * of their own first. */
 static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 			   const cs_sched_pod *other, const cs_sched_node *node, int64_t mult)
 {
@@ -494,7 +970,14 @@ static int update_with_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	bool oom = false;
 	if (!st)
 		return CS_SCHED_ERROR;
-	if (count_pod(m, c, st, pod, other, node, mult, true, &oom) < 0)
+	bool in = st->aff_tc || st->anti_tc, ex = st->existing_tc != NULL;
+	if (in || ex) {
+		st->aff_tc = st->anti_tc = st->existing_tc = NULL;
+		st->aff_any = false;
+		if (count(m, c, st, pod, in, ex) < 0)
+			return CS_SCHED_ERROR;
+	}
+	if (count_pod(m, c, st, pod, other, node, mult, true, true, &oom) < 0)
 		return CS_SCHED_ERROR;
 	pairs_merge(&st->affc);
 	pairs_merge(&st->antic);
@@ -517,26 +1000,39 @@ static int ipa_remove_pod(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 static struct ipa_state *state_new(const cs_host *h, const cs_sched_pod *pod)
 {
 	struct ipa_state *st = calloc(1, sizeof(*st));
-	if (!st || read_terms(h, pod->pod, AFF REQ, false, &st->aff) < 0 ||
-	    read_terms(h, pod->pod, ANTI REQ, false, &st->anti) < 0 ||
-	    read_terms(h, pod->pod, AFF PREF, true, &st->paff) < 0 ||
-	    read_terms(h, pod->pod, ANTI PREF, true, &st->panti) < 0) {
+	if (!st || read_terms(h, NULL, pod->pod, AFF REQ, false, &st->aff) < 0 ||
+	    read_terms(h, NULL, pod->pod, ANTI REQ, false, &st->anti) < 0 ||
+	    read_terms(h, NULL, pod->pod, AFF PREF, true, &st->paff) < 0 ||
+	    read_terms(h, NULL, pod->pod, ANTI PREF, true, &st->panti) < 0) {
 		state_free(h, st);
 		return NULL;
 	}
 	return st;
 }
 
+/* Signatures are numbered for the module's life; a cluster whose terms
+ * keep changing fills the table: then start over (the cached terms and
+ * the counters hold the numbers). */
+static void sigs_trim(const cs_host *h, struct ipa *ipa)
+{
+	if (ipa->nsigs < MAX_SIGS)
+		return;
+	tc_clear(h, ipa);
+	sigs_clear(h, ipa);
+}
+
 static int ipa_pre_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod)
 {
 	const cs_host *h = m->host;
+	sigs_trim(h, h->data(m));
 	struct ipa_state *st = state_new(h, pod);
 	if (!st)
 		return CS_SCHED_ERROR;
 	c->state = st;
-	if (count(m, c, st, pod) < 0)
+	bool in = kept_incoming(m, c, st), ex = kept_existing(m, c, st, pod);
+	if (count(m, c, st, pod, !in, !ex) < 0)
 		return CS_SCHED_ERROR;
-	if (!st->aff.n && !st->anti.n && !st->existing.n)
+	if (!st->aff.n && !st->anti.n && !st->existing.n && !st->nex_sigs)
 		return CS_SCHED_SKIP;
 	return CS_SCHED_OK;
 }
@@ -561,24 +1057,54 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		return CS_SCHED_ERROR;
 	bool exist = true;
 	for (size_t i = 0; i < st->aff.n; i++) {
-		const char *v = ks_node_label(h, node, st->aff.v[i].key);
-		if (!v) {
+		const char *key = st->aff.v[i].key;
+		int64_t n = 0;
+		bool has;
+		if (st->aff_tc) {
+			has = kept_count(h, st->aff_tc, (uint32_t)i, key, node, true, &n);
+		} else {
+			const char *v = ks_node_label(h, node, key);
+			has = v != NULL;
+			n = v ? pair_get(&st->affc, key, v) : 0;
+		}
+		if (!has) {
 			c->reason = REASON_AFFINITY;
 			return CS_SCHED_UNRESOLVABLE;
 		}
-		if (pair_get(&st->affc, st->aff.v[i].key, v) <= 0)
+		if (n <= 0)
 			exist = false;
 	}
-	if (!exist && !(!pairs_any(&st->affc) && self_matches_all(m, st, pod))) {
+	bool any = st->aff_tc ? st->aff_any : pairs_any(&st->affc);
+	if (!exist && !(!any && self_matches_all(m, st, pod))) {
 		c->reason = REASON_AFFINITY;
 		return CS_SCHED_UNRESOLVABLE;
 	}
 	for (size_t i = 0; i < st->anti.n; i++) {
-		const char *v = ks_node_label(h, node, st->anti.v[i].key);
-		if (v && pair_get(&st->antic, st->anti.v[i].key, v) > 0) {
+		const char *key = st->anti.v[i].key;
+		int64_t n = 0;
+		if (st->anti_tc) {
+			kept_count(h, st->anti_tc, (uint32_t)i, key, node, true, &n);
+		} else {
+			const char *v = ks_node_label(h, node, key);
+			n = v ? pair_get(&st->antic, key, v) : 0;
+		}
+		if (n > 0) {
 			c->reason = REASON_ANTI;
 			return CS_SCHED_UNSCHEDULABLE;
 		}
+	}
+	if (st->existing_tc) {
+		const struct ipa *ipa = h->data(m);
+		for (size_t i = 0; i < st->nex_sigs; i++) {
+			uint32_t sig = st->ex_sigs[i];
+			int64_t n = 0;
+			kept_count(h, st->existing_tc, sig, ipa->sigs[sig].t.key, node, false, &n);
+			if (n > 0) {
+				c->reason = REASON_EXISTING_ANTI;
+				return CS_SCHED_UNSCHEDULABLE;
+			}
+		}
+		return CS_SCHED_OK;
 	}
 	size_t nl = st->existing.n ? ks_node_nlabels(h, node) : 0;
 	for (size_t i = 0; i < nl; i++) {
@@ -656,6 +1182,34 @@ static int prescore(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_s
 	return 0;
 }
 
+/* PreScore from kept counts: the existing pods' scoring terms per
+ * signature, the pod's preferred terms per list.  false: count. */
+static bool prescore_kept(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sched_pod *pod)
+{
+	struct ipa *ipa = m->host->data(m);
+	sk_tc *pref = NULL;
+	struct fn_arg a = {.m = m,
+			   .c = c,
+			   .st = st,
+			   .a = &st->paff,
+			   .b = &st->panti,
+			   .mult_b = -1,
+			   .weighted = true};
+	if ((st->paff.n || st->panti.n) &&
+	    (!(pref = list_tc(ipa, c->cycle, "pref", &st->paff, &st->panti)) ||
+	     sk_tc_sync(pref, c->nodes, c->nnodes, incoming_each_fn, &a) < 0))
+		return false;
+	/* The pod's own preferred terms need every pod anyway. */
+	size_t listed = !listed_nodes(c) ? 0 : pref ? c->nnodes : c->nnodes_with_affinity;
+	sk_tc *t = kept_existing_tc(m, c, &ipa->existing_score, existing_score_fn, listed);
+	if (!t || matching_sigs(m, st, pod, t, &st->score_sigs, &st->nscore_sigs) < 0)
+		return false;
+	st->pref_tc = pref;
+	st->score_tc = t;
+	st->scored = true;
+	return true;
+}
+
 static int ipa_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const cs_sched_node *node,
 		     int64_t *score)
 {
@@ -663,8 +1217,26 @@ static int ipa_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const 
 	struct ipa_state *st = c->state;
 	if (!st && !(st = c->state = state_new(h, pod)))
 		return CS_SCHED_ERROR;
-	if (!st->scored && prescore(m, c, st, pod) < 0)
+	if (!st->scored && !prescore_kept(m, c, st, pod) && prescore(m, c, st, pod) < 0)
 		return CS_SCHED_ERROR;
+	if (st->score_tc) {
+		const struct ipa *ipa = h->data(m);
+		int64_t s = 0, n;
+		for (size_t i = 0; i < st->nscore_sigs; i++) {
+			uint32_t sig = st->score_sigs[i];
+			if (kept_count(h, st->score_tc, sig, ipa->sigs[sig].t.key, node, false, &n))
+				s += n;
+		}
+		size_t np = st->pref_tc ? st->paff.n + st->panti.n : 0;
+		for (size_t i = 0; i < np; i++) {
+			const struct term *t =
+				i < st->paff.n ? &st->paff.v[i] : &st->panti.v[i - st->paff.n];
+			if (kept_count(h, st->pref_tc, (uint32_t)i, t->key, node, true, &n))
+				s += n;
+		}
+		*score = s;
+		return CS_SCHED_OK;
+	}
 	if (!st->score.n) {
 		*score = 0;
 		return CS_SCHED_OK;
@@ -733,8 +1305,11 @@ static int ipa_init(cs_mod *m)
 static void ipa_fini(cs_mod *m)
 {
 	struct ipa *ipa = m->host->data(m);
-	if (ipa)
+	if (ipa) {
 		tc_clear(m->host, ipa);
+		sigs_clear(m->host, ipa);
+		lists_clear(ipa);
+	}
 	free(ipa);
 	m->host->set_data(m, NULL);
 }

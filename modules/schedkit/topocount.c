@@ -18,14 +18,22 @@ struct entry {
 };
 
 struct contrib {
-	uint32_t entry;
+	uint32_t entry, sig;
 	int64_t n;
 };
 
+/* Most nodes add one (sig, value): it lives in the slot itself, one cache
+ * line less for sk_tc_node_get. */
 struct slot {
 	uint64_t gen; /* 0: nothing counted here */
 	uint32_t n;
-	struct contrib *c;
+	struct contrib one; /* n == 1 */
+	struct contrib *c;  /* n > 1 */
+};
+
+struct gslot {
+	uint64_t gen;
+	uint32_t slot;
 };
 
 struct sigrec {
@@ -49,8 +57,7 @@ struct sk_tc {
 	size_t nslots, slotcap;
 	/* generation -> slot, for sk_tc_node_get; entries of generations
 	 * gone stay until the next rebuild (checked against the slot). */
-	uint64_t *gtab_gen;
-	uint32_t *gtab_slot;
+	struct gslot *gtab;
 	size_t gtab_cap, gtab_len;
 };
 
@@ -206,13 +213,19 @@ static long entry_get(sk_tc *t, uint32_t sig, uint32_t vid)
 	return i;
 }
 
+static const struct contrib *slot_c(const struct slot *s)
+{
+	return s->n > 1 ? s->c : &s->one;
+}
+
 /* Adds (sign 1) or takes back (-1) what a slot holds. */
 static void apply(sk_tc *t, const struct slot *s, int sign)
 {
+	const struct contrib *c = slot_c(s);
 	for (uint32_t i = 0; i < s->n; i++) {
-		struct entry *e = &t->ents[s->c[i].entry];
+		struct entry *e = &t->ents[c[i].entry];
 		bool was = e->total != 0, lived = e->nodes > 0;
-		e->total += sign * s->c[i].n;
+		e->total += sign * c[i].n;
 		e->nodes += sign;
 		if (was != (e->total != 0))
 			t->sigs[e->sig].nonzero += was ? (size_t)-1 : 1;
@@ -232,11 +245,10 @@ static size_t gen_hash(uint64_t g)
 static void gen_insert(sk_tc *t, uint64_t g, uint32_t slot)
 {
 	size_t k = gen_hash(g) & (t->gtab_cap - 1);
-	while (t->gtab_gen[k] && t->gtab_gen[k] != g)
+	while (t->gtab[k].gen && t->gtab[k].gen != g)
 		k = (k + 1) & (t->gtab_cap - 1);
-	t->gtab_len += !t->gtab_gen[k];
-	t->gtab_gen[k] = g;
-	t->gtab_slot[k] = slot;
+	t->gtab_len += !t->gtab[k].gen;
+	t->gtab[k] = (struct gslot){g, slot};
 }
 
 /* Room for one more, rebuilt from the slots' generations alone when the
@@ -249,17 +261,11 @@ static int gen_room(sk_tc *t)
 	size_t cap = 64;
 	while (cap < 4 * t->nslots)
 		cap *= 2;
-	uint64_t *gens = calloc(cap, sizeof(*gens));
-	uint32_t *slots = calloc(cap, sizeof(*slots));
-	if (!gens || !slots) {
-		free(gens);
-		free(slots);
+	struct gslot *tab = calloc(cap, sizeof(*tab));
+	if (!tab)
 		return -1;
-	}
-	free(t->gtab_gen);
-	free(t->gtab_slot);
-	t->gtab_gen = gens;
-	t->gtab_slot = slots;
+	free(t->gtab);
+	t->gtab = tab;
 	t->gtab_cap = cap;
 	t->gtab_len = 0;
 	for (size_t j = 0; j < t->nslots; j++)
@@ -291,8 +297,8 @@ static void reset(sk_tc *t)
 		memset(t->etab, 0, t->etab_cap * sizeof(*t->etab));
 	if (t->sigs)
 		memset(t->sigs, 0, t->nsigs * sizeof(*t->sigs));
-	if (t->gtab_gen)
-		memset(t->gtab_gen, 0, t->gtab_cap * sizeof(*t->gtab_gen));
+	if (t->gtab)
+		memset(t->gtab, 0, t->gtab_cap * sizeof(*t->gtab));
 	t->gtab_len = 0;
 }
 
@@ -308,8 +314,7 @@ void sk_tc_free(sk_tc *t)
 	free(t->ents);
 	free(t->etab);
 	free(t->sigs);
-	free(t->gtab_gen);
-	free(t->gtab_slot);
+	free(t->gtab);
 	free(t);
 }
 
@@ -327,7 +332,7 @@ int sk_tc_add(sk_tc_emit *e, uint32_t sig, const char *value, int64_t n)
 		e->c = c;
 		e->cap = cap;
 	}
-	e->c[e->n++] = (struct contrib){(uint32_t)ent, n};
+	e->c[e->n++] = (struct contrib){(uint32_t)ent, sig, n};
 	return 0;
 }
 
@@ -342,14 +347,16 @@ static int count_node(sk_tc *t, size_t j, const cs_sched_node *node, sk_tc_node_
 	em->n = 0;
 	if (fn(arg, node, em) < 0)
 		return -1;
-	if (em->n) {
+	if (em->n == 1) {
+		s->one = em->c[0];
+	} else if (em->n > 1) {
 		struct contrib *c = realloc(s->c, em->n * sizeof(*c));
 		if (!c)
 			return -1;
 		memcpy(c, em->c, em->n * sizeof(*c));
 		s->c = c;
-		s->n = em->n;
 	}
+	s->n = em->n;
 	apply(t, s, 1);
 	s->gen = node->generation;
 	if (gen_room(t) == 0)
@@ -412,17 +419,18 @@ int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int6
 	uint64_t g = node->generation;
 	if (!g || !t->gtab_cap)
 		return -1;
-	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab_gen[k];
+	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab[k].gen;
 	     k = (k + 1) & (t->gtab_cap - 1)) {
-		if (t->gtab_gen[k] != g)
+		if (t->gtab[k].gen != g)
 			continue;
-		uint32_t j = t->gtab_slot[k];
+		uint32_t j = t->gtab[k].slot;
 		if (j >= t->nslots || t->slots[j].gen != g)
 			return -1;
 		const struct slot *s = &t->slots[j];
+		const struct contrib *c = slot_c(s);
 		for (uint32_t i = 0; i < s->n; i++)
-			if (t->ents[s->c[i].entry].sig == sig) {
-				*total = t->ents[s->c[i].entry].total;
+			if (c[i].sig == sig) {
+				*total = t->ents[c[i].entry].total;
 				return 1;
 			}
 		return 0;
