@@ -751,6 +751,25 @@ size_t fw_nodes_to_find(int pct, size_t n)
 	return want < min_find ? min_find : want;
 }
 
+/* The nodes are separate allocations, visited in name order: each filter
+ * of a node would wait for its cache lines (the largest cost of a cycle
+ * at 5,000 nodes).  Fetch the node PF_DIST ahead, and the labels (which
+ * the node points to) of the one half as far ahead, whose node line has
+ * had time to arrive. */
+#define PF_DIST 16
+
+static inline void prefetch_ahead(const cs_sched_node *const *ptrs, size_t n, size_t j)
+{
+	if (n <= PF_DIST)
+		return;
+	const char *far = (const char *)ptrs[(j + PF_DIST) % n];
+	for (size_t off = 0; off < sizeof(cs_sched_node); off += 64)
+		__builtin_prefetch(far + off);
+	const cs_sched_node *near = ptrs[(j + PF_DIST / 2) % n];
+	if (near->nlabels)
+		__builtin_prefetch(near->labels);
+}
+
 static int run(cs_mod *m, struct fw_cycle *c)
 {
 	int rc = pre_filter(m, c);
@@ -779,6 +798,7 @@ static int run(cs_mod *m, struct fw_cycle *c)
 	for (k = 0; k < n && nf < want && !err; k++) {
 		size_t j = (start + k) % n;
 		const cs_sched_node *node = c->snap->ptrs[j];
+		prefetch_ahead(c->snap->ptrs, n, j);
 		codes[j] = filter_node(m, c, &c->pod, node, c->np, &reasons[j]);
 		err = codes[j] == CS_SCHED_ERROR;
 		if (codes[j] == CS_SCHED_OK)

@@ -84,8 +84,8 @@ void fw_arena_free(fw_arena *a);
 
 typedef struct fw_nodeinfo {
 	unsigned refs;          /* atomic */
-	const cs_object *obj;   /* a reference: the strings point into it */
-	cs_sched_label *labels; /* sorted by key */
+	const cs_object *obj;   /* a reference: the taints' strings point into it */
+	cs_sched_label *labels; /* sorted by key, with their strings */
 	size_t nlabels;
 	cs_sched_taint *taints;
 	size_t ntaints;
@@ -105,10 +105,10 @@ size_t fw_labels_parse(const cs_host *h, const cs_object *labels, cs_sched_label
 /* A pod object's fields, likewise. */
 typedef struct fw_podinfo {
 	unsigned refs;        /* atomic */
-	const cs_object *obj; /* a reference: the strings point into it */
+	const cs_object *obj; /* a reference: the names point into it */
 	const char *ns, *name, *uid;
 	int32_t priority;
-	cs_sched_label *labels; /* sorted by key */
+	cs_sched_label *labels; /* sorted by key, with their strings */
 	size_t nlabels;
 	bool terminating;
 } fw_podinfo;

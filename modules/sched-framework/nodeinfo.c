@@ -19,6 +19,47 @@ static const char *str_or_empty(const cs_host *h, const cs_object *o, const char
 	return s ? s : "";
 }
 
+/* The labels and their strings in one block: the plugins' lookups of a
+ * node's label for each node filtered read a few neighbouring cache lines
+ * instead of strings scattered through the object's memory (those misses
+ * were the largest cost of node affinity at 5,000 nodes).  Sorted by
+ * key; *n set; NULL (with *n 0) when there are none or out of memory
+ * (-1 in *oom). */
+static cs_sched_label *labels_pack(const cs_host *h, const cs_object *labels, size_t *n, int *oom)
+{
+	size_t nl = h->obj_len(labels), bytes = 0;
+	*n = 0;
+	*oom = 0;
+	for (size_t i = 0; i < nl; i++) {
+		const char *k = h->obj_key_at(labels, i);
+		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+		bytes += (k ? strlen(k) + 1 : 0) + (v ? strlen(v) + 1 : 0);
+	}
+	if (!nl)
+		return NULL;
+	cs_sched_label *out = malloc(nl * sizeof(*out) + bytes);
+	if (!out) {
+		*oom = -1;
+		return NULL;
+	}
+	char *at = (char *)(out + nl);
+	for (size_t i = 0; i < nl; i++) {
+		const char *k = h->obj_key_at(labels, i);
+		const char *v = h->obj_str(h->obj_at(labels, i), NULL);
+		if (!k) /* validation keeps label values strings */
+			continue;
+		size_t kl = strlen(k) + 1, vl = v ? strlen(v) + 1 : 0;
+		out[*n].key = memcpy(at, k, kl);
+		at += kl;
+		out[*n].value = v ? memcpy(at, v, vl) : "";
+		at += vl;
+		(*n)++;
+	}
+	if (*n > 1)
+		qsort(out, *n, sizeof(*out), by_key);
+	return out;
+}
+
 size_t fw_labels_parse(const cs_host *h, const cs_object *labels, cs_sched_label *out)
 {
 	size_t n = 0;
@@ -40,15 +81,14 @@ fw_nodeinfo *fw_nodeinfo_new(const cs_host *h, const cs_object *node)
 		return NULL;
 	ni->refs = 1;
 	ni->obj = h->obj_keep(node);
-	const cs_object *labels = h->obj_get(node, "metadata.labels");
 	const cs_object *taints = h->obj_get(node, "spec.taints");
-	size_t nl = h->obj_len(labels), nt = h->obj_len(taints);
-	if ((nl && !(ni->labels = calloc(nl, sizeof(*ni->labels)))) ||
-	    (nt && !(ni->taints = calloc(nt, sizeof(*ni->taints))))) {
+	size_t nt = h->obj_len(taints);
+	int oom;
+	ni->labels = labels_pack(h, h->obj_get(node, "metadata.labels"), &ni->nlabels, &oom);
+	if (oom || (nt && !(ni->taints = calloc(nt, sizeof(*ni->taints))))) {
 		fw_nodeinfo_unref(h, ni);
 		return NULL;
 	}
-	ni->nlabels = fw_labels_parse(h, labels, ni->labels);
 	for (size_t i = 0; i < nt; i++) {
 		const cs_object *t = h->obj_at(taints, i);
 		ni->taints[ni->ntaints++] =
@@ -92,13 +132,12 @@ fw_podinfo *fw_podinfo_new(const cs_host *h, const cs_object *pod)
 		return NULL;
 	pi->refs = 1;
 	pi->obj = h->obj_keep(pod);
-	const cs_object *labels = h->obj_get(pod, "metadata.labels");
-	size_t nl = h->obj_len(labels);
-	if (nl && !(pi->labels = calloc(nl, sizeof(*pi->labels)))) {
+	int oom;
+	pi->labels = labels_pack(h, h->obj_get(pod, "metadata.labels"), &pi->nlabels, &oom);
+	if (oom) {
 		fw_podinfo_unref(h, pi);
 		return NULL;
 	}
-	pi->nlabels = fw_labels_parse(h, labels, pi->labels);
 	pi->ns = h->obj_str(pod, "metadata.namespace");
 	pi->name = h->obj_str(pod, "metadata.name");
 	pi->uid = h->obj_str(pod, "metadata.uid");
