@@ -5,7 +5,8 @@
 set -euo pipefail
 
 BUILD_PKGS="gcc make pkg-config libconfuse-dev libwebsockets-dev libyajl-dev libleveldb-dev
-  libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev"
+  libnl-3-dev libnl-route-3-dev libcap-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev
+  libjemalloc-dev"
 TEST_PKGS="curl python3 etcd-server etcd-client clang libclang-rt-14-dev"
 # --- packaging (packaging/packaging.mk, tests/packaging): begin ---
 # libsystemd-dev: sd_notify (core/notify.c).  make deb: dpkg-dev, debhelper;
