@@ -374,6 +374,33 @@ class QueueEventsTest(PolicyTest):
         self.assertEqual(self.bound("follower"), "n2")
         self.assertLess(time.time() - t0, 3)
 
+    def test_assigned_pod_moves_parked_pods_that_spread(self):
+        # Any pod assigned changes a spread pod's skew; a pod assigned
+        # elsewhere does not help a pod that fits nowhere for resources.
+        self.node("n1", {"topology.kubernetes.io/zone": "a"})
+        self.node("n2", {"topology.kubernetes.io/zone": "b"}, cpu="1")
+        self.pod("a", {"app": "web"}, {"nodeSelector": {"kubernetes.io/hostname": "n1"}})
+        self.assertEqual(self.bound("a"), "n1")
+        spread = {"topologySpreadConstraints": [{
+            "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]}
+        self.pod("spread", {"app": "web"}, spread, cpu="2")
+        self.unschedulable("spread", "0/2 nodes are available: 1 Insufficient cpu, 1 %s."
+                           % SPREAD_REASON)
+        self.pod("big", {"app": "big"}, cpu="8")
+        self.unschedulable("big", "0/2 nodes are available: 2 Insufficient cpu.")
+        time.sleep(1.5)  # past their backoff: parked, waiting for an event
+        attempts = self.metric("scheduler_schedule_attempts_total")
+        self.pod("b", {"app": "web"}, {"nodeSelector": {"kubernetes.io/hostname": "n2"}})
+        self.assertEqual(self.bound("b"), "n2")
+        t0 = time.time()
+        self.assertEqual(self.bound("spread"), "n1")
+        self.assertLess(time.time() - t0, 3)
+        # b's and spread's attempts, not big's: it stays parked.
+        time.sleep(0.5)
+        self.assertEqual(self.metric("scheduler_schedule_attempts_total"), attempts + 2)
+        self.assertNotIn("nodeName", self.get_pod("big")["spec"])
+
     def test_deleted_pod_moves_parked_pods(self):
         self.node("n1")
         anti = {"affinity": {"podAntiAffinity": {
