@@ -236,6 +236,8 @@ static void apply(sk_tc *t, const struct slot *s, int sign)
 
 /* ---- generations ---- */
 
+#define FEW_VALUES 64
+
 static size_t gen_hash(uint64_t g)
 {
 	g *= 0xbf58476d1ce4e5b9ULL;
@@ -417,7 +419,10 @@ int64_t sk_tc_get(const sk_tc *t, uint32_t sig, const char *value, size_t *nodes
 int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total)
 {
 	uint64_t g = node->generation;
-	if (!g || !t->gtab_cap)
+	/* Few values (zones): their table and entries stay in cache, while a
+	 * node's slot is a cache miss or two; the caller's lookup by value
+	 * (the node's labels, which the framework prefetches) costs less. */
+	if (!g || !t->gtab_cap || t->nvals <= FEW_VALUES)
 		return -1;
 	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab[k].gen;
 	     k = (k + 1) & (t->gtab_cap - 1)) {

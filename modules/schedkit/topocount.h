@@ -54,7 +54,8 @@ int64_t sk_tc_get(const sk_tc *t, uint32_t sig, const char *value, size_t *nodes
 /* The total of the domain node added to under sig, found by the node's
  * generation rather than by its value: 1 with *total set; 0 when the node
  * was counted and added nothing to sig; -1 when the node (this
- * generation of it) was not counted -- ask sk_tc_get by value. */
+ * generation of it) was not counted, or when the counter holds so few
+ * values that a lookup by value is cheaper -- ask sk_tc_get by value. */
 int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total);
 
 /* The number of domains of sig (values some node added to, n = 0
