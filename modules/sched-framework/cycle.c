@@ -764,10 +764,12 @@ __attribute__((always_inline)) static inline void prefetch_ahead(const cs_sched_
 {
 	if (n <= PF_DIST)
 		return;
-	const char *far = (const char *)ptrs[(j + PF_DIST) % n];
+	/* j < n: wrap without a division */
+	size_t jf = j + PF_DIST, jn = j + PF_DIST / 2;
+	const char *far = (const char *)ptrs[jf >= n ? jf - n : jf];
 	for (size_t off = 0; off < sizeof(cs_sched_node); off += 64)
 		__builtin_prefetch(far + off);
-	const cs_sched_node *near = ptrs[(j + PF_DIST / 2) % n];
+	const cs_sched_node *near = ptrs[jn >= n ? jn - n : jn];
 	if (near->nlabels)
 		__builtin_prefetch(near->labels);
 }
@@ -795,10 +797,9 @@ static int run(cs_mod *m, struct fw_cycle *c)
 	 * cycle where this one stopped, so that every node gets its turn.
 	 * No node fits only after every node was filtered. */
 	size_t nf = 0, want = fw_nodes_to_find(c->fw->pct_to_score, n);
-	size_t start = c->fw->next_start % n, k;
+	size_t start = c->fw->next_start % n, k, j = start;
 	bool err = false;
-	for (k = 0; k < n && nf < want && !err; k++) {
-		size_t j = (start + k) % n;
+	for (k = 0; k < n && nf < want && !err; k++, j = j + 1 == n ? 0 : j + 1) {
 		const cs_sched_node *node = c->snap->ptrs[j];
 		prefetch_ahead(c->snap->ptrs, n, j);
 		codes[j] = filter_node(m, c, &c->pod, node, c->np, &reasons[j]);
@@ -806,7 +807,7 @@ static int run(cs_mod *m, struct fw_cycle *c)
 		if (codes[j] == CS_SCHED_OK)
 			feasible[nf++] = node;
 	}
-	c->fw->next_start = (start + k) % n;
+	c->fw->next_start = j;
 	if (err)
 		rc = cycle_error(m, c, "a filter failed (logged above)");
 	else if (!nf)
