@@ -12,7 +12,9 @@
 #                                 (BindOnly: SchedulingBasic's pods on a server without a
 #                                 scheduler, bound by the load generator: the ceiling that the
 #                                 API, store and agent put on any scheduler)
-#   BENCH_SCHED_NODES=5000        hollow nodes (4 CPUs, 32Gi, 110 pods each)
+#   BENCH_SCHED_NODES=5000        hollow nodes (4 CPUs, 32Gi, 110 pods each: 40 of the
+#                                 workloads' 100m pods fit one; schedperf refuses sizes that
+#                                 do not fit, e.g. SchedulingBasic's 55,000 pods on 1,000 nodes)
 #   BENCH_SCHED_INIT=5000         init pods of SchedulingBasic, SchedulingNodeAffinity,
 #                                 TopologySpreading and BindOnly (bound before the measurement)
 #   BENCH_SCHED_PODS=50000        measured pods of SchedulingBasic and BindOnly

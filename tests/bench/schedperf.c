@@ -41,14 +41,15 @@
 #include "bench_http.h"
 #include "bench_proc.h"
 
-#define ZONES     3
-#define ZONE_KEY  "topology.kubernetes.io/zone"
-#define MAX_SKEW  5
-#define NS_INIT   "sched-0"
-#define NS_MEAS   "sched-1"
-#define WATCH_ID  0xffffffffu
-#define CHURN_ID  0xfffffffeu
-#define STALL_SEC 30
+#define ZONES         3
+#define ZONE_KEY      "topology.kubernetes.io/zone"
+#define MAX_SKEW      5
+#define PODS_PER_NODE 40 /* a hollow node's 4 CPUs over scheduler_perf's 100m pods */
+#define NS_INIT       "sched-0"
+#define NS_MEAS       "sched-1"
+#define WATCH_ID      0xffffffffu
+#define CHURN_ID      0xfffffffeu
+#define STALL_SEC     30
 
 enum workload { WL_BASIC, WL_NODEAFF, WL_SPREAD, WL_ANTI, WL_UNSCHED, WL_BINDONLY };
 
@@ -1001,6 +1002,15 @@ int main(int argc, char **argv)
 	if (opt.wl == WL_ANTI && (opt.init > opt.nodes || opt.pods > opt.nodes))
 		die("SchedulingPodAntiAffinity puts at most one pod of a namespace on a node: "
 		    "--init and --pods must not exceed --nodes");
+	/* A hollow node's 4 CPUs hold 40 pods of 100m; node affinity leaves
+	 * zone-2's third of the nodes out; Unschedulable's init pods fit
+	 * nowhere anyway.  More pods than that would stay unbound. */
+	long fit_nodes = opt.wl == WL_NODEAFF ? opt.nodes - (opt.nodes + 1) / 3 : opt.nodes;
+	long want = (opt.wl == WL_UNSCHED ? 0 : opt.init) + opt.pods;
+	if (opt.wl != WL_ANTI && want > fit_nodes * PODS_PER_NODE)
+		die("%s: %ld pods need more room than %ld hollow nodes have (%d pods of 100m CPU "
+		    "each): lower --init/--pods or raise --nodes",
+		    wl_names[opt.wl], want, fit_nodes, PODS_PER_NODE);
 
 	static const enum shape shapes[][K_N] = {
 		[WL_BASIC] = {SH_DEFAULT, SH_DEFAULT, SH_DEFAULT},
