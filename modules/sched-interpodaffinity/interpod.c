@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "itab.h"
 #include "k8ssel.h"
 #include "topocount.h"
 
@@ -107,8 +108,7 @@ struct ipa {
 	 * scoring terms counted per signature, kept across cycles. */
 	struct sigent *sigs;
 	size_t nsigs, sigcap;
-	uint32_t *stab;
-	size_t stab_cap;
+	sk_itab stab; /* sigs by their text */
 	sk_tc *existing, *existing_score;
 	struct listtc lists[MAX_LISTS];
 	size_t nlists;
@@ -206,31 +206,17 @@ static void sigs_clear(const cs_host *h, struct ipa *ipa)
 		h->obj_free(ipa->sigs[i].held);
 	}
 	free(ipa->sigs);
-	free(ipa->stab);
+	sk_itab_free(&ipa->stab);
 	ipa->sigs = NULL;
-	ipa->stab = NULL;
-	ipa->nsigs = ipa->sigcap = ipa->stab_cap = 0;
+	ipa->nsigs = ipa->sigcap = 0;
 	sk_tc_free(ipa->existing);
 	sk_tc_free(ipa->existing_score);
 	ipa->existing = ipa->existing_score = NULL;
 }
 
-static int stab_grow(struct ipa *ipa)
+static uint64_t sig_hash_at(const void *arg, size_t i)
 {
-	size_t cap = ipa->stab_cap ? ipa->stab_cap * 2 : 64;
-	uint32_t *tab = calloc(cap, sizeof(*tab));
-	if (!tab)
-		return -1;
-	for (size_t i = 0; i < ipa->nsigs; i++) {
-		size_t k = text_hash(ipa->sigs[i].text) & (cap - 1);
-		while (tab[k])
-			k = (k + 1) & (cap - 1);
-		tab[k] = (uint32_t)i + 1;
-	}
-	free(ipa->stab);
-	ipa->stab = tab;
-	ipa->stab_cap = cap;
-	return 0;
+	return text_hash(((const struct ipa *)arg)->sigs[i].text);
 }
 
 /* The number of signature text (term t, object o, of pod), made when new;
@@ -240,13 +226,14 @@ static long sig_intern(const cs_host *h, struct ipa *ipa, const cs_object *pod, 
 		       const struct term *t, const char *text)
 {
 	uint64_t hv = text_hash(text);
-	for (size_t k = ipa->stab_cap ? hv & (ipa->stab_cap - 1) : 0; ipa->stab_cap && ipa->stab[k];
-	     k = (k + 1) & (ipa->stab_cap - 1))
-		if (!strcmp(ipa->sigs[ipa->stab[k] - 1].text, text))
-			return (long)ipa->stab[k] - 1;
+	for (size_t k = sk_itab_first(&ipa->stab, hv); sk_itab_at(&ipa->stab, k);
+	     k = sk_itab_next(&ipa->stab, k))
+		if (!strcmp(ipa->sigs[sk_itab_at(&ipa->stab, k) - 1].text, text))
+			return (long)sk_itab_at(&ipa->stab, k) - 1;
 	if (ipa->nsigs >= MAX_SIGS)
 		return -1;
-	if ((ipa->nsigs + 1) * 2 > ipa->stab_cap && stab_grow(ipa) < 0)
+	if (sk_itab_full(&ipa->stab, ipa->nsigs) &&
+	    sk_itab_grow(&ipa->stab, ipa->nsigs, sig_hash_at, ipa) < 0)
 		return -1;
 	if (ipa->nsigs == ipa->sigcap) {
 		size_t cap = ipa->sigcap ? ipa->sigcap * 2 : 16;
@@ -265,10 +252,7 @@ static long sig_intern(const cs_host *h, struct ipa *ipa, const cs_object *pod, 
 		return -1;
 	}
 	e->held = h->obj_keep(pod);
-	size_t k = hv & (ipa->stab_cap - 1);
-	while (ipa->stab[k])
-		k = (k + 1) & (ipa->stab_cap - 1);
-	ipa->stab[k] = (uint32_t)ipa->nsigs + 1;
+	sk_itab_put(&ipa->stab, hv, (uint32_t)ipa->nsigs);
 	return (long)ipa->nsigs++;
 }
 

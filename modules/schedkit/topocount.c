@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "itab.h"
 #include "topocount.h"
 
 struct entry {
@@ -45,12 +46,10 @@ struct sk_tc {
 	char **vals;
 	uint64_t *vhash;
 	size_t nvals, valcap;
-	uint32_t *vtab; /* open addressing: vid + 1 */
-	size_t vtab_cap;
+	sk_itab vtab; /* values by hash */
 	struct entry *ents;
 	size_t nents, entcap, live; /* live: entries some node adds to */
-	uint32_t *etab;             /* open addressing: entry + 1 */
-	size_t etab_cap;
+	sk_itab etab;               /* entries by (sig, value) */
 	struct sigrec *sigs;
 	size_t nsigs;
 	struct slot *slots;
@@ -85,32 +84,18 @@ static uint64_t pair_hash(uint32_t sig, uint32_t vid)
 
 static long value_find(const sk_tc *t, const char *v, uint64_t hv)
 {
-	if (!t->vtab_cap)
-		return -1;
-	for (size_t k = hv & (t->vtab_cap - 1); t->vtab[k]; k = (k + 1) & (t->vtab_cap - 1)) {
-		uint32_t id = t->vtab[k] - 1;
+	for (size_t k = sk_itab_first(&t->vtab, hv); sk_itab_at(&t->vtab, k);
+	     k = sk_itab_next(&t->vtab, k)) {
+		uint32_t id = sk_itab_at(&t->vtab, k) - 1;
 		if (t->vhash[id] == hv && !strcmp(t->vals[id], v))
 			return id;
 	}
 	return -1;
 }
 
-static int value_tab_grow(sk_tc *t)
+static uint64_t value_hash_at(const void *arg, size_t i)
 {
-	size_t cap = t->vtab_cap ? t->vtab_cap * 2 : 64;
-	uint32_t *tab = calloc(cap, sizeof(*tab));
-	if (!tab)
-		return -1;
-	for (size_t i = 0; i < t->nvals; i++) {
-		size_t k = t->vhash[i] & (cap - 1);
-		while (tab[k])
-			k = (k + 1) & (cap - 1);
-		tab[k] = (uint32_t)i + 1;
-	}
-	free(t->vtab);
-	t->vtab = tab;
-	t->vtab_cap = cap;
-	return 0;
+	return ((const sk_tc *)arg)->vhash[i];
 }
 
 static long value_intern(sk_tc *t, const char *v)
@@ -119,7 +104,8 @@ static long value_intern(sk_tc *t, const char *v)
 	long id = value_find(t, v, hv);
 	if (id >= 0)
 		return id;
-	if ((t->nvals + 1) * 2 > t->vtab_cap && value_tab_grow(t) < 0)
+	if (sk_itab_full(&t->vtab, t->nvals) &&
+	    sk_itab_grow(&t->vtab, t->nvals, value_hash_at, t) < 0)
 		return -1;
 	if (t->nvals == t->valcap) {
 		size_t cap = t->valcap ? t->valcap * 2 : 64;
@@ -139,10 +125,7 @@ static long value_intern(sk_tc *t, const char *v)
 	id = (long)t->nvals++;
 	t->vals[id] = copy;
 	t->vhash[id] = hv;
-	size_t k = hv & (t->vtab_cap - 1);
-	while (t->vtab[k])
-		k = (k + 1) & (t->vtab_cap - 1);
-	t->vtab[k] = (uint32_t)id + 1;
+	sk_itab_put(&t->vtab, hv, (uint32_t)id);
 	return id;
 }
 
@@ -150,33 +133,19 @@ static long value_intern(sk_tc *t, const char *v)
 
 static long entry_find(const sk_tc *t, uint32_t sig, uint32_t vid)
 {
-	if (!t->etab_cap)
-		return -1;
-	for (size_t k = pair_hash(sig, vid) & (t->etab_cap - 1); t->etab[k];
-	     k = (k + 1) & (t->etab_cap - 1)) {
-		const struct entry *e = &t->ents[t->etab[k] - 1];
-		if (e->sig == sig && e->vid == vid)
-			return (long)t->etab[k] - 1;
+	for (size_t k = sk_itab_first(&t->etab, pair_hash(sig, vid)); sk_itab_at(&t->etab, k);
+	     k = sk_itab_next(&t->etab, k)) {
+		uint32_t i = sk_itab_at(&t->etab, k) - 1;
+		if (t->ents[i].sig == sig && t->ents[i].vid == vid)
+			return i;
 	}
 	return -1;
 }
 
-static int entry_tab_grow(sk_tc *t)
+static uint64_t entry_hash_at(const void *arg, size_t i)
 {
-	size_t cap = t->etab_cap ? t->etab_cap * 2 : 64;
-	uint32_t *tab = calloc(cap, sizeof(*tab));
-	if (!tab)
-		return -1;
-	for (size_t i = 0; i < t->nents; i++) {
-		size_t k = pair_hash(t->ents[i].sig, t->ents[i].vid) & (cap - 1);
-		while (tab[k])
-			k = (k + 1) & (cap - 1);
-		tab[k] = (uint32_t)i + 1;
-	}
-	free(t->etab);
-	t->etab = tab;
-	t->etab_cap = cap;
-	return 0;
+	const struct entry *e = &((const sk_tc *)arg)->ents[i];
+	return pair_hash(e->sig, e->vid);
 }
 
 static long entry_get(sk_tc *t, uint32_t sig, uint32_t vid)
@@ -193,7 +162,8 @@ static long entry_get(sk_tc *t, uint32_t sig, uint32_t vid)
 		t->sigs = s;
 		t->nsigs = n;
 	}
-	if ((t->nents + 1) * 2 > t->etab_cap && entry_tab_grow(t) < 0)
+	if (sk_itab_full(&t->etab, t->nents) &&
+	    sk_itab_grow(&t->etab, t->nents, entry_hash_at, t) < 0)
 		return -1;
 	if (t->nents == t->entcap) {
 		size_t cap = t->entcap ? t->entcap * 2 : 64;
@@ -206,10 +176,7 @@ static long entry_get(sk_tc *t, uint32_t sig, uint32_t vid)
 	i = (long)t->nents++;
 	t->ents[i] = (struct entry){.sig = sig, .vid = vid, .next = t->sigs[sig].head};
 	t->sigs[sig].head = (uint32_t)i + 1;
-	size_t k = pair_hash(sig, vid) & (t->etab_cap - 1);
-	while (t->etab[k])
-		k = (k + 1) & (t->etab_cap - 1);
-	t->etab[k] = (uint32_t)i + 1;
+	sk_itab_put(&t->etab, pair_hash(sig, vid), (uint32_t)i);
 	return i;
 }
 
@@ -293,10 +260,8 @@ static void reset(sk_tc *t)
 	for (size_t i = 0; i < t->nvals; i++)
 		free(t->vals[i]);
 	t->nvals = t->nents = t->live = 0;
-	if (t->vtab)
-		memset(t->vtab, 0, t->vtab_cap * sizeof(*t->vtab));
-	if (t->etab)
-		memset(t->etab, 0, t->etab_cap * sizeof(*t->etab));
+	sk_itab_clear(&t->vtab);
+	sk_itab_clear(&t->etab);
 	if (t->sigs)
 		memset(t->sigs, 0, t->nsigs * sizeof(*t->sigs));
 	if (t->gtab)
@@ -312,9 +277,9 @@ void sk_tc_free(sk_tc *t)
 	free(t->slots);
 	free(t->vals);
 	free(t->vhash);
-	free(t->vtab);
+	sk_itab_free(&t->vtab);
 	free(t->ents);
-	free(t->etab);
+	sk_itab_free(&t->etab);
 	free(t->sigs);
 	free(t->gtab);
 	free(t);
