@@ -128,6 +128,16 @@ static void retire(fw_snapstate *st, fw_snode *n, uint64_t epoch)
 	st->retired_tail = n;
 }
 
+/* A version's memory (not the nodes: they are retired by epoch). */
+static void version_free(fw_version *v)
+{
+	free(v->v);
+	free(v->ptrs);
+	free(v->with_aff);
+	free(v->with_anti);
+	free(v);
+}
+
 static void version_release(const cs_host *h, fw_snapstate *st, fw_version *v)
 {
 	if (!v || --v->refs)
@@ -138,11 +148,7 @@ static void version_release(const cs_host *h, fw_snapstate *st, fw_version *v)
 		st->live = v->next;
 	if (v->next)
 		v->next->prev = v->prev;
-	free(v->v);
-	free(v->ptrs);
-	free(v->with_aff);
-	free(v->with_anti);
-	free(v);
+	version_free(v);
 	collect(h, st);
 }
 
@@ -156,9 +162,7 @@ static fw_version *version_new(fw_snapstate *st, size_t n)
 	v->v = malloc((n ? n : 1) * sizeof(*v->v));
 	v->ptrs = malloc((n ? n : 1) * sizeof(*v->ptrs));
 	if (!v->v || !v->ptrs) {
-		free(v->v);
-		free(v->ptrs);
-		free(v);
+		version_free(v);
 		return NULL;
 	}
 	v->n = n;
@@ -503,12 +507,7 @@ static int rebuild_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 		}
 		if (list_scan(v->ptrs, v->n, false, &v->with_aff, &v->nwith_aff) < 0 ||
 		    list_scan(v->ptrs, v->n, true, &v->with_anti, &v->nwith_anti) < 0) {
-			v->refs = 0;
-			free(v->with_aff);
-			free(v->with_anti);
-			free(v->v);
-			free(v->ptrs);
-			free(v);
+			version_free(v);
 			v = NULL;
 		}
 	}
@@ -585,11 +584,7 @@ static int replace_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 			       &v->nwith_anti) < 0) {
 			for (size_t i = 0; i < k; i++)
 				new[i]->in = 0;
-			free(v->with_aff);
-			free(v->with_anti);
-			free(v->v);
-			free(v->ptrs);
-			free(v);
+			version_free(v);
 			v = NULL;
 		}
 	}
