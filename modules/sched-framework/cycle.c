@@ -23,6 +23,7 @@
 
 #include "fitmsg.h"
 #include "fw.h"
+#include "grow.h"
 
 #define HAS(p, member) CS_OPS_HAS(cs_scheduler_ops, (p)->ops, member)
 
@@ -518,15 +519,9 @@ static int run_filters(cs_sched_ctx *pc, const cs_sched_pod *pod, const cs_sched
 			for (size_t k = 0; k < from->npods && rc == CS_SCHED_OK; k++) {
 				if (has_pod(to, from->pods[k]))
 					continue;
-				if (nsteps == cap) {
-					size_t ncap = cap ? cap * 2 : 16;
-					struct ext_step *v = realloc(steps, ncap * sizeof(*v));
-					if (!v) {
-						rc = CS_SCHED_ERROR;
-						break;
-					}
-					steps = v;
-					cap = ncap;
+				if (sk_grow(&steps, nsteps, &cap, sizeof(*steps), 16) < 0) {
+					rc = CS_SCHED_ERROR;
+					break;
 				}
 				steps[nsteps++] = (struct ext_step){i, from->pods[k], pass == 0};
 			}

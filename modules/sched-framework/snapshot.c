@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "fw.h"
+#include "grow.h"
 
 struct fw_snode {
 	cs_sched_node pub;      /* first: ptrs point here */
@@ -69,14 +70,8 @@ struct fw_override {
 
 static int hold(const cs_host *h, fw_snapshot *s, const cs_object *o)
 {
-	if (s->nobjs == s->objcap) {
-		size_t cap = s->objcap ? s->objcap * 2 : 16;
-		const cs_object **v = realloc(s->objs, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->objs = v;
-		s->objcap = cap;
-	}
+	if (sk_grow(&s->objs, s->nobjs, &s->objcap, sizeof(*s->objs), 16) < 0)
+		return -1;
 	s->objs[s->nobjs++] = h->obj_keep(o);
 	return 0;
 }
@@ -535,7 +530,7 @@ static int replace_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 {
 	fw_cache *c = &fw->cache;
 	fw_version *cur = st->cur;
-	size_t k = 0, cap = 0;
+	size_t k = 0, cap_old = 0, cap_new = 0, cap_idx = 0;
 	fw_snode **old = NULL, **new = NULL;
 	size_t *idx = NULL;
 	int rc = 0;
@@ -543,21 +538,11 @@ static int replace_locked(const cs_host *h, struct fw *fw, fw_snapstate *st)
 		fw_snode **at = n->node ? find_snode(cur, n->name) : NULL;
 		if (!at)
 			continue; /* a node without object: not in the snapshot */
-		if (k == cap) {
-			cap = cap ? cap * 2 : 4;
-			fw_snode **o2 = realloc(old, cap * sizeof(*o2));
-			if (o2)
-				old = o2;
-			fw_snode **n2 = realloc(new, cap * sizeof(*n2));
-			if (n2)
-				new = n2;
-			size_t *i2 = realloc(idx, cap * sizeof(*i2));
-			if (i2)
-				idx = i2;
-			if (!o2 || !n2 || !i2) {
-				rc = -1;
-				break;
-			}
+		if (sk_grow(&old, k, &cap_old, sizeof(*old), 4) < 0 ||
+		    sk_grow(&new, k, &cap_new, sizeof(*new), 4) < 0 ||
+		    sk_grow(&idx, k, &cap_idx, sizeof(*idx), 4) < 0) {
+			rc = -1;
+			break;
 		}
 		fw_snode *s = snode_new(h, n);
 		if (!s) {
@@ -649,14 +634,8 @@ static bool reserves(const cs_host *h, const cs_object *nom, const char *uid, in
 
 static int add_nominated(fw_snapshot *s, const cs_sched_pod *p)
 {
-	if (s->nnominated == s->nomcap) {
-		size_t cap = s->nomcap ? s->nomcap * 2 : 8;
-		const cs_sched_pod **v = realloc(s->nominated, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->nominated = v;
-		s->nomcap = cap;
-	}
+	if (sk_grow(&s->nominated, s->nnominated, &s->nomcap, sizeof(*s->nominated), 8) < 0)
+		return -1;
 	s->nominated[s->nnominated++] = p;
 	return 0;
 }

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "itab.h"
 #include "k8ssel.h"
 #include "topocount.h"
@@ -235,14 +236,8 @@ static long sig_intern(const cs_host *h, struct ipa *ipa, const cs_object *pod, 
 	if (sk_itab_full(&ipa->stab, ipa->nsigs) &&
 	    sk_itab_grow(&ipa->stab, ipa->nsigs, sig_hash_at, ipa) < 0)
 		return -1;
-	if (ipa->nsigs == ipa->sigcap) {
-		size_t cap = ipa->sigcap ? ipa->sigcap * 2 : 16;
-		struct sigent *v = realloc(ipa->sigs, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		ipa->sigs = v;
-		ipa->sigcap = cap;
-	}
+	if (sk_grow(&ipa->sigs, ipa->nsigs, &ipa->sigcap, sizeof(*ipa->sigs), 16) < 0)
+		return -1;
 	struct sigent *e = &ipa->sigs[ipa->nsigs];
 	*e = (struct sigent){.text = strdup(text), .term = o, .t = *t};
 	e->t.text = NULL;
@@ -348,14 +343,8 @@ static const cs_object *ns_labels(cs_mod *m, struct ipa_state *st, const char *n
 	for (size_t i = 0; i < st->nnsl; i++)
 		if (!strcmp(st->nsl[i].ns, ns))
 			return st->nsl[i].labels;
-	if (st->nnsl == st->nslcap) {
-		size_t cap = st->nslcap ? st->nslcap * 2 : 8;
-		struct nslabels *v = realloc(st->nsl, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		st->nsl = v;
-		st->nslcap = cap;
-	}
+	if (sk_grow(&st->nsl, st->nnsl, &st->nslcap, sizeof(*st->nsl), 8) < 0)
+		return NULL;
 	const cs_object *obj = ipa->namespaces ? h->cache_get(ipa->namespaces, NULL, ns) : NULL;
 	const cs_object *have = obj ? h->obj_get(obj, "metadata.labels") : NULL;
 	cs_object *labels = have ? h->obj_clone(have) : h->obj_new(CS_OBJ_MAP);
@@ -408,14 +397,8 @@ static bool term_matches(cs_mod *m, struct ipa_state *st, const struct term *t,
 
 static int pair_add(struct pairs *ps, const char *key, const char *value, int64_t n)
 {
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 16;
-		struct pair *v = realloc(ps->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		ps->v = v;
-		ps->cap = cap;
-	}
+	if (sk_grow(&ps->v, ps->n, &ps->cap, sizeof(*ps->v), 16) < 0)
+		return -1;
 	ps->v[ps->n++] = (struct pair){key, value, n};
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "itab.h"
 #include "topocount.h"
 
@@ -42,9 +43,13 @@ struct sigrec {
 	size_t nonzero; /* entries with total != 0 */
 };
 
+struct value {
+	char *s;
+	uint64_t hash;
+};
+
 struct sk_tc {
-	char **vals;
-	uint64_t *vhash;
+	struct value *vals;
 	size_t nvals, valcap;
 	sk_itab vtab; /* values by hash */
 	struct entry *ents;
@@ -63,7 +68,8 @@ struct sk_tc {
 struct sk_tc_emit {
 	sk_tc *t;
 	struct contrib *c;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 static uint64_t str_hash(const char *s)
@@ -87,7 +93,7 @@ static long value_find(const sk_tc *t, const char *v, uint64_t hv)
 	for (size_t k = sk_itab_first(&t->vtab, hv); sk_itab_at(&t->vtab, k);
 	     k = sk_itab_next(&t->vtab, k)) {
 		uint32_t id = sk_itab_at(&t->vtab, k) - 1;
-		if (t->vhash[id] == hv && !strcmp(t->vals[id], v))
+		if (t->vals[id].hash == hv && !strcmp(t->vals[id].s, v))
 			return id;
 	}
 	return -1;
@@ -95,7 +101,7 @@ static long value_find(const sk_tc *t, const char *v, uint64_t hv)
 
 static uint64_t value_hash_at(const void *arg, size_t i)
 {
-	return ((const sk_tc *)arg)->vhash[i];
+	return ((const sk_tc *)arg)->vals[i].hash;
 }
 
 static long value_intern(sk_tc *t, const char *v)
@@ -107,24 +113,12 @@ static long value_intern(sk_tc *t, const char *v)
 	if (sk_itab_full(&t->vtab, t->nvals) &&
 	    sk_itab_grow(&t->vtab, t->nvals, value_hash_at, t) < 0)
 		return -1;
-	if (t->nvals == t->valcap) {
-		size_t cap = t->valcap ? t->valcap * 2 : 64;
-		char **vals = realloc(t->vals, cap * sizeof(*vals));
-		if (!vals)
-			return -1;
-		t->vals = vals;
-		uint64_t *vh = realloc(t->vhash, cap * sizeof(*vh));
-		if (!vh)
-			return -1;
-		t->vhash = vh;
-		t->valcap = cap;
-	}
-	char *copy = strdup(v);
-	if (!copy)
+	char *copy = NULL;
+	if (sk_grow(&t->vals, t->nvals, &t->valcap, sizeof(*t->vals), 64) < 0 ||
+	    !(copy = strdup(v)))
 		return -1;
 	id = (long)t->nvals++;
-	t->vals[id] = copy;
-	t->vhash[id] = hv;
+	t->vals[id] = (struct value){copy, hv};
 	sk_itab_put(&t->vtab, hv, (uint32_t)id);
 	return id;
 }
@@ -165,14 +159,8 @@ static long entry_get(sk_tc *t, uint32_t sig, uint32_t vid)
 	if (sk_itab_full(&t->etab, t->nents) &&
 	    sk_itab_grow(&t->etab, t->nents, entry_hash_at, t) < 0)
 		return -1;
-	if (t->nents == t->entcap) {
-		size_t cap = t->entcap ? t->entcap * 2 : 64;
-		struct entry *e = realloc(t->ents, cap * sizeof(*e));
-		if (!e)
-			return -1;
-		t->ents = e;
-		t->entcap = cap;
-	}
+	if (sk_grow(&t->ents, t->nents, &t->entcap, sizeof(*t->ents), 64) < 0)
+		return -1;
 	i = (long)t->nents++;
 	t->ents[i] = (struct entry){.sig = sig, .vid = vid, .next = t->sigs[sig].head};
 	t->sigs[sig].head = (uint32_t)i + 1;
@@ -258,7 +246,7 @@ static void reset(sk_tc *t)
 		t->slots[i] = (struct slot){0};
 	}
 	for (size_t i = 0; i < t->nvals; i++)
-		free(t->vals[i]);
+		free(t->vals[i].s);
 	t->nvals = t->nents = t->live = 0;
 	sk_itab_clear(&t->vtab);
 	sk_itab_clear(&t->etab);
@@ -276,7 +264,6 @@ void sk_tc_free(sk_tc *t)
 	reset(t);
 	free(t->slots);
 	free(t->vals);
-	free(t->vhash);
 	sk_itab_free(&t->vtab);
 	free(t->ents);
 	sk_itab_free(&t->etab);
@@ -291,14 +278,8 @@ int sk_tc_add(sk_tc_emit *e, uint32_t sig, const char *value, int64_t n)
 	long ent = vid < 0 ? -1 : entry_get(e->t, sig, (uint32_t)vid);
 	if (ent < 0)
 		return -1;
-	if (e->n == e->cap) {
-		uint32_t cap = e->cap ? e->cap * 2 : 8;
-		struct contrib *c = realloc(e->c, cap * sizeof(*c));
-		if (!c)
-			return -1;
-		e->c = c;
-		e->cap = cap;
-	}
+	if (sk_grow(&e->c, e->n, &e->cap, sizeof(*e->c), 8) < 0)
+		return -1;
 	e->c[e->n++] = (struct contrib){(uint32_t)ent, sig, n};
 	return 0;
 }

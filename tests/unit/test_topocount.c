@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "../../modules/schedkit/grow.c"
 #include "../../modules/schedkit/itab.c"
 #include "../../modules/schedkit/topocount.c"
 
