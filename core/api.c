@@ -265,6 +265,19 @@ static void sink_flush(cs_req *r)
 	r->out_off = r->out_len = 0;
 }
 
+bool cs_stream_takes_events(const cs_req *r)
+{
+	return r->sink && r->sink->events;
+}
+
+void cs_stream_events(cs_req *r, cs_client_event *ev, size_t n)
+{
+	if (!n)
+		return;
+	sink_flush(r);
+	r->sink->events(r->sink, ev, n);
+}
+
 bool cs_req_blocked(const cs_req *r)
 {
 	return r->wsi && lws_partial_buffered(r->wsi);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client.h"
 #include "json.h"
 #include "status.h"
 #include "store.h"
@@ -26,6 +27,9 @@ typedef struct cs_sink {
 	void (*reply)(struct cs_sink *s, int code, const char *body, size_t len);
 	void (*chunk)(struct cs_sink *s, const char *data, size_t len); /* streams */
 	void (*end)(struct cs_sink *s);                                 /* streams */
+	/* Optional: watch events with their objects parsed instead of as
+	 * lines through chunk (the sink takes every obj). */
+	void (*events)(struct cs_sink *s, cs_client_event *ev, size_t n);
 	void (*release)(struct cs_sink *s);
 	struct cs_req *r; /* loop thread only */
 } cs_sink;
@@ -91,6 +95,11 @@ void cs_reply_stream_begin(cs_req *r, int code, const char *ctype);
 /* Queue one chunk (copied).  Returns false if the peer is gone.  Does not
  * schedule a write: see cs_req_want_write() and cs_req_send_now(). */
 bool cs_stream_write(cs_req *r, const char *data, size_t len);
+/* Whether the stream takes watch events parsed (an in-process sink with
+ * events), and handing them over: the chunks queued before go first; the
+ * sink takes every obj. */
+bool cs_stream_takes_events(const cs_req *r);
+void cs_stream_events(cs_req *r, cs_client_event *ev, size_t n);
 /* Write what is queued right away (loop thread, outside the writable
  * callback); lws buffers what the socket does not take. */
 void cs_req_send_now(cs_req *r);

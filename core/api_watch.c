@@ -37,10 +37,27 @@ struct cs_watch {
 	size_t tmp_cap;
 	bool table;       /* Accept: as=Table: objects as one-row Tables */
 	char include[16]; /* includeObject for Table rows */
+	/* An in-process watcher that takes events parsed: the store's
+	 * shared parse goes over, not a line it would parse again. */
+	bool objs;
+	cs_client_event *evs;
+	size_t nevs, evcap, evbytes;
 };
+
+static const char *ev_names[] = {"ADDED", "MODIFIED", "DELETED"};
+
+/* Hand the parsed events gathered so far to the sink. */
+static void objs_flush(cs_watch *w)
+{
+	cs_stream_events(w->r, w->evs, w->nevs);
+	w->nevs = 0;
+	w->evbytes = 0;
+}
 
 static void batch_add(cs_watch *w, const char *s, size_t n)
 {
+	if (w->nevs) /* stream order: the parsed events before this line */
+		objs_flush(w);
 	if (w->blen + n > w->bcap) {
 		w->bcap = (w->blen + n) * 2;
 		w->batch = realloc(w->batch, w->bcap);
@@ -55,6 +72,8 @@ static void batch_add(cs_watch *w, const char *s, size_t n)
  * outside the writable callback). */
 static void flush(cs_watch *w, bool now)
 {
+	if (w->nevs)
+		objs_flush(w);
 	if (!w->blen)
 		return;
 	cs_stream_write(w->r, w->batch, w->blen);
@@ -78,6 +97,9 @@ static void unlink_watch(cs_watch *w)
 
 static void watch_free(cs_watch *w)
 {
+	for (size_t i = 0; i < w->nevs; i++)
+		cs_json_free(w->evs[i].obj);
+	free(w->evs);
 	for (size_t i = w->init_off; i < w->ninit; i++)
 		cs_obj_unref(w->init[i]);
 	free(w->init);
@@ -199,6 +221,7 @@ void cs_watch_start(cs_req *r, const cs_type *t, const char *ns, const char *nam
 		return;
 	}
 	snprintf(w->include, sizeof(w->include), "%s", inc);
+	w->objs = !w->table && cs_stream_takes_events(r);
 	const char *b = cs_req_query(r, "allowWatchBookmarks");
 	w->bookmarks = b && (!strcmp(b, "1") || !strcasecmp(b, "true"));
 	const char *to = cs_req_query(r, "timeoutSeconds");
@@ -272,29 +295,34 @@ static void add_table_event(cs_watch *w, const char *type, const cs_json *doc)
 	add_event_json(w, type, tbl);
 }
 
-/* With a selector, Kubernetes reports an object that starts matching as
+/* The type this watcher sees the event as, or -1 when it does not see it.
+ * With a selector, Kubernetes reports an object that starts matching as
  * ADDED and one that stops matching as DELETED (carrying its new state). */
-static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
+static int seen_as(const cs_watch *w, cs_event *ev)
 {
 	if (!key_matches(w, ev->key))
-		return NULL;
+		return -1;
+	if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs))
+		return (int)ev->type;
 	/* A DELETED event's object is the final state: it matched "before". */
 	bool deleted = ev->type == CS_EV_DELETED;
 	bool now = !deleted && selectors_match(w, cs_event_doc(ev));
 	bool before = deleted ? selectors_match(w, cs_event_doc(ev))
 			      : ev->prev && selectors_match(w, cs_event_prev_doc(ev));
-	enum cs_event_type t;
 	if (now && before)
-		t = CS_EV_MODIFIED;
-	else if (now)
-		t = CS_EV_ADDED;
-	else if (before)
-		t = CS_EV_DELETED;
-	else
-		return NULL;
+		return CS_EV_MODIFIED;
+	if (now)
+		return CS_EV_ADDED;
+	if (before)
+		return CS_EV_DELETED;
+	return -1;
+}
+
+/* The event's line as type t. */
+static const char *line_as(cs_watch *w, cs_event *ev, enum cs_event_type t, size_t *n)
+{
 	if (t == ev->type)
 		return cs_event_line(ev, n);
-	static const char *names[] = {"ADDED", "MODIFIED", "DELETED"};
 	size_t need = ev->obj->len + 48;
 	if (need > w->tmp_cap) {
 		w->tmp_cap = need;
@@ -302,9 +330,31 @@ static const char *filtered_line(cs_watch *w, cs_event *ev, size_t *n)
 		if (!w->tmp)
 			abort();
 	}
-	*n = (size_t)snprintf(w->tmp, need, "{\"type\":\"%s\",\"object\":%s}\n", names[t],
+	*n = (size_t)snprintf(w->tmp, need, "{\"type\":\"%s\",\"object\":%s}\n", ev_names[t],
 			      ev->obj->json);
 	return w->tmp;
+}
+
+/* Queue the event as type t, parsed; false when it has no parse (stored
+ * text that is not JSON cannot happen, but a line still carries it). */
+static bool objs_add(cs_watch *w, cs_event *ev, enum cs_event_type t)
+{
+	const cs_json *doc = cs_event_doc(ev);
+	if (!doc)
+		return false;
+	if (w->blen) { /* stream order: lines queued before go first */
+		cs_stream_write(w->r, w->batch, w->blen);
+		w->blen = 0;
+	}
+	if (w->nevs == w->evcap) {
+		w->evcap = w->evcap ? w->evcap * 2 : 64;
+		w->evs = realloc(w->evs, w->evcap * sizeof(*w->evs));
+		if (!w->evs)
+			abort();
+	}
+	w->evs[w->nevs++] = (cs_client_event){.type = ev_names[t], .obj = cs_json_ref(doc)};
+	w->evbytes += ev->obj->len;
+	return true;
 }
 
 void cs_watch_writable(cs_req *r)
@@ -332,7 +382,7 @@ void cs_watch_writable(cs_req *r)
 		return;
 	}
 	int64_t end = cs_store_history_end(s);
-	while (w->pos < end && w->blen < BATCH_BYTES) {
+	while (w->pos < end && w->blen + w->evbytes < BATCH_BYTES) {
 		cs_event *ev = cs_store_history_at(s, w->pos);
 		if (!ev) {
 			char msg[160];
@@ -346,26 +396,19 @@ void cs_watch_writable(cs_req *r)
 			return;
 		}
 		w->pos++;
-		size_t n;
-		const char *line;
-		if (cs_selector_empty(w->ls) && cs_selector_empty(w->fs)) {
-			if (!key_matches(w, ev->key))
-				continue;
-			line = cs_event_line(ev, &n);
-		} else {
-			line = filtered_line(w, ev, &n);
-			if (!line)
-				continue;
-		}
-		if (w->table) {
-			/* The event type is the line's: `{"type":"X",...`. */
-			char type[16];
-			if (sscanf(line, "{\"type\":\"%15[A-Z]\"", type) == 1)
-				add_table_event(w, type, cs_event_doc(ev));
-		} else {
-			batch_add(w, line, n);
-		}
+		int t = seen_as(w, ev);
+		if (t < 0)
+			continue;
 		w->rev = ev->rev;
+		if (w->table) {
+			add_table_event(w, ev_names[t], cs_event_doc(ev));
+			continue;
+		}
+		if (w->objs && objs_add(w, ev, (enum cs_event_type)t))
+			continue;
+		size_t n;
+		const char *line = line_as(w, ev, (enum cs_event_type)t, &n);
+		batch_add(w, line, n);
 	}
 	flush(w, false);
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json.h"
+
 /* Response: code 0 means the server could not be reached (err text in
  * body).  body is malloc'd and owned by the callee. */
 typedef void (*cs_client_done_fn)(void *arg, int code, char *body, size_t len);
@@ -18,6 +20,16 @@ typedef void (*cs_client_data_fn)(void *arg, const char *data, size_t len);
 /* The stream ended: code 200 after a normal end, else the failure (and
  * its body). */
 typedef void (*cs_client_end_fn)(void *arg, int code, const char *body, size_t len);
+
+/* A watch event handed over parsed (the local transport's stream_events):
+ * obj is a shared tree (json.h) with one reference, the callee's. */
+typedef struct cs_client_event {
+	const char *type; /* "ADDED", "MODIFIED" or "DELETED" (static) */
+	cs_json *obj;
+} cs_client_event;
+/* Events in stream order; the callee takes every obj (also when it drops
+ * them), not the array. */
+typedef void (*cs_client_events_fn)(void *arg, cs_client_event *ev, size_t n);
 
 typedef struct cs_client cs_client;
 typedef struct cs_client_stream cs_client_stream;
@@ -30,7 +42,15 @@ struct cs_client_ops {
 	 * not called then). */
 	cs_client_stream *(*stream)(cs_client *c, const char *path_query, cs_client_data_fn data,
 				    cs_client_end_fn end, void *arg);
-	/* When it returns, no data/end call is running or will be made. */
+	/* Optional (NULL where not offered: HTTP): stream, with the events
+	 * that carry an object handed over parsed through events -- the
+	 * server's own parse, shared, no text in between -- and the other
+	 * lines (BOOKMARK, ERROR) through data, all in stream order. */
+	cs_client_stream *(*stream_events)(cs_client *c, const char *path_query,
+					   cs_client_data_fn data, cs_client_events_fn events,
+					   cs_client_end_fn end, void *arg);
+	/* When it returns, no data/events/end call is running or will be
+	 * made. */
 	void (*stream_cancel)(cs_client_stream *s);
 	void (*free)(cs_client *c);
 };

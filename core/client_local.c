@@ -118,6 +118,7 @@ struct cs_client_stream {
 	bool cancelled, ended;
 	atomic_int refs; /* the stream submit, a cancel in flight, the owner */
 	cs_client_data_fn data;
+	cs_client_events_fn events;
 	cs_client_end_fn end;
 	void *arg;
 };
@@ -151,6 +152,19 @@ static void stream_chunk(cs_sink *sk, const char *data, size_t len)
 	pthread_mutex_unlock(&s->mu);
 }
 
+static void stream_events(cs_sink *sk, cs_client_event *ev, size_t n)
+{
+	cs_client_stream *s = (cs_client_stream *)sk;
+	pthread_mutex_lock(&s->mu);
+	bool live = !s->cancelled && !s->ended;
+	if (live)
+		s->events(s->arg, ev, n);
+	pthread_mutex_unlock(&s->mu);
+	if (!live)
+		for (size_t i = 0; i < n; i++)
+			cs_json_free(ev[i].obj);
+}
+
 static void stream_end(cs_sink *sk)
 {
 	cs_client_stream *s = (cs_client_stream *)sk;
@@ -176,8 +190,9 @@ static void stream_release(cs_sink *sk)
 	stream_unref(s);
 }
 
-static cs_client_stream *local_stream(cs_client *cl, const char *pq, cs_client_data_fn data,
-				      cs_client_end_fn end, void *arg)
+static cs_client_stream *local_stream_events(cs_client *cl, const char *pq, cs_client_data_fn data,
+					     cs_client_events_fn events, cs_client_end_fn end,
+					     void *arg)
 {
 	local *l = (local *)cl;
 	cs_client_stream *s = calloc(1, sizeof(*s));
@@ -186,11 +201,13 @@ static cs_client_stream *local_stream(cs_client *cl, const char *pq, cs_client_d
 	s->sink = (cs_sink){.reply = stream_reply,
 			    .chunk = stream_chunk,
 			    .end = stream_end,
+			    .events = events ? stream_events : NULL,
 			    .release = stream_release};
 	s->l = l;
 	pthread_mutex_init(&s->mu, NULL);
 	atomic_init(&s->refs, 2);
 	s->data = data;
+	s->events = events;
 	s->end = end;
 	s->arg = arg;
 	char *path;
@@ -199,6 +216,12 @@ static cs_client_stream *local_stream(cs_client *cl, const char *pq, cs_client_d
 	cs_server_submit(l->srv, CS_GET, path, query, NULL, NULL, 0, &s->sink);
 	free(path);
 	return s;
+}
+
+static cs_client_stream *local_stream(cs_client *cl, const char *pq, cs_client_data_fn data,
+				      cs_client_end_fn end, void *arg)
+{
+	return local_stream_events(cl, pq, data, NULL, end, arg);
 }
 
 static void local_stream_cancel(cs_client_stream *s)
@@ -222,6 +245,7 @@ static void local_free(cs_client *c)
 static const struct cs_client_ops local_ops = {
 	.request = local_request,
 	.stream = local_stream,
+	.stream_events = local_stream_events,
 	.stream_cancel = local_stream_cancel,
 	.free = local_free,
 };

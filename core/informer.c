@@ -202,10 +202,12 @@ static void apply(cs_informer *inf, const char *type, const cs_object *obj)
 struct post {
 	cs_informer *inf;
 	unsigned epoch;
-	int kind; /* 0 line, 1 list response, 2 stream end */
+	int kind; /* 0 line, 1 list response, 2 stream end, 3 parsed events */
 	int code;
 	char *text;
 	size_t len;
+	cs_client_event *evs; /* kind 3: n of them, objects not yet applied */
+	size_t nevs;
 };
 
 static void post_drop(void *p)
@@ -213,6 +215,9 @@ static void post_drop(void *p)
 	struct post *q = p;
 	inf_unref(q->inf);
 	free(q->text);
+	for (size_t i = 0; i < q->nevs; i++)
+		cs_json_free(q->evs[i].obj);
+	free(q->evs);
 	free(q);
 }
 
@@ -319,6 +324,14 @@ static void post_run(void *p)
 	if (!inf->stopped && q->epoch == inf->epoch) {
 		if (q->kind == 0) {
 			on_line(inf, q->text, q->len);
+		} else if (q->kind == 3) {
+			/* The server's own parse: no text to read again. */
+			for (size_t i = 0; i < q->nevs && !inf->stopped && q->epoch == inf->epoch;
+			     i++) {
+				cs_json *obj = q->evs[i].obj;
+				q->evs[i].obj = NULL;
+				apply(inf, q->evs[i].type, cs_modobj_share(obj));
+			}
 		} else if (q->kind == 1) {
 			on_list(inf, q->code, q->text, q->len);
 		} else {
@@ -395,6 +408,20 @@ static void stream_data(void *arg, const char *data, size_t len)
 	}
 }
 
+/* Transport thread: one post for the whole batch. */
+static void stream_events(void *arg, cs_client_event *ev, size_t n)
+{
+	struct sctx *sc = arg;
+	struct post *q = calloc(1, sizeof(*q));
+	cs_client_event *copy = malloc(n * sizeof(*copy));
+	if (!q || !copy)
+		abort();
+	memcpy(copy, ev, n * sizeof(*copy));
+	atomic_fetch_add(&sc->inf->refs, 1);
+	*q = (struct post){.inf = sc->inf, .epoch = sc->epoch, .kind = 3, .evs = copy, .nevs = n};
+	cs_loop_post(sc->inf->mi->loop, post_run, post_drop, q);
+}
+
 static void stream_end(void *arg, int code, const char *body, size_t len)
 {
 	struct sctx *sc = arg;
@@ -468,7 +495,11 @@ static void watch_start(cs_informer *inf)
 	sc->inf = inf;
 	sc->epoch = inf->epoch;
 	atomic_fetch_add(&inf->refs, 1);
-	inf->stream = inf->mi->api->ops->stream(inf->mi->api, pq, stream_data, stream_end, sc);
+	const struct cs_client_ops *ops = inf->mi->api->ops;
+	inf->stream = ops->stream_events
+			      ? ops->stream_events(inf->mi->api, pq, stream_data, stream_events,
+						   stream_end, sc)
+			      : ops->stream(inf->mi->api, pq, stream_data, stream_end, sc);
 	if (!inf->stream) {
 		free(sc);
 		inf_unref(inf);

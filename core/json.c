@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,10 +450,51 @@ cs_json *cs_json_array(void)
 	return new_node(CS_JSON_ARRAY);
 }
 
-void cs_json_free(cs_json *v)
+/* ---- shared trees ---- */
+
+typedef struct {
+	_Atomic unsigned refs;
+	cs_json root; /* flags has CS_JSON_SHARED */
+} holder;
+
+static holder *holder_of(const cs_json *root)
 {
-	if (!v)
-		return;
+	return (holder *)((char *)root - offsetof(holder, root));
+}
+
+bool cs_json_is_shared(const cs_json *v)
+{
+	return v && (v->flags & CS_JSON_SHARED);
+}
+
+cs_json *cs_json_share(cs_json *doc)
+{
+	if (!doc || cs_json_is_shared(doc))
+		return doc;
+	holder *h = xmalloc(sizeof(*h));
+	atomic_init(&h->refs, 1);
+	h->root = *doc;
+	h->root.flags = CS_JSON_SHARED;
+	free(doc); /* its children now belong to h->root */
+	return &h->root;
+}
+
+cs_json *cs_json_ref(const cs_json *v)
+{
+	if (!cs_json_is_shared(v))
+		return cs_json_clone(v);
+	atomic_fetch_add_explicit(&holder_of(v)->refs, 1, memory_order_relaxed);
+	return (cs_json *)v;
+}
+
+unsigned cs_json_refs(const cs_json *v)
+{
+	return cs_json_is_shared(v) ? atomic_load(&holder_of(v)->refs) : 0;
+}
+
+/* What a node owns, not the node. */
+static void free_contents(cs_json *v)
+{
 	switch (v->type) {
 	case CS_JSON_NUMBER: free(v->u.num.text); break;
 	case CS_JSON_STRING: free(v->u.str.s); break;
@@ -469,6 +512,21 @@ void cs_json_free(cs_json *v)
 		break;
 	default: break;
 	}
+}
+
+void cs_json_free(cs_json *v)
+{
+	if (!v)
+		return;
+	if (v->flags & CS_JSON_SHARED) {
+		holder *h = holder_of(v);
+		if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1)
+			return;
+		free_contents(&h->root);
+		free(h);
+		return;
+	}
+	free_contents(v);
 	free(v);
 }
 

@@ -23,9 +23,9 @@ typedef enum {
 typedef struct cs_json cs_json;
 struct cs_json {
 	cs_json_type type;
-	/* CS_JSON_SHARED: this node is the root embedded in a reference-counted
-	 * immutable holder handed to modules (modobj.c); cs_json_free must not
-	 * be called on it. Fits in padding: costs no memory. */
+	/* CS_JSON_SHARED: this node is the root of a shared tree, embedded in
+	 * its reference-counted holder (see cs_json_share). Fits in padding:
+	 * costs no memory. */
 	uint8_t flags;
 	union {
 		bool b;
@@ -68,8 +68,25 @@ char *cs_json_dump(const cs_json *v, bool pretty, size_t *len);
  * compact writer matches byte for byte. */
 char *cs_json_dump_yajl(const cs_json *v, bool pretty, size_t *len);
 
+/* Frees a tree; on the root of a shared tree, releases one reference. */
 void cs_json_free(cs_json *v);
 cs_json *cs_json_clone(const cs_json *v);
+
+/* Shared trees: an immutable tree whose root lives in a reference-counted
+ * holder, so that threads hold one parse instead of copies (the store's
+ * parses, which in-process watchers and modules keep as their objects).
+ * Nothing may change a shared tree; the reference count is atomic, and the
+ * last cs_json_free frees the tree.  A shared root must not be made the
+ * child of another tree (clone it). */
+/* Takes doc over and returns it shared, with one reference (the caller's).
+ * A shared doc is returned as is (the reference passes on). */
+cs_json *cs_json_share(cs_json *doc);
+/* One more reference to a shared tree; a plain tree is cloned (an owned
+ * copy the caller frees). */
+cs_json *cs_json_ref(const cs_json *v);
+bool cs_json_is_shared(const cs_json *v);
+/* References held on a shared tree, 0 for a plain one (diagnostics, tests). */
+unsigned cs_json_refs(const cs_json *v);
 bool cs_json_equal(const cs_json *a, const cs_json *b);
 /* Equal and also serialised the same: key order and number spelling too. */
 bool cs_json_identical(const cs_json *a, const cs_json *b);

@@ -1,6 +1,6 @@
 /* cs_object for modules: handles are cs_json nodes (see modobj.h).  Shared
- * objects embed their root in a reference-counted holder, so handing an
- * informer's object to a module costs one atomic increment, not a copy. */
+ * objects are shared cs_json trees (json.h), so handing an informer's
+ * object to a module costs one atomic increment, not a copy. */
 #include "modobj.h"
 
 #include <math.h>
@@ -13,22 +13,12 @@
 #include "patch.h"
 #include "types.h"
 
-typedef struct {
-	_Atomic unsigned refs;
-	cs_json root; /* flags has CS_JSON_SHARED */
-} holder;
-
 #define J(o)   ((cs_json *)(o))
 #define OBJ(j) ((cs_object *)(j))
 
 static bool is_shared(const cs_json *v)
 {
-	return v && (v->flags & CS_JSON_SHARED);
-}
-
-static holder *holder_of(const cs_json *root)
-{
-	return (holder *)((char *)root - offsetof(holder, root));
+	return cs_json_is_shared(v);
 }
 
 /* Free what a node owns but not the node itself: cs_json_free only knows
@@ -55,23 +45,12 @@ static void move_into(cs_json *dst, cs_json *src)
 
 const cs_object *cs_modobj_share(cs_json *doc)
 {
-	if (!doc || is_shared(doc))
-		return OBJ(doc); /* already a reference: taking it over is a no-op */
-	holder *h = malloc(sizeof(*h));
-	if (!h) {
-		fprintf(stderr, "capstan: out of memory sharing an object\n");
-		abort();
-	}
-	atomic_init(&h->refs, 1);
-	h->root = *doc;
-	h->root.flags = CS_JSON_SHARED;
-	free(doc); /* its children now belong to h->root */
-	return OBJ(&h->root);
+	return OBJ(cs_json_share(doc));
 }
 
 unsigned cs_modobj_refs(const cs_object *o)
 {
-	return is_shared(J(o)) ? atomic_load(&holder_of(J(o))->refs) : 0;
+	return cs_json_refs(J(o));
 }
 
 /* ---- text helpers ---- */
@@ -275,27 +254,12 @@ static cs_json *walk(const cs_json *o, const char *path)
 
 static void obj_free(const cs_object *o)
 {
-	cs_json *v = J(o);
-	if (!v)
-		return;
-	if (!is_shared(v)) {
-		cs_json_free(v);
-		return;
-	}
-	holder *h = holder_of(v);
-	if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	free_contents(&h->root);
-	free(h);
+	cs_json_free(J(o)); /* a shared object: one reference */
 }
 
 static cs_object *obj_keep(const cs_object *o)
 {
-	if (is_shared(J(o))) {
-		atomic_fetch_add_explicit(&holder_of(J(o))->refs, 1, memory_order_relaxed);
-		return (cs_object *)o;
-	}
-	return OBJ(cs_json_clone(J(o)));
+	return OBJ(cs_json_ref(J(o)));
 }
 
 static cs_object *obj_clone(const cs_object *o)

@@ -1,7 +1,7 @@
 /* Object handles for modules (cs_object of the SDK) over the core's
- * cs_json.  An owned handle is a plain cs_json tree; a shared handle is an
- * immutable tree whose root is embedded in a reference-counted holder and
- * marked CS_JSON_SHARED (see module.h, "objects"). */
+ * cs_json.  An owned handle is a plain cs_json tree; a shared handle is a
+ * shared tree (json.h: immutable, reference-counted; see module.h,
+ * "objects"). */
 #ifndef CS_MODOBJ_H
 #define CS_MODOBJ_H
 

@@ -54,7 +54,7 @@ const cs_json *cs_obj_doc(cs_obj *o)
 {
 	if (!o->doc) {
 		char err[128];
-		o->doc = cs_json_parse(o->json, o->len, err, sizeof(err));
+		o->doc = cs_json_share(cs_json_parse(o->json, o->len, err, sizeof(err)));
 	}
 	return o->doc;
 }
@@ -94,7 +94,8 @@ const cs_json *cs_event_doc(cs_event *ev)
 		return ev->obj->doc;
 	if (!ev->doc) {
 		char err[128];
-		ev->doc = cs_json_parse(ev->obj->json, ev->obj->len, err, sizeof(err));
+		ev->doc =
+			cs_json_share(cs_json_parse(ev->obj->json, ev->obj->len, err, sizeof(err)));
 	}
 	return ev->doc;
 }
@@ -107,7 +108,8 @@ const cs_json *cs_event_prev_doc(cs_event *ev)
 		return ev->prev->doc;
 	if (!ev->prev_doc) {
 		char err[128];
-		ev->prev_doc = cs_json_parse(ev->prev->json, ev->prev->len, err, sizeof(err));
+		ev->prev_doc = cs_json_share(
+			cs_json_parse(ev->prev->json, ev->prev->len, err, sizeof(err)));
 	}
 	return ev->prev_doc;
 }
@@ -777,7 +779,7 @@ static int enqueue(cs_store *s, const char *key, const char *json, size_t len, c
 	w->rec = r;
 	w->obj = cs_obj_new(json, len, rev);
 	w->obj->deleted = del;
-	w->obj->doc = doc;
+	w->obj->doc = cs_json_share(doc);
 	w->del = del;
 	w->type = del ? CS_EV_DELETED : (cur ? CS_EV_MODIFIED : CS_EV_ADDED);
 	w->done = done;

@@ -35,7 +35,8 @@ typedef struct cs_obj {
 	uint64_t rev; /* revision of this write */
 	bool deleted; /* tombstone: json is the object's final state */
 	size_t len;
-	cs_json *doc; /* parsed form, cached on demand (loop thread only) */
+	cs_json *doc; /* parsed form (a shared tree, json.h), cached on demand
+		       * (loop thread only) */
 	char json[];  /* NUL-terminated */
 } cs_obj;
 
@@ -45,7 +46,8 @@ void cs_obj_unref(cs_obj *o);
 /* Parsed form (cached); NULL only if the stored text is not JSON.
  * Borrowed: valid until the caller returns to the event loop (the store
  * drops a cached parse when the object's event leaves the watch history,
- * to bound the memory parsed copies take). */
+ * to bound the memory parsed copies take); cs_json_ref() to keep it.  The
+ * store's parses are shared trees: never changed, whoever holds them. */
 const cs_json *cs_obj_doc(cs_obj *o);
 
 enum cs_event_type { CS_EV_ADDED, CS_EV_MODIFIED, CS_EV_DELETED };

@@ -34,7 +34,8 @@
 #                                 nothing about that plugin; violations= may be non-zero)
 #   BENCH_SCHED_PERF=0            1 records `perf` (call graphs) on the server and the agent
 #                                 during the measured pods of each workload; the reports
-#                                 are kept
+#                                 are kept, with the server's /metrics at the end of each
+#                                 workload (request latencies, store batches)
 #   BENCH_SCHED_PERF_CALLGRAPH=dwarf,8192   perf's --call-graph; "fp" is cheaper with a build
 #                                 that keeps frame pointers:
 #                                 make BUILD=build-fp CFLAGS=-fno-omit-frame-pointer
@@ -193,6 +194,7 @@ run_workload() { # name
 		--timeout "$TIMEOUT" --server-pid "$SERVER_PID" --agent-pid "$AGENT_PID" \
 		"${extra[@]}"
 	rc=$?
+	curl -sf --max-time 5 -o "$dir/metrics.txt" "http://$addr/metrics"
 	for p in "$SERVER_PID" "$AGENT_PID"; do
 		grep -q '^VmRSS:' "/proc/$p/status" 2>/dev/null ||
 			fail "sched/$wl: process $p died during the run (see $dir/*.log)"

@@ -417,5 +417,68 @@ class ReloadTest(DaemonTest):
         self.assertIn("module sched-test stopped", lines)
 
 
+class InProcessWatchTest(DaemonTest):
+    """An in-process module's informer gets watch events as the server's own parse (no
+    text between them): with a label selector it must see exactly what an HTTP watch
+    with that selector sees -- objects entering the selector as added, leaving it as
+    deleted (with the state that made them leave), in order, with their contents."""
+
+    def probe_lines(self):
+        path = os.path.join(self.cs.data_dir, "modules", "watch-probe", "events")
+        try:
+            with open(path) as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def patch(self, name, body):
+        code, o = self.cs.request("PATCH", CMS + "/" + name, body,
+                                  ctype="application/merge-patch+json")
+        self.assertEqual(code, 200, o)
+        return o
+
+    def test_selector_events_match_an_http_watch(self):
+        self.start('module "watch-probe" {\n  selector = "probe=yes"\n}\n')
+        code, s = self.cs.request("POST", CMS, cm("sentinel", labels={"probe": "yes"}))
+        self.assertEqual(code, 201, s)
+        rv0 = s["metadata"]["resourceVersion"]
+        # Seen (by list or watch): from here on the informer is watching.
+        wait_for(lambda: any(" default/sentinel " in l for l in self.probe_lines()),
+                 what="the probe's informer to see the sentinel")
+        skip = len(self.probe_lines())
+        w = WatchStream(self.cs, "?watch=1&labelSelector=probe%%3Dyes&resourceVersion=%s" % rv0)
+        try:
+            self.assertEqual(self.cs.request("POST", CMS, cm("a", {"echo": "1"}, {"probe": "yes"}))[0], 201)
+            self.assertEqual(self.cs.request("POST", CMS, cm("b", {"echo": "x"}))[0], 201)
+            self.patch("a", {"data": {"echo": "2"}})
+            self.patch("a", {"metadata": {"labels": {"probe": "no"}}})  # leaves
+            self.patch("b", {"metadata": {"labels": {"probe": "yes"}}})  # enters
+            self.patch("a", {"data": {"echo": "3"}})  # outside: nobody hears
+            self.patch("a", {"metadata": {"labels": {"probe": "yes"}}})  # back
+            self.assertEqual(self.cs.request("DELETE", CMS + "/a")[0], 200)
+            wait_for(lambda: len(w.events) >= 6, what="the HTTP watch's 6 events")
+            # on_delete gets the last state the informer knew (module.h).
+            want, last = [], {}
+            for e in w.events:
+                o = e["object"]
+                name, rv = o["metadata"]["name"], o["metadata"]["resourceVersion"]
+                echo = (o.get("data") or {}).get("echo")
+                tail = " echo=%s" % echo if echo else ""
+                if e["type"] == "ADDED":
+                    want.append("add default/%s %s%s" % (name, rv, tail))
+                elif e["type"] == "MODIFIED":
+                    want.append("update default/%s %s %s%s" % (name, last[name][0], rv, tail))
+                else:
+                    want.append("delete default/%s %s%s" % (name, *last[name]))
+                last[name] = (rv, tail)
+            self.assertEqual([e["type"] for e in w.events],
+                             ["ADDED", "MODIFIED", "DELETED", "ADDED", "ADDED", "DELETED"])
+            wait_for(lambda: len(self.probe_lines()) >= skip + len(want),
+                     what="the probe's %d events" % len(want))
+            self.assertEqual(self.probe_lines()[skip:], want)
+        finally:
+            w.close()
+
+
 if __name__ == "__main__":
     main()

@@ -412,6 +412,69 @@ static void test_status_object(void **state)
 	cs_json_free(j);
 }
 
+/* Shared trees: one parse held by several owners on several threads, freed
+ * by the last; sharing twice is a no-op; a plain tree's "ref" is a copy. */
+struct sharer {
+	cs_json *doc;
+	int rounds;
+};
+
+static void *share_churn(void *arg)
+{
+	struct sharer *sh = arg;
+	for (int i = 0; i < sh->rounds; i++) {
+		cs_json *r = cs_json_ref(sh->doc);
+		if (r != sh->doc || cs_json_as_int(cs_json_get(r, "n"), 0) != 7)
+			return (void *)1;
+		cs_json_free(r);
+	}
+	return NULL;
+}
+
+static void test_shared_trees(void **state)
+{
+	(void)state;
+	cs_json *plain = parse("{\"n\":7,\"a\":[1,{\"b\":\"c\"}]}");
+	assert_false(cs_json_is_shared(plain));
+	assert_int_equal(cs_json_refs(plain), 0);
+	cs_json *copy = cs_json_ref(plain);
+	assert_ptr_not_equal(copy, plain);
+	assert_false(cs_json_is_shared(copy));
+	cs_json_free(copy);
+
+	cs_json *doc = cs_json_share(plain); /* plain is gone: doc holds it */
+	assert_true(cs_json_is_shared(doc));
+	assert_int_equal(cs_json_refs(doc), 1);
+	assert_ptr_equal(cs_json_share(doc), doc);
+	assert_int_equal(cs_json_refs(doc), 1);
+	assert_null(cs_json_share(NULL));
+
+	/* A clone is plain again, and the dump is the tree's. */
+	cs_json *cl = cs_json_clone(doc);
+	assert_false(cs_json_is_shared(cl));
+	char *t1 = cs_json_dump(doc, false, NULL), *t2 = cs_json_dump(cl, false, NULL);
+	assert_string_equal(t1, t2);
+	assert_string_equal(t1, "{\"n\":7,\"a\":[1,{\"b\":\"c\"}]}");
+	free(t1);
+	free(t2);
+	cs_json_free(cl);
+
+	pthread_t th[4];
+	struct sharer sh = {.doc = doc, .rounds = 20000};
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, share_churn, &sh), 0);
+	cs_json *mine = cs_json_ref(doc);
+	cs_json_free(doc); /* the first owner leaves while the others work */
+	for (int i = 0; i < 4; i++) {
+		void *rc;
+		assert_int_equal(pthread_join(th[i], &rc), 0);
+		assert_null(rc);
+	}
+	assert_int_equal(cs_json_refs(mine), 1);
+	assert_string_equal(cs_json_get_str(cs_json_at(cs_json_get(mine, "a"), 1), "b"), "c");
+	cs_json_free(mine); /* the last: ASan's leak check sees it all freed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_object_and_array_mutation),
 		cmocka_unit_test(test_status_object),
+		cmocka_unit_test(test_shared_trees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,13 +250,21 @@ static void test_put_doc_shares_parse(void **state)
 					  0, on_done, NULL),
 			 0);
 	/* In flight: the latest version already has it (compare-and-swap
-	 * readers), and so does the event once durable. */
-	assert_ptr_equal(cs_obj_doc(cs_store_get_latest(s, "d/x")), doc);
+	 * readers), shared so that in-process watchers can hold it, and so
+	 * does the event once durable. */
+	const cs_json *kept = cs_obj_doc(cs_store_get_latest(s, "d/x"));
+	assert_true(cs_json_is_shared(kept));
+	assert_int_equal(cs_json_refs(kept), 1);
+	assert_int_equal(cs_json_as_int(cs_json_get(kept, "n"), 0), 1);
 	settle(s);
 	cs_obj *o = cs_store_get(s, "d/x");
-	assert_ptr_equal(cs_obj_doc(o), doc);
+	assert_ptr_equal(cs_obj_doc(o), kept);
 	cs_event *ev = cs_store_history_at(s, cs_store_history_end(s) - 1);
-	assert_ptr_equal(cs_event_doc(ev), doc);
+	assert_ptr_equal(cs_event_doc(ev), kept);
+	/* A watcher's reference outlives the store's (checked below). */
+	cs_json *held = cs_json_ref(cs_event_doc(ev));
+	assert_ptr_equal(held, kept);
+	assert_int_equal(cs_json_refs(kept), 2);
 
 	/* A refused write frees the doc it was given (ASan's leak check). */
 	cs_json *d2 = cs_json_parse(json, strlen(json), err, sizeof(err));
@@ -277,7 +285,13 @@ static void test_put_doc_shares_parse(void **state)
 	assert_non_null(again);
 	assert_int_equal(cs_json_as_int(cs_json_get(again, "n"), 0), 1);
 	assert_string_equal(cs_json_str(cs_json_path(again, "metadata", "name", NULL)), "x");
+	assert_ptr_not_equal(again, held);
 	cs_store_close(s);
+	/* The store dropped its parse (the reaper may still be at it until
+	 * close): the watcher's is whole and its own. */
+	assert_int_equal(cs_json_refs(held), 1);
+	assert_string_equal(cs_json_str(cs_json_path(held, "metadata", "name", NULL)), "x");
+	cs_json_free(held);
 }
 
 /* Evicted events are released by the reaper thread while the loop keeps
