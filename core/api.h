@@ -175,8 +175,10 @@ struct cs_server {
 	void (*on_reload)(cs_server *srv); /* SIGHUP */
 	void (*on_stop)(cs_server *srv);   /* stop requested; serve until
 					    * stop_done is set */
-	/* Extra /healthz checks: 0 ok, else -1; one line per check in buf. */
-	int (*health)(cs_server *srv, char *buf, size_t n);
+	/* Extra /healthz checks: 0 ok, else -1; one line per check in buf.
+	 * ready: for /readyz, which also waits for the modules' informers
+	 * to have listed (Kubernetes' informer-sync check). */
+	int (*health)(cs_server *srv, bool ready, char *buf, size_t n);
 	void *hook_arg;
 	/* Admission modules (core/modadmit.h), set before cs_server_run; NULL:
 	 * none.  Their calls run on the offload threads. */

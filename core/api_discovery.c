@@ -156,7 +156,9 @@ bool cs_api_discovery(cs_req *r)
 		/* Module checks: an optional module that failed is listed
 		 * but does not fail the check; a required one does. */
 		char mods[8192] = "";
-		int rc = r->srv->health ? r->srv->health(r->srv, mods, sizeof(mods)) : 0;
+		int rc = r->srv->health
+				 ? r->srv->health(r->srv, path_is(r, "/readyz"), mods, sizeof(mods))
+				 : 0;
 		if (cs_req_query(r, "verbose")) {
 			char buf[8448];
 			snprintf(buf, sizeof(buf),

@@ -687,6 +687,17 @@ void cs_informers_stop(cs_modinst *mi)
 	}
 }
 
+size_t cs_informers_unsynced(cs_modinst *mi, char *first, size_t n)
+{
+	size_t k = 0;
+	pthread_mutex_lock(&mi->mu);
+	for (cs_informer *inf = mi->informers; inf; inf = inf->next)
+		if (!atomic_load(&inf->synced) && k++ == 0)
+			snprintf(first, n, "%s", inf->resource);
+	pthread_mutex_unlock(&mi->mu);
+	return k;
+}
+
 bool cs_informer_synced(cs_informer *inf)
 {
 	return inf && atomic_load(&inf->synced);

@@ -87,10 +87,10 @@ static void on_stop(cs_server *srv)
 	command(CMD_STOP);
 }
 
-static int health(cs_server *srv, char *buf, size_t n)
+static int health(cs_server *srv, bool ready, char *buf, size_t n)
 {
 	(void)srv;
-	return cs_modhost_health(ctl.mods, buf, n);
+	return cs_modhost_health(ctl.mods, ready, buf, n);
 }
 
 /* --hollow-nodes: rt-hollow runs the hollow nodes' pods whatever the

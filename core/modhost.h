@@ -101,6 +101,9 @@ void cs_modapi_events_free(cs_modinst *mi);
 cs_informer *cs_informer_new(cs_mod *m, const char *resource, const char *ns, const char *lsel,
 			     const char *fsel, unsigned resync, const cs_informer_handlers *h);
 bool cs_informer_synced(cs_informer *inf);
+/* Informers of mi that have not listed yet (any thread); the first one's
+ * resource goes to first[n]. */
+size_t cs_informers_unsynced(cs_modinst *mi, char *first, size_t n);
 const cs_object *cs_informer_get(cs_informer *inf, const char *ns, const char *name);
 int cs_informer_each(cs_informer *inf, const char *ns, const char *lsel, cs_visit_fn fn, void *arg);
 size_t cs_informer_len(cs_informer *inf);

@@ -44,6 +44,7 @@ struct cs_modhost {
 	pthread_mutex_t mu; /* the list and states (read by other threads) */
 	modent *ents;
 	bool started;
+	bool start_done; /* cs_modhost_start returned (mu): /readyz waits */
 	/* Files opened only to be listed: kept open so their descriptors
 	 * (options) stay readable until the host is freed. */
 	void **listed;
@@ -686,6 +687,9 @@ int cs_modhost_start(cs_modhost *h, char *err, size_t errlen)
 		}
 		report(h, e);
 	}
+	pthread_mutex_lock(&h->mu);
+	h->start_done = true;
+	pthread_mutex_unlock(&h->mu);
 	return 0;
 }
 
@@ -960,12 +964,19 @@ const cs_module *cs_modhost_kind_at(cs_modhost *h, enum cs_module_kind kind, siz
 	return d;
 }
 
-int cs_modhost_health(cs_modhost *h, char *buf, size_t n)
+int cs_modhost_health(cs_modhost *h, bool ready, char *buf, size_t n)
 {
 	int rc = 0;
 	size_t k = 0;
 	buf[0] = '\0';
 	pthread_mutex_lock(&h->mu);
+	if (ready && !h->start_done) {
+		/* Informers are made in init or start: until every start
+		 * returned, the ones still to come cannot be asked. */
+		rc = -1;
+		int w = snprintf(buf, n, "[-]modules starting\n");
+		k = w > 0 && (size_t)w < n ? (size_t)w : 0;
+	}
 	for (modent *e = h->ents; e; e = e->next) {
 		if (!e->enabled)
 			continue;
@@ -976,6 +987,19 @@ int cs_modhost_health(cs_modhost *h, char *buf, size_t n)
 			   : snprintf(buf + k, n - k, "[%c]module %s %s%s: %s\n",
 				      e->required ? '-' : '+', e->name, cs_modstate_name(e->state),
 				      e->required ? "" : " (optional)", e->error);
+		if (w < 0 || (size_t)w >= n - k)
+			break;
+		k += (size_t)w;
+		char first[64];
+		size_t waiting = ok && ready && e->inst
+					 ? cs_informers_unsynced(e->inst, first, sizeof(first))
+					 : 0;
+		if (!waiting)
+			continue;
+		rc = -1;
+		w = snprintf(buf + k, n - k,
+			     "[-]informer-sync module %s: %zu informer(s) not synced yet (%s)\n",
+			     e->name, waiting, first);
 		if (w < 0 || (size_t)w >= n - k)
 			break;
 		k += (size_t)w;

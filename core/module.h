@@ -85,7 +85,11 @@ const cs_module *cs_modhost_find(cs_modhost *h, const char *name, cs_mod **inst)
 /* The running admission modules (core/modadmit.h), for the API server. */
 struct cs_modadmit *cs_modhost_admission(cs_modhost *h);
 /* Health: 0 when every required module runs; fills a one-line detail per
- * module ("[+]module sched-default ok" / "[-]module x failed: why"). */
-int cs_modhost_health(cs_modhost *h, char *buf, size_t n);
+ * module ("[+]module sched-default ok" / "[-]module x failed: why").
+ * ready (/readyz): also -1 until cs_modhost_start has returned ("[-]modules
+ * starting") and while a running module has an informer that has not
+ * listed yet ("[-]informer-sync module x: ..."), as admission and
+ * controllers answer from their caches. */
+int cs_modhost_health(cs_modhost *h, bool ready, char *buf, size_t n);
 
 #endif

@@ -229,7 +229,7 @@ static char *state_file(th *t, const char *module, const char *file)
 
 static int health(th *t, char *buf, size_t n)
 {
-	return cs_modhost_health(t->h, buf, n);
+	return cs_modhost_health(t->h, false, buf, n);
 }
 
 static cs_mod *instance(th *t, const char *name)
@@ -323,6 +323,17 @@ static const char good_ctrl[] = "module \"good-ctrl\" {\n"
 static void test_lifecycle_and_defaults(void **state)
 {
 	(void)state;
+	/* Initialised, not started: alive, not ready. */
+	th *t0 = host(good_ctrl);
+	must(t0, configure(t0), "configure");
+	must(t0, cs_modhost_init(t0->h, t0->err, sizeof(t0->err)), "init");
+	char b0[4096];
+	assert_int_equal(health(t0, b0, sizeof(b0)), 0);
+	assert_int_equal(cs_modhost_health(t0->h, true, b0, sizeof(b0)), -1);
+	assert_string_equal(b0, "[-]modules starting\n[+]module good-ctrl ok\n[-]informer-sync "
+				"module good-ctrl: 1 informer(s) not synced yet (configmaps)\n");
+	cs_modhost_stop(t0->h);
+
 	th *t = up(good_ctrl);
 	const cs_modinfo *i = info(t, "good-ctrl");
 	assert_non_null(i);
@@ -373,6 +384,11 @@ static void test_lifecycle_and_defaults(void **state)
 	char buf[4096];
 	assert_int_equal(health(t, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "[+]module good-ctrl ok\n");
+	/* Not ready: its informer cannot list without an API (/readyz, not
+	 * /healthz, waits for the caches admission and reconciles read). */
+	assert_int_equal(cs_modhost_health(t->h, true, buf, sizeof(buf)), -1);
+	assert_string_equal(buf, "[+]module good-ctrl ok\n[-]informer-sync module good-ctrl: 1 "
+				 "informer(s) not synced yet (configmaps)\n");
 
 	/* stop: stop then fini, once; the instance and its metrics go */
 	cs_modhost_stop(t->h);
