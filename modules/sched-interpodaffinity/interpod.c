@@ -141,6 +141,8 @@ struct ipa_state {
 	 * pairs).  aff_tc/anti_tc: sig i is term i of aff/anti; pref_tc: of
 	 * paff then panti. */
 	sk_tc *aff_tc, *anti_tc, *existing_tc, *pref_tc, *score_tc;
+	/* sk_tc_node_get's cursors, one per counter above */
+	size_t aff_hint, anti_hint, existing_hint, pref_hint, score_hint;
 	bool aff_any;      /* aff_tc counts a pod somewhere */
 	uint32_t *ex_sigs; /* existing signatures that match the pod */
 	size_t nex_sigs;
@@ -914,10 +916,10 @@ static bool kept_existing(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, cons
 
 /* A term's count in the domain of node: from the counter by the node's
  * generation, else by its value.  false: the node has no such key. */
-static bool kept_count(const cs_host *h, const sk_tc *t, uint32_t sig, const char *key,
-		       const cs_sched_node *node, bool by_gen_only, int64_t *n)
+static bool kept_count(const cs_host *h, const sk_tc *t, size_t *hint, uint32_t sig,
+		       const char *key, const cs_sched_node *node, bool by_gen_only, int64_t *n)
 {
-	int known = sk_tc_node_get(t, node, sig, n);
+	int known = sk_tc_node_get(t, node, sig, n, hint);
 	if (known > 0)
 		return true;
 	if (!known && by_gen_only)
@@ -1028,7 +1030,8 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		int64_t n = 0;
 		bool has;
 		if (st->aff_tc) {
-			has = kept_count(h, st->aff_tc, (uint32_t)i, key, node, true, &n);
+			has = kept_count(h, st->aff_tc, &st->aff_hint, (uint32_t)i, key, node, true,
+					 &n);
 		} else {
 			const char *v = ks_node_label(h, node, key);
 			has = v != NULL;
@@ -1050,7 +1053,8 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		const char *key = st->anti.v[i].key;
 		int64_t n = 0;
 		if (st->anti_tc) {
-			kept_count(h, st->anti_tc, (uint32_t)i, key, node, true, &n);
+			kept_count(h, st->anti_tc, &st->anti_hint, (uint32_t)i, key, node, true,
+				   &n);
 		} else {
 			const char *v = ks_node_label(h, node, key);
 			n = v ? pair_get(&st->antic, key, v) : 0;
@@ -1065,7 +1069,8 @@ static int ipa_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 		for (size_t i = 0; i < st->nex_sigs; i++) {
 			uint32_t sig = st->ex_sigs[i];
 			int64_t n = 0;
-			kept_count(h, st->existing_tc, sig, ipa->sigs[sig].t.key, node, false, &n);
+			kept_count(h, st->existing_tc, &st->existing_hint, sig,
+				   ipa->sigs[sig].t.key, node, false, &n);
 			if (n > 0) {
 				c->reason = REASON_EXISTING_ANTI;
 				return CS_SCHED_UNSCHEDULABLE;
@@ -1191,14 +1196,16 @@ static int ipa_score(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod, const 
 		int64_t s = 0, n;
 		for (size_t i = 0; i < st->nscore_sigs; i++) {
 			uint32_t sig = st->score_sigs[i];
-			if (kept_count(h, st->score_tc, sig, ipa->sigs[sig].t.key, node, false, &n))
+			if (kept_count(h, st->score_tc, &st->score_hint, sig, ipa->sigs[sig].t.key,
+				       node, false, &n))
 				s += n;
 		}
 		size_t np = st->pref_tc ? st->paff.n + st->panti.n : 0;
 		for (size_t i = 0; i < np; i++) {
 			const struct term *t =
 				i < st->paff.n ? &st->paff.v[i] : &st->panti.v[i - st->paff.n];
-			if (kept_count(h, st->pref_tc, (uint32_t)i, t->key, node, true, &n))
+			if (kept_count(h, st->pref_tc, &st->pref_hint, (uint32_t)i, t->key, node,
+				       true, &n))
 				s += n;
 		}
 		*score = s;

@@ -96,6 +96,7 @@ struct constraint {
 	int64_t min; /* hard: the smallest count, 0 below minDomains */
 	/* Hard, when counts->tc holds this cycle's domains (doms unused). */
 	sk_tc *tc;
+	size_t hint; /* sk_tc_node_get's cursor */
 };
 
 struct spread_state {
@@ -665,13 +666,13 @@ static int spread_filter(cs_mod *m, cs_sched_ctx *c, const cs_sched_pod *pod,
 	if (!st)
 		return CS_SCHED_ERROR;
 	for (size_t i = 0; i < st->n; i++) {
-		const struct constraint *k = &st->c[i];
+		struct constraint *k = &st->c[i];
 		if (!k->hard)
 			continue;
 		/* The kept totals know the node by its generation (0: it has
 		 * no topologyKey), else its value is looked up. */
 		int64_t n = 0;
-		int known = k->tc ? sk_tc_node_get(k->tc, node, 0, &n) : -1;
+		int known = k->tc ? sk_tc_node_get(k->tc, node, 0, &n, &k->hint) : -1;
 		const char *value = known < 0 ? ks_node_label(h, node, k->key) : NULL;
 		if (!known || (known < 0 && !value)) {
 			c->reason = "node(s) didn't match pod topology spread constraints (missing "

@@ -362,7 +362,36 @@ int64_t sk_tc_get(const sk_tc *t, uint32_t sig, const char *value, size_t *nodes
 	return i < 0 ? 0 : t->ents[i].total;
 }
 
-int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total)
+/* The slot counted from this generation, or NULL. */
+static const struct slot *slot_of(const sk_tc *t, uint64_t g, size_t *hint)
+{
+	/* The same node again (another sig), or one of the next few (the
+	 * filter's node order, less the nodes earlier filters turned down). */
+	if (hint && *hint && t->nslots)
+		for (size_t d = 0, j = *hint - 1; d < 4; d++, j++) {
+			if (j >= t->nslots)
+				j -= t->nslots;
+			if (t->slots[j].gen == g) {
+				*hint = j + 1;
+				return &t->slots[j];
+			}
+		}
+	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab[k].gen;
+	     k = (k + 1) & (t->gtab_cap - 1)) {
+		if (t->gtab[k].gen != g)
+			continue;
+		uint32_t j = t->gtab[k].slot;
+		if (j >= t->nslots || t->slots[j].gen != g)
+			return NULL;
+		if (hint)
+			*hint = (size_t)j + 1;
+		return &t->slots[j];
+	}
+	return NULL;
+}
+
+int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total,
+		   size_t *hint)
 {
 	uint64_t g = node->generation;
 	/* Few values (zones): their table and entries stay in cache, while a
@@ -370,23 +399,16 @@ int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int6
 	 * (the node's labels, which the framework prefetches) costs less. */
 	if (!g || !t->gtab_cap || t->nvals <= FEW_VALUES)
 		return -1;
-	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab[k].gen;
-	     k = (k + 1) & (t->gtab_cap - 1)) {
-		if (t->gtab[k].gen != g)
-			continue;
-		uint32_t j = t->gtab[k].slot;
-		if (j >= t->nslots || t->slots[j].gen != g)
-			return -1;
-		const struct slot *s = &t->slots[j];
-		const struct contrib *c = slot_c(s);
-		for (uint32_t i = 0; i < s->n; i++)
-			if (c[i].sig == sig) {
-				*total = t->ents[c[i].entry].total;
-				return 1;
-			}
-		return 0;
-	}
-	return -1;
+	const struct slot *s = slot_of(t, g, hint);
+	if (!s)
+		return -1;
+	const struct contrib *c = slot_c(s);
+	for (uint32_t i = 0; i < s->n; i++)
+		if (c[i].sig == sig) {
+			*total = t->ents[c[i].entry].total;
+			return 1;
+		}
+	return 0;
 }
 
 size_t sk_tc_domains(const sk_tc *t, uint32_t sig, int64_t *min)

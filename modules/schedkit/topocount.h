@@ -55,8 +55,13 @@ int64_t sk_tc_get(const sk_tc *t, uint32_t sig, const char *value, size_t *nodes
  * generation rather than by its value: 1 with *total set; 0 when the node
  * was counted and added nothing to sig; -1 when the node (this
  * generation of it) was not counted, or when the counter holds so few
- * values that a lookup by value is cheaper -- ask sk_tc_get by value. */
-int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total);
+ * values that a lookup by value is cheaper -- ask sk_tc_get by value.
+ * hint (NULL: none): the caller's cursor for this counter, 0 to start; a
+ * filter asks about the nodes in the order they were synced, so the
+ * node's slot is found next to the last one without a table probe (three
+ * cache misses a node otherwise). */
+int sk_tc_node_get(const sk_tc *t, const cs_sched_node *node, uint32_t sig, int64_t *total,
+		   size_t *hint);
 
 /* The number of domains of sig (values some node added to, n = 0
  * included) and, through *min (may be NULL), the smallest total among
