@@ -98,6 +98,8 @@ struct listtc {
 #define MAX_LISTS 32
 #define MAX_SIGS  4096
 
+#define ZERO_SIGS 8
+
 struct ipa {
 	cs_informer *namespaces; /* NULL: namespaceSelector sees only the name label */
 	int64_t hard_weight;
@@ -111,6 +113,10 @@ struct ipa {
 	size_t nsigs, sigcap;
 	sk_itab stab; /* sigs by their text */
 	sk_tc *existing, *existing_score;
+	/* The signatures every node of `existing` adds 0 to when it has
+	 * their key (existing_anti_fn): those in use when it was counted. */
+	uint32_t zero[ZERO_SIGS];
+	size_t nzero;
 	struct listtc lists[MAX_LISTS];
 	size_t nlists;
 };
@@ -215,6 +221,7 @@ static void sigs_clear(const cs_host *h, struct ipa *ipa)
 	sk_tc_free(ipa->existing);
 	sk_tc_free(ipa->existing_score);
 	ipa->existing = ipa->existing_score = NULL;
+	ipa->nzero = 0;
 }
 
 static uint64_t sig_hash_at(const void *arg, size_t i)
@@ -648,6 +655,8 @@ static int count(cs_mod *m, cs_sched_ctx *c, struct ipa_state *st, const cs_sche
 
 struct fn_arg {
 	cs_mod *m;
+	const uint32_t *zero; /* existing_anti_fn: signatures a node adds 0 to */
+	size_t nzero;
 	const cs_sched_ctx *c;
 	struct ipa_state *st;
 	const struct terms *a, *b; /* an incoming pod's terms: a, then b */
@@ -688,6 +697,7 @@ static int existing_anti_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
 {
 	struct fn_arg *a = arg;
 	const cs_host *h = a->m->host;
+	const struct ipa *ipa = h->data(a->m);
 	for (size_t k = 0; k < node->npods_with_required_anti_affinity; k++) {
 		const cs_sched_pod *p = node->pods_with_required_anti_affinity[k];
 		if (!ks_pod_live(h, p))
@@ -696,7 +706,46 @@ static int existing_anti_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
 		if (!ct || emit_terms(h, e, &ct->req_anti, node, 1, 0) < 0)
 			return -1;
 	}
+	/* A node with the key of a signature in use adds 0 to it at least,
+	 * so that the filter finds the node's domain by generation rather
+	 * than looking its label up by value (most nodes hold none of these
+	 * pods). */
+	for (size_t i = 0; i < a->nzero; i++) {
+		const char *v = ks_node_label(h, node, ipa->sigs[a->zero[i]].t.key);
+		if (v && sk_tc_add(e, a->zero[i], v, 0) < 0)
+			return -1;
+	}
 	return 0;
+}
+
+struct zero_set {
+	uint32_t v[ZERO_SIGS];
+	size_t n;
+};
+
+static int zero_collect(void *arg, uint32_t sig)
+{
+	struct zero_set *z = arg;
+	if (z->n == ZERO_SIGS)
+		return 1;
+	z->v[z->n++] = sig;
+	return 0;
+}
+
+/* After the existing pods' counter synced: whether the signatures in use
+ * (a few at most; else none) differ from those its nodes added 0 to, which
+ * they become -- a new anti-affinity term in the cluster, or the last pod
+ * of one gone; then the caller counts every node again. */
+static bool zero_changed(struct ipa *ipa)
+{
+	struct zero_set z = {.n = 0};
+	if (sk_tc_each_sig(ipa->existing, zero_collect, &z))
+		z.n = 0; /* many: each would be an entry in every node's slot */
+	if (z.n == ipa->nzero && !memcmp(z.v, ipa->zero, z.n * sizeof(*z.v)))
+		return false;
+	memcpy(ipa->zero, z.v, z.n * sizeof(*z.v));
+	ipa->nzero = z.n;
+	return true;
 }
 
 static int existing_score_fn(void *arg, const cs_sched_node *node, sk_tc_emit *e)
@@ -894,10 +943,18 @@ static int matching_sigs(cs_mod *m, struct ipa_state *st, const cs_sched_pod *po
 static sk_tc *kept_existing_tc(cs_mod *m, cs_sched_ctx *c, sk_tc **tp, sk_tc_node_fn fn,
 			       size_t nlisted)
 {
-	struct fn_arg a = {.m = m, .c = c};
+	struct ipa *ipa = m->host->data(m);
+	bool zeros = tp == &ipa->existing;
+	struct fn_arg a = {.m = m, .c = c, .zero = ipa->zero, .nzero = zeros ? ipa->nzero : 0};
 	if (!listed_nodes(c) || nlisted * 16 < c->nnodes || (!*tp && !(*tp = sk_tc_new())) ||
 	    sk_tc_sync(*tp, c->nodes, c->nnodes, fn, &a) < 0)
 		return NULL;
+	if (zeros && zero_changed(ipa)) {
+		sk_tc_free(*tp);
+		a.nzero = ipa->nzero;
+		if (!(*tp = sk_tc_new()) || sk_tc_sync(*tp, c->nodes, c->nnodes, fn, &a) < 0)
+			return NULL;
+	}
 	return *tp;
 }
 
