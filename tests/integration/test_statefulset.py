@@ -484,8 +484,9 @@ class StatefulSetTest(unittest.TestCase):
         self.run_pod("adopt-0")
         self.wait("adopted with its identity labels", adopted)
         self.assertEqual(self.pod("adopt-0")["metadata"]["uid"], uid)
-        msgs = [e["message"] for e in self.events("SuccessfulUpdate")]
-        self.assertIn("update Pod adopt-0 in StatefulSet adopt successful", msgs)
+        # The Event is recorded after the update, asynchronously.
+        self.wait("the adoption's Event", lambda: "update Pod adopt-0 in StatefulSet adopt successful"
+                  in [e["message"] for e in self.events("SuccessfulUpdate")])
         # Under RollingUpdate a pod at another revision is replaced.
         self.ok("PATCH", STS + "/adopt", {"spec": {"updateStrategy": {"type": "RollingUpdate"}}},
                 ctype=MERGE)
