@@ -350,15 +350,21 @@ static void post_run(void *p)
 	post_drop(q);
 }
 
+/* To the module thread; q's text or events go with it. */
+static void post_send(struct post q)
+{
+	struct post *p = malloc(sizeof(*p));
+	if (!p)
+		abort();
+	*p = q;
+	atomic_fetch_add(&q.inf->refs, 1);
+	cs_loop_post(q.inf->mi->loop, post_run, post_drop, p);
+}
+
 static void post(cs_informer *inf, unsigned epoch, int kind, int code, char *text, size_t len)
 {
-	struct post *q = calloc(1, sizeof(*q));
-	if (!q)
-		abort();
-	atomic_fetch_add(&inf->refs, 1);
-	*q = (struct post){
-		.inf = inf, .epoch = epoch, .kind = kind, .code = code, .text = text, .len = len};
-	cs_loop_post(inf->mi->loop, post_run, post_drop, q);
+	post_send((struct post){
+		.inf = inf, .epoch = epoch, .kind = kind, .code = code, .text = text, .len = len});
 }
 
 /* ---- transport callbacks ---- */
@@ -412,14 +418,12 @@ static void stream_data(void *arg, const char *data, size_t len)
 static void stream_events(void *arg, cs_client_event *ev, size_t n)
 {
 	struct sctx *sc = arg;
-	struct post *q = calloc(1, sizeof(*q));
 	cs_client_event *copy = malloc(n * sizeof(*copy));
-	if (!q || !copy)
+	if (!copy)
 		abort();
 	memcpy(copy, ev, n * sizeof(*copy));
-	atomic_fetch_add(&sc->inf->refs, 1);
-	*q = (struct post){.inf = sc->inf, .epoch = sc->epoch, .kind = 3, .evs = copy, .nevs = n};
-	cs_loop_post(sc->inf->mi->loop, post_run, post_drop, q);
+	post_send((struct post){
+		.inf = sc->inf, .epoch = sc->epoch, .kind = 3, .evs = copy, .nevs = n});
 }
 
 static void stream_end(void *arg, int code, const char *body, size_t len)

@@ -368,13 +368,13 @@ static const struct slot *slot_of(const sk_tc *t, uint64_t g, size_t *hint)
 	/* The same node again (another sig), or one of the next few (the
 	 * filter's node order, less the nodes earlier filters turned down). */
 	if (hint && *hint && t->nslots)
-		for (size_t d = 0, j = *hint - 1; d < 4; d++, j++) {
-			if (j >= t->nslots)
-				j -= t->nslots;
+		for (size_t d = 0, j = (*hint - 1) % t->nslots; d < 4; d++) {
 			if (t->slots[j].gen == g) {
 				*hint = j + 1;
 				return &t->slots[j];
 			}
+			if (++j == t->nslots)
+				j = 0;
 		}
 	for (size_t k = gen_hash(g) & (t->gtab_cap - 1); t->gtab[k].gen;
 	     k = (k + 1) & (t->gtab_cap - 1)) {
