@@ -431,6 +431,23 @@ static int find_new(dp_sync *s)
 	return best;
 }
 
+/* The pods the ReplicaSets have or are to have: per set, the larger of
+ * spec and status replicas.  Kubernetes sums the specs alone, so a new
+ * set's pod can be created while a scaled-down set's is still there (one
+ * pod above maxSurge, seen under load); counting a set's pods until its
+ * controller has seen them go keeps live pods within replicas + maxSurge,
+ * as the Deployment documentation promises, for one status write's wait. */
+static int64_t pods_sum(dp_sync *s)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < s->nrs; i++) {
+		int64_t spec = s->h->obj_int(s->rss[i], "spec.replicas", 0);
+		int64_t have = s->h->obj_int(s->rss[i], "status.replicas", 0);
+		n += have > spec ? have : spec;
+	}
+	return n;
+}
+
 /* NewRSNewReplicas: how big the new ReplicaSet may be now. */
 int64_t dp_new_rs_replicas(dp_sync *s)
 {
@@ -440,7 +457,7 @@ int64_t dp_new_rs_replicas(dp_sync *s)
 	int64_t cur = nrs ? dp_replicas(h, nrs) : 0;
 	if (!dp_is_rolling(h, s->d))
 		return want;
-	int64_t pods = dp_sum(s, "spec.replicas", -1);
+	int64_t pods = pods_sum(s);
 	int64_t max_total = want + dp_max_surge(h, s->d);
 	if (pods >= max_total)
 		return cur;
