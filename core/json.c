@@ -514,6 +514,15 @@ static void free_contents(cs_json *v)
 	}
 }
 
+void cs_json_clear(cs_json *v)
+{
+	uint8_t flags = v->flags;
+	free_contents(v);
+	memset(v, 0, sizeof(*v));
+	v->type = CS_JSON_NULL;
+	v->flags = flags;
+}
+
 void cs_json_free(cs_json *v)
 {
 	if (!v)

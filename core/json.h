@@ -70,6 +70,9 @@ char *cs_json_dump_yajl(const cs_json *v, bool pretty, size_t *len);
 
 /* Frees a tree; on the root of a shared tree, releases one reference. */
 void cs_json_free(cs_json *v);
+/* Frees what v owns and leaves v a null in place (its flags kept): for a
+ * root embedded elsewhere.  Not for a shared root. */
+void cs_json_clear(cs_json *v);
 cs_json *cs_json_clone(const cs_json *v);
 
 /* Shared trees: an immutable tree whose root lives in a reference-counted

@@ -21,18 +21,6 @@ static bool is_shared(const cs_json *v)
 	return cs_json_is_shared(v);
 }
 
-/* Free what a node owns but not the node itself: cs_json_free only knows
- * whole heap nodes, so move the contents into one and free that. */
-static void free_contents(cs_json *v)
-{
-	cs_json *tmp = cs_json_null();
-	*tmp = *v;
-	tmp->flags = 0;
-	cs_json_free(tmp);
-	memset(v, 0, sizeof(*v));
-	v->type = CS_JSON_NULL;
-}
-
 /* Move the contents of heap node src into dst (whose own contents are
  * already gone) and free the emptied src node. */
 static void move_into(cs_json *dst, cs_json *src)
@@ -480,7 +468,7 @@ static int obj_set(cs_object *o, const char *path, cs_object *val)
 		return -1;
 	}
 	if (path_empty(path)) {
-		free_contents(root);
+		cs_json_clear(root);
 		move_into(root, v);
 		return 0;
 	}

@@ -50,12 +50,17 @@ void cs_obj_unref(cs_obj *o)
 	}
 }
 
+/* The stored text parsed, as a shared tree (NULL if it is not JSON). */
+static cs_json *parse_shared(const cs_obj *o)
+{
+	char err[128];
+	return cs_json_share(cs_json_parse(o->json, o->len, err, sizeof(err)));
+}
+
 const cs_json *cs_obj_doc(cs_obj *o)
 {
-	if (!o->doc) {
-		char err[128];
-		o->doc = cs_json_share(cs_json_parse(o->json, o->len, err, sizeof(err)));
-	}
+	if (!o->doc)
+		o->doc = parse_shared(o);
 	return o->doc;
 }
 
@@ -92,11 +97,8 @@ const cs_json *cs_event_doc(cs_event *ev)
 {
 	if (ev->obj->doc)
 		return ev->obj->doc;
-	if (!ev->doc) {
-		char err[128];
-		ev->doc =
-			cs_json_share(cs_json_parse(ev->obj->json, ev->obj->len, err, sizeof(err)));
-	}
+	if (!ev->doc)
+		ev->doc = parse_shared(ev->obj);
 	return ev->doc;
 }
 
@@ -106,11 +108,8 @@ const cs_json *cs_event_prev_doc(cs_event *ev)
 		return NULL;
 	if (ev->prev->doc)
 		return ev->prev->doc;
-	if (!ev->prev_doc) {
-		char err[128];
-		ev->prev_doc = cs_json_share(
-			cs_json_parse(ev->prev->json, ev->prev->len, err, sizeof(err)));
-	}
+	if (!ev->prev_doc)
+		ev->prev_doc = parse_shared(ev->prev);
 	return ev->prev_doc;
 }
 
